@@ -1,0 +1,40 @@
+/*
+ * Shared helpers of the trustline command.  Only src/cli talks to people.
+ */
+#ifndef TL_CLI_H
+#define TL_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "trustline/common.h"
+#include "trustline/core.h"
+#include "trustline/sbom.h"
+
+/* Global options, set by main before a subcommand runs. */
+typedef struct {
+	int verbose;     /* -v/--verbose count */
+	bool quiet;      /* -q/--quiet */
+	size_t max_input; /* --max-input-size, 0: default */
+	unsigned max_depth; /* --max-json-depth, 0: default */
+} cli_globals;
+
+extern cli_globals cli_g;
+
+/* Prints "trustline: <last error message>" and returns the exit code for err. */
+int cli_fail(tl_err err);
+/* Prints "trustline: <formatted message>" and returns 2 (usage error). */
+int cli_usage_error(const char *fmt, ...) TL_PRINTF(1, 2);
+/* JSON limits from the global options. */
+tl_json_limits cli_json_limits(void);
+/* Writes buf to path ("-" or NULL: stdout) atomically; returns exit code. */
+int cli_write_output(const char *path, const tl_buf *buf);
+
+/* Subcommands: each gets argv starting at its own name, returns the exit code. */
+int cmd_sbom_validate(int argc, char **argv);
+int cmd_sbom_convert(int argc, char **argv);
+int cmd_sbom_check(int argc, char **argv);
+int cmd_sbom_diff(int argc, char **argv);
+int cmd_sbom_merge(int argc, char **argv);
+
+#endif

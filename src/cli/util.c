@@ -1,0 +1,42 @@
+/*
+ * Output helpers of the command line.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cli.h"
+
+cli_globals cli_g;
+
+int cli_fail(tl_err err)
+{
+	const char *msg = tl_error_last();
+
+	fprintf(stderr, "trustline: %s\n", *msg ? msg : tl_err_name(err));
+	return tl_err_exit_code(err);
+}
+
+int cli_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("trustline: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return 2;
+}
+
+tl_json_limits cli_json_limits(void)
+{
+	tl_json_limits lim = { cli_g.max_input, cli_g.max_depth };
+	return lim;
+}
+
+int cli_write_output(const char *path, const tl_buf *buf)
+{
+	tl_err err = tl_file_write_atomic(path ? path : "-", buf->ptr ? buf->ptr : "", buf->len);
+
+	return err ? cli_fail(err) : 0;
+}

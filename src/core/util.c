@@ -1,0 +1,164 @@
+/*
+ * Time, logging, progress and small string helpers.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core_int.h"
+
+tl_err tl_now(int64_t *out)
+{
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
+	uint64_t v;
+
+	if (sde && *sde) {
+		if (!tl_parse_u64(sde, &v) || v > (uint64_t)253402300799) /* 9999-12-31 */
+			return tl__error(TL_EINVAL, "SOURCE_DATE_EPOCH: expected seconds since 1970, got \"%.40s\"", sde);
+		*out = (int64_t)v;
+		return TL_OK;
+	}
+	*out = (int64_t)time(NULL);
+	return TL_OK;
+}
+
+void tl_time_iso8601(char out[32], int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, 32, "1970-01-01T00:00:00Z");
+}
+
+static bool digits(const char *s, int n, int *out)
+{
+	int v = 0;
+
+	for (int i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+	y -= m <= 2;
+	int64_t era = (y >= 0 ? y : y - 399) / 400;
+	int64_t yoe = y - era * 400;
+	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+tl_err tl_time_parse(int64_t *out, const char *s)
+{
+	int y, mo, d, h, mi, sec, oh = 0, om = 0;
+	const char *p;
+	int64_t t;
+
+	if (strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
+	    s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
+	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
+	    !digits(s + 17, 2, &sec))
+		goto bad;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		goto bad;
+	p = s + 19;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			goto bad;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		int sign = *p == '-' ? -1 : 1;
+		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+			goto bad;
+		oh *= sign;
+		om *= sign;
+		p += 6;
+	} else {
+		goto bad;
+	}
+	if (*p)
+		goto bad;
+	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*out = t - (int64_t)oh * 3600 - (int64_t)om * 60;
+	return TL_OK;
+bad:
+	return tl__error(TL_EPARSE, "expected an RFC 3339 date-time, got \"%.40s\"", s);
+}
+
+static tl_log_fn log_fn;
+static void *log_ctx;
+static tl_log_level log_level = TL_LOG_WARN;
+static tl_progress_fn progress_fn;
+static void *progress_ctx;
+
+void tl_log_set_handler(tl_log_fn fn, void *ctx)
+{
+	log_fn = fn;
+	log_ctx = ctx;
+}
+
+void tl_log_set_level(tl_log_level level)
+{
+	log_level = level;
+}
+
+void tl__log(tl_log_level level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!log_fn || level > log_level)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_fn(level, msg, log_ctx);
+}
+
+void tl_progress_set_handler(tl_progress_fn fn, void *ctx)
+{
+	progress_fn = fn;
+	progress_ctx = ctx;
+}
+
+void tl__progress(const char *what, uint64_t done, uint64_t total)
+{
+	if (progress_fn)
+		progress_fn(what, done, total, progress_ctx);
+}
+
+char *tl_strdup(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+bool tl_parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return false;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return false;
+		if (__builtin_mul_overflow(v, 10, &v) || __builtin_add_overflow(v, (uint64_t)(*s - '0'), &v))
+			return false;
+	}
+	*out = v;
+	return true;
+}

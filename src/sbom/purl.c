@@ -1,0 +1,3 @@
+/* placeholder */
+#include "trustline/sbom.h"
+typedef int tl__placeholder_purl;

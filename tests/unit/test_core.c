@@ -1,0 +1,197 @@
+/*
+ * Unit tests of src/core: buffers, the bounded reader, JSON limits,
+ * hashing, time.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <jansson.h>
+
+#include <unistd.h>
+
+#include "trustline/core.h"
+#include "core/core_int.h"
+
+static void test_core__buf_grows_and_caps(void **state)
+{
+	tl_buf b = TL_BUF_INIT;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(tl_buf_printf(&b, "%d,", i), TL_OK);
+	assert_int_equal(strncmp(b.ptr, "0,1,2,", 6), 0);
+	assert_int_equal(b.ptr[b.len], '\0');
+	tl_buf_dispose(&b);
+
+	b.max = 4;
+	assert_int_equal(tl_buf_puts(&b, "abcd"), TL_OK);
+	assert_int_equal(tl_buf_putc(&b, 'e'), TL_ELIMIT);
+	assert_int_equal(b.len, 4);
+	assert_string_equal(b.ptr, "abcd");
+	tl_buf_dispose(&b);
+}
+
+static void test_core__reader_unchanged_after_error(void **state)
+{
+	static const uint8_t bytes[] = { 0x12, 0x34, 0x56 };
+	tl_reader r;
+	uint16_t v16;
+	uint32_t v32;
+
+	(void)state;
+	tl_reader_init(&r, bytes, sizeof(bytes), "t.bin");
+	assert_int_equal(tl_reader_be16(&r, &v16), TL_OK);
+	assert_int_equal(v16, 0x1234);
+	assert_int_equal(tl_reader_be32(&r, &v32), TL_EPARSE);
+	assert_int_equal(r.off, 2);
+	assert_non_null(strstr(tl_error_last(), "t.bin: offset 2: truncated"));
+	tl_reader_init(&r, bytes, sizeof(bytes), "t.bin");
+	assert_int_equal(tl_reader_le16(&r, &v16), TL_OK);
+	assert_int_equal(v16, 0x3412);
+}
+
+static void test_core__array_grow(void **state)
+{
+	int *arr = NULL, *slot;
+	size_t n = 0;
+
+	(void)state;
+	for (int i = 0; i < 1000; i++) {
+		assert_int_equal(tl__array_grow((void **)&arr, &n, sizeof(int), (void **)&slot), TL_OK);
+		*slot = i;
+	}
+	for (int i = 0; i < 1000; i++)
+		assert_int_equal(arr[i], i);
+	free(arr);
+}
+
+static void test_core__json_rejects_duplicates_and_depth(void **state)
+{
+	json_t *v = NULL;
+	tl_json_limits lim = { 0, 8 };
+	char deep[64];
+
+	(void)state;
+	assert_int_equal(tl_json_parse(&v, "{\"a\":1,\"a\":2}", 13, "d.json", NULL), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "d.json: line 1"));
+	assert_non_null(strstr(tl_error_last(), "duplicate"));
+	memset(deep, '[', 9);
+	memset(deep + 9, ']', 9);
+	assert_int_equal(tl_json_parse(&v, deep, 18, "deep.json", &lim), TL_ELIMIT);
+	assert_non_null(strstr(tl_error_last(), "offset 8: nesting deeper than 8"));
+	/* brackets inside strings do not count */
+	assert_int_equal(tl_json_parse(&v, "[\"[[[[[[[[[[[[\"]", 16, "s.json", &lim), TL_OK);
+	json_decref(v);
+	assert_int_equal(tl_json_parse(&v, "\"\xff\"", 3, "u.json", NULL), TL_EPARSE);
+	assert_int_equal(tl_json_parse(&v, "{\"a\":1", 6, "t.json", NULL), TL_EPARSE);
+	lim.max_bytes = 4;
+	assert_int_equal(tl_json_parse(&v, "[1,2]", 5, "big.json", &lim), TL_ELIMIT);
+}
+
+static void test_core__json_dump_is_sorted(void **state)
+{
+	json_t *v = NULL;
+	tl_buf b = TL_BUF_INIT;
+
+	(void)state;
+	assert_int_equal(tl_json_parse(&v, "{\"b\":1,\"a\":{\"d\":2,\"c\":3}}", 25, "x", NULL), TL_OK);
+	assert_int_equal(tl_json_dump(&b, v), TL_OK);
+	assert_string_equal(b.ptr, "{\n  \"a\": {\n    \"c\": 3,\n    \"d\": 2\n  },\n  \"b\": 1\n}\n");
+	json_decref(v);
+	tl_buf_dispose(&b);
+}
+
+static void test_core__sha256_known_answer(void **state)
+{
+	uint8_t d[TL_HASH_MAX_LEN];
+	size_t n;
+	char hex[2 * TL_HASH_MAX_LEN + 1];
+
+	(void)state;
+	/* FIPS 180-2 example "abc" */
+	assert_int_equal(tl_hash_buf(TL_HASH_SHA256, "abc", 3, d, &n), TL_OK);
+	assert_int_equal(n, 32);
+	tl_hex(hex, d, n);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_int_equal(tl_hash_buf(TL_HASH_SHA512, "abc", 3, d, &n), TL_OK);
+	tl_hex(hex, d, n);
+	assert_string_equal(hex, "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a"
+	                         "2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f");
+}
+
+static void test_core__hash_file_streams(void **state)
+{
+	char path[] = "/tmp/tl_test_hashXXXXXX";
+	int fd = mkstemp(path);
+	uint8_t d1[TL_HASH_MAX_LEN], d2[TL_HASH_MAX_LEN];
+	size_t n1, n2;
+	tl_buf content = TL_BUF_INIT;
+
+	(void)state;
+	assert_true(fd >= 0);
+	for (int i = 0; i < 200000; i++)
+		assert_int_equal(tl_buf_printf(&content, "%d\n", i), TL_OK);
+	assert_int_equal(write(fd, content.ptr, content.len), (ssize_t)content.len);
+	close(fd);
+	assert_int_equal(tl_hash_file(TL_HASH_SHA512, path, d1, &n1), TL_OK);
+	assert_int_equal(tl_hash_buf(TL_HASH_SHA512, content.ptr, content.len, d2, &n2), TL_OK);
+	assert_int_equal(n1, n2);
+	assert_memory_equal(d1, d2, n1);
+	unlink(path);
+	tl_buf_dispose(&content);
+	assert_int_equal(tl_hash_file(TL_HASH_SHA256, "/nonexistent/x", d1, &n1), TL_EIO);
+}
+
+static void test_core__time(void **state)
+{
+	int64_t t;
+	char s[32];
+
+	(void)state;
+	assert_int_equal(tl_time_parse(&t, "2023-06-01T12:34:56Z"), TL_OK);
+	assert_int_equal(t, 1685622896);
+	tl_time_iso8601(s, t);
+	assert_string_equal(s, "2023-06-01T12:34:56Z");
+	assert_int_equal(tl_time_parse(&t, "2023-06-01T14:34:56.123+02:00"), TL_OK);
+	assert_int_equal(t, 1685622896);
+	assert_int_equal(tl_time_parse(&t, "2023-13-01T00:00:00Z"), TL_EPARSE);
+	assert_int_equal(tl_time_parse(&t, "yesterday"), TL_EPARSE);
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	assert_int_equal(tl_now(&t), TL_OK);
+	assert_int_equal(t, 1700000000);
+	setenv("SOURCE_DATE_EPOCH", "17x", 1);
+	assert_int_equal(tl_now(&t), TL_EINVAL);
+	unsetenv("SOURCE_DATE_EPOCH");
+}
+
+static void test_core__parse_u64(void **state)
+{
+	uint64_t v;
+
+	(void)state;
+	assert_true(tl_parse_u64("18446744073709551615", &v));
+	assert_true(v == UINT64_MAX);
+	assert_false(tl_parse_u64("18446744073709551616", &v));
+	assert_false(tl_parse_u64("", &v));
+	assert_false(tl_parse_u64("12a", &v));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_core__buf_grows_and_caps),
+		cmocka_unit_test(test_core__reader_unchanged_after_error),
+		cmocka_unit_test(test_core__array_grow),
+		cmocka_unit_test(test_core__json_rejects_duplicates_and_depth),
+		cmocka_unit_test(test_core__json_dump_is_sorted),
+		cmocka_unit_test(test_core__sha256_known_answer),
+		cmocka_unit_test(test_core__hash_file_streams),
+		cmocka_unit_test(test_core__time),
+		cmocka_unit_test(test_core__parse_u64),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
