@@ -1,3 +1,5 @@
-/* placeholder */
+/* placeholder: cpe is being written */
+#include "core/core_int.h"
 #include "trustline/sbom.h"
-typedef int tl__placeholder_cpe;
+
+tl_err tl_cpe_parse(tl_cpe *out, const char *s) { return TL_EUNSUPPORTED; }

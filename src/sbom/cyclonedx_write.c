@@ -1,3 +1,5 @@
-/* placeholder */
+/* placeholder: cyclonedx_write is being written */
+#include "core/core_int.h"
 #include "trustline/sbom.h"
-typedef int tl__placeholder_cyclonedx_write;
+
+tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts) { return TL_EUNSUPPORTED; }

@@ -1,3 +1,5 @@
-/* placeholder */
+/* placeholder: purl is being written */
+#include "core/core_int.h"
 #include "trustline/sbom.h"
-typedef int tl__placeholder_purl;
+
+tl_err tl_purl_parse(tl_purl *out, const char *s) { return TL_EUNSUPPORTED; }
