@@ -113,6 +113,8 @@ typedef struct {
 	size_t n_authors;
 	char *supplier;      /* organisation supplying the subject; may be NULL */
 	char *manufacturer;  /* organisation that made the subject; may be NULL */
+	char *lifecycle;     /* generation context: CycloneDX lifecycle phase
+	                      * ("build", "post-build", ...); may be NULL */
 	tl_sbom_component *subject; /* what the document describes; may be NULL */
 	tl_sbom_component *components;
 	size_t n_components;
