@@ -35,3 +35,29 @@ finish() {
 	echo "$PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 }
+
+# ajv_validate KIND FILE: validates FILE with the independent validator ajv
+# against the official schema (KIND: cyclonedx-1.5, cyclonedx-1.6, spdx-2.3).
+# Without ajv (TL_AJV unset) this is a visible skip, or a failure when
+# TL_REQUIRE_AJV=1 (as in CI).
+ajv_validate() {
+	local kind=$1 file=$2 s="$TL_SCHEMA_DIR"
+	if [ -z "${TL_AJV:-}" ]; then
+		if [ "${TL_REQUIRE_AJV:-0}" = 1 ]; then not_ok "ajv required but not installed ($file)"; else
+			echo "note: ajv not installed (script/bootstrap installs it); $file not checked by ajv"; fi
+		return
+	fi
+	case $kind in
+	cyclonedx-1.5|cyclonedx-1.6)
+		"$TL_AJV" validate --spec=draft7 -c ajv-formats --strict=false \
+			-s "$s/bom-${kind#cyclonedx-}.schema.json" -r "$s/spdx.schema.json" \
+			-r "$s/jsf-0.82.schema.json" -d "$file" >"$TMP/ajv.out" 2>&1 ;;
+	spdx-2.3)
+		"$TL_AJV" validate --spec=draft2019 -c ajv-formats --strict=false \
+			-s "$s/spdx-2.3.schema.json" -d "$file" >"$TMP/ajv.out" 2>&1 ;;
+	*) not_ok "ajv_validate: unknown kind $kind"; return ;;
+	esac
+	if grep -q ' valid$' "$TMP/ajv.out"; then ok; else
+		not_ok "ajv: $file does not pass the official $kind schema"; grep -v '^unknown format' "$TMP/ajv.out" | head -20 | sed 's/^/  /'
+	fi
+}
