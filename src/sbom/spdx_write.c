@@ -1,5 +1,598 @@
-/* placeholder: spdx_write is being written */
+/*
+ * SPDX 2.3 JSON writer: tl_sbom -> JSON that passes the official SPDX 2.3
+ * schema.  The mapping (docs/formats.md, "## SPDX", has the full table;
+ * spdx_read.c reads every field back):
+ *
+ *   spdxVersion "SPDX-2.3", dataLicense "CC0-1.0", SPDXID "SPDXRef-DOCUMENT"
+ *   name               doc->name, else the subject's name, else "sbom"
+ *   documentNamespace  https://spdx.org/spdxdocs/<name>-<uuid> from a
+ *                      "urn:uuid:<uuid>" serial; without one,
+ *                      https://spdx.org/spdxdocs/<name>-<sha256 of the rest
+ *                      of the document> (not a UUID: reads back as no serial)
+ *   creationInfo       created: doc->timestamp, else tl_now()
+ *                      creators: "Tool: name-version", "Person: name (email)",
+ *                      "Organization: <doc->supplier>"; when there are none,
+ *                      "Tool: trustline-<version>" (the schema wants one)
+ *   packages           the subject, then the components (canonical order):
+ *                      SPDXID "SPDXRef-" + ref sanitised to [A-Za-z0-9.-],
+ *                      made unique with "-2", "-3"...; name, versionInfo,
+ *                      description, supplier "Organization: X" | NOASSERTION,
+ *                      originator "Organization: <manufacturer>" (subject) or
+ *                      "Person: <author>", downloadLocation NOASSERTION,
+ *                      filesAnalyzed false, checksums, licenseDeclared =
+ *                      license, licenseConcluded NOASSERTION, copyrightText,
+ *                      primaryPackagePurpose, externalRefs (purl, cpe23Type),
+ *                      annotations "file evidence: PATH" for file evidence
+ *   relationships      DOCUMENT DESCRIBES subject (no subject: every package
+ *                      nothing depends on, or every package when fewer than
+ *                      two are top-level); A DEPENDS_ON B per edge;
+ *                      A DEPENDS_ON NONE for a node without edges
+ *
+ * Not representable in SPDX 2.3 and dropped: group, scope, properties,
+ * lifecycle, tool vendor.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/core_int.h"
 #include "trustline/sbom.h"
 
-tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts) { return TL_EUNSUPPORTED; }
+#define TOOL_AGENT "Tool: trustline-" TL_VERSION
+#define FILE_EVIDENCE_PREFIX "file evidence: "
+
+typedef struct {
+	tl_sbom *doc;
+	json_t *ids;      /* SPDXIDs in use */
+	json_t *counters; /* sanitised base -> next suffix to try */
+	json_t *refmap;   /* ref -> SPDXID */
+	char created[32];
+} wr;
+
+/* ---- JSON building with checked results -------------------------------- */
+
+static tl_err set_new(json_t *obj, const char *key, json_t *v)
+{
+	if (!v)
+		return tl__error(TL_EINVAL, "SPDX writer: %s: not valid UTF-8 (or out of memory)", key);
+	if (json_object_set_new(obj, key, v) != 0)
+		return tl__error(TL_EINVAL, "SPDX writer: \"%.80s\": not valid UTF-8 (or out of memory)", key);
+	return TL_OK;
+}
+
+static tl_err set_str(json_t *obj, const char *key, const char *s)
+{
+	return set_new(obj, key, json_string(s));
+}
+
+static tl_err append_new(json_t *arr, json_t *v, const char *what)
+{
+	if (!v)
+		return tl__error(TL_EINVAL, "SPDX writer: %s: not valid UTF-8 (or out of memory)", what);
+	if (json_array_append_new(arr, v) != 0)
+		return tl__nomem();
+	return TL_OK;
+}
+
+static bool ends_with_paren(const char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return n > 0 && s[n - 1] == ')';
+}
+
+/* "Kind: name", "Kind: name (email)"; a name ending in ')' gets an empty
+ * "()" so the reader does not take its last parenthesis for an email. */
+static tl_err agent_str(char **out, const char *kind, const char *name, const char *email)
+{
+	tl_buf b = TL_BUF_INIT;
+	tl_err err;
+
+	*out = NULL;
+	if (email && *email)
+		err = tl_buf_printf(&b, "%s: %s (%s)", kind, name, email);
+	else if (ends_with_paren(name))
+		err = tl_buf_printf(&b, "%s: %s ()", kind, name);
+	else
+		err = tl_buf_printf(&b, "%s: %s", kind, name);
+	if (!err && !(*out = tl_buf_detach(&b)))
+		err = tl__nomem();
+	tl_buf_dispose(&b);
+	return err;
+}
+
+static tl_err set_agent(json_t *obj, const char *key, const char *kind, const char *name)
+{
+	char *s;
+	tl_err err;
+
+	if ((err = agent_str(&s, kind, name, NULL)) != TL_OK)
+		return err;
+	err = set_str(obj, key, s);
+	free(s);
+	return err;
+}
+
+/* ---- identifiers ------------------------------------------------------- */
+
+static bool id_char(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '-';
+}
+
+/* Claims an unused SPDXID built from raw; *out is borrowed from w->ids. */
+static tl_err make_id(wr *w, const char *raw, const char **out)
+{
+	tl_buf b = TL_BUF_INIT, cand = TL_BUF_INIT;
+	json_t *counter;
+	json_int_t next;
+	const char *body = raw ? raw : "";
+	tl_err err;
+
+	if (strncmp(body, "SPDXRef-", 8) == 0)
+		body += 8;
+	if ((err = tl_buf_puts(&b, "SPDXRef-")) != TL_OK)
+		goto done;
+	for (const char *p = body; *p; p++) {
+		if ((err = tl_buf_putc(&b, id_char(*p) ? *p : '-')) != TL_OK)
+			goto done;
+	}
+	if (!*body && (err = tl_buf_puts(&b, "Package")) != TL_OK)
+		goto done;
+	if (!json_object_get(w->ids, b.ptr)) {
+		if (json_object_set_new(w->ids, b.ptr, json_true()) != 0) {
+			err = tl__nomem();
+			goto done;
+		}
+		*out = json_object_iter_key(json_object_iter_at(w->ids, b.ptr));
+		goto done;
+	}
+	counter = json_object_get(w->counters, b.ptr);
+	next = counter ? json_integer_value(counter) : 2;
+	for (;; next++) {
+		tl_buf_clear(&cand);
+		if ((err = tl_buf_printf(&cand, "%s-%lld", b.ptr, (long long)next)) != TL_OK)
+			goto done;
+		if (!json_object_get(w->ids, cand.ptr))
+			break;
+	}
+	if (json_object_set_new(w->counters, b.ptr, json_integer(next + 1)) != 0 ||
+	    json_object_set_new(w->ids, cand.ptr, json_true()) != 0) {
+		err = tl__nomem();
+		goto done;
+	}
+	*out = json_object_iter_key(json_object_iter_at(w->ids, cand.ptr));
+done:
+	tl_buf_dispose(&b);
+	tl_buf_dispose(&cand);
+	return err;
+}
+
+/* ---- packages ---------------------------------------------------------- */
+
+static const char *const spdx_alg[] = {
+	[TL_SBOM_HASH_MD5] = "MD5",
+	[TL_SBOM_HASH_SHA1] = "SHA1",
+	[TL_SBOM_HASH_SHA256] = "SHA256",
+	[TL_SBOM_HASH_SHA384] = "SHA384",
+	[TL_SBOM_HASH_SHA512] = "SHA512",
+	[TL_SBOM_HASH_SHA3_256] = "SHA3-256",
+	[TL_SBOM_HASH_SHA3_384] = "SHA3-384",
+	[TL_SBOM_HASH_SHA3_512] = "SHA3-512",
+	[TL_SBOM_HASH_BLAKE2B_256] = "BLAKE2b-256",
+	[TL_SBOM_HASH_BLAKE2B_384] = "BLAKE2b-384",
+	[TL_SBOM_HASH_BLAKE2B_512] = "BLAKE2b-512",
+	[TL_SBOM_HASH_BLAKE3] = "BLAKE3",
+};
+
+static const char *purpose_of(tl_sbom_comp_type t)
+{
+	switch (t) {
+	case TL_COMP_LIBRARY: return "LIBRARY";
+	case TL_COMP_APPLICATION: return "APPLICATION";
+	case TL_COMP_FRAMEWORK: return "FRAMEWORK";
+	case TL_COMP_CONTAINER: return "CONTAINER";
+	case TL_COMP_OPERATING_SYSTEM: return "OPERATING_SYSTEM";
+	case TL_COMP_DEVICE: return "DEVICE";
+	case TL_COMP_FIRMWARE: return "FIRMWARE";
+	case TL_COMP_FILE: return "FILE";
+	default: return "OTHER";
+	}
+}
+
+static tl_err external_ref(json_t *arr, const char *cat, const char *type, const char *loc)
+{
+	json_t *o = json_object();
+	tl_err err;
+
+	if (!o)
+		return tl__nomem();
+	if ((err = set_str(o, "referenceCategory", cat)) != TL_OK ||
+	    (err = set_str(o, "referenceType", type)) != TL_OK ||
+	    (err = set_str(o, "referenceLocator", loc)) != TL_OK) {
+		json_decref(o);
+		return err;
+	}
+	return append_new(arr, o, "externalRefs");
+}
+
+static tl_err build_package(wr *w, const tl_sbom_component *c, const char *id, bool is_subject,
+                            json_t **out)
+{
+	json_t *p = json_object(), *arr = NULL;
+	tl_err err = TL_OK;
+
+	*out = NULL;
+	if (!p)
+		return tl__nomem();
+	if ((err = set_str(p, "SPDXID", id)) != TL_OK ||
+	    (err = set_str(p, "name", c->name ? c->name : "NOASSERTION")) != TL_OK ||
+	    (err = set_str(p, "downloadLocation", "NOASSERTION")) != TL_OK ||
+	    (err = set_new(p, "filesAnalyzed", json_false())) != TL_OK ||
+	    (err = set_str(p, "licenseConcluded", "NOASSERTION")) != TL_OK ||
+	    (err = set_str(p, "licenseDeclared", c->license ? c->license : "NOASSERTION")) != TL_OK ||
+	    (err = set_str(p, "copyrightText", c->copyright ? c->copyright : "NOASSERTION")) != TL_OK ||
+	    (err = set_str(p, "primaryPackagePurpose", purpose_of(c->type))) != TL_OK)
+		goto done;
+	if (c->version && (err = set_str(p, "versionInfo", c->version)) != TL_OK)
+		goto done;
+	if (c->description && (err = set_str(p, "description", c->description)) != TL_OK)
+		goto done;
+	if (c->supplier)
+		err = set_agent(p, "supplier", "Organization", c->supplier);
+	else
+		err = set_str(p, "supplier", "NOASSERTION");
+	if (err)
+		goto done;
+	if (is_subject && w->doc->manufacturer)
+		err = set_agent(p, "originator", "Organization", w->doc->manufacturer);
+	else if (c->author)
+		err = set_agent(p, "originator", "Person", c->author);
+	if (err)
+		goto done;
+	if (c->n_hashes) {
+		if (!(arr = json_array())) {
+			err = tl__nomem();
+			goto done;
+		}
+		for (size_t i = 0; i < c->n_hashes; i++) {
+			json_t *ck;
+			if ((unsigned)c->hashes[i].alg >= sizeof(spdx_alg) / sizeof(spdx_alg[0]) || !c->hashes[i].hex)
+				continue;
+			if (!(ck = json_object())) {
+				err = tl__nomem();
+				goto done;
+			}
+			if ((err = append_new(arr, ck, "checksums")) != TL_OK ||
+			    (err = set_str(ck, "algorithm", spdx_alg[c->hashes[i].alg])) != TL_OK ||
+			    (err = set_str(ck, "checksumValue", c->hashes[i].hex)) != TL_OK)
+				goto done;
+		}
+		err = set_new(p, "checksums", arr);
+		arr = NULL;
+		if (err)
+			goto done;
+	}
+	if (c->purl || c->cpe) {
+		if (!(arr = json_array())) {
+			err = tl__nomem();
+			goto done;
+		}
+		if (c->purl && (err = external_ref(arr, "PACKAGE-MANAGER", "purl", c->purl)) != TL_OK)
+			goto done;
+		if (c->cpe && (err = external_ref(arr, "SECURITY", "cpe23Type", c->cpe)) != TL_OK)
+			goto done;
+		err = set_new(p, "externalRefs", arr);
+		arr = NULL;
+		if (err)
+			goto done;
+	}
+	if (c->n_files) {
+		if (!(arr = json_array())) {
+			err = tl__nomem();
+			goto done;
+		}
+		for (size_t i = 0; i < c->n_files; i++) {
+			json_t *an = json_object();
+			tl_buf b = TL_BUF_INIT;
+			if (!an) {
+				err = tl__nomem();
+				goto done;
+			}
+			if ((err = append_new(arr, an, "annotations")) != TL_OK ||
+			    (err = tl_buf_printf(&b, FILE_EVIDENCE_PREFIX "%s", c->files[i] ? c->files[i] : "")) != TL_OK ||
+			    (err = set_str(an, "comment", b.ptr)) != TL_OK ||
+			    (err = set_str(an, "annotationDate", w->created)) != TL_OK ||
+			    (err = set_str(an, "annotationType", "OTHER")) != TL_OK ||
+			    (err = set_str(an, "annotator", TOOL_AGENT)) != TL_OK) {
+				tl_buf_dispose(&b);
+				goto done;
+			}
+			tl_buf_dispose(&b);
+		}
+		err = set_new(p, "annotations", arr);
+		arr = NULL;
+		if (err)
+			goto done;
+	}
+	*out = p;
+	p = NULL;
+done:
+	json_decref(arr);
+	json_decref(p);
+	return err;
+}
+
+/* ---- relationships ----------------------------------------------------- */
+
+static tl_err relationship(json_t *rels, const char *a, const char *type, const char *b)
+{
+	json_t *o = json_object();
+	tl_err err;
+
+	if (!o)
+		return tl__nomem();
+	if ((err = set_str(o, "spdxElementId", a)) != TL_OK ||
+	    (err = set_str(o, "relationshipType", type)) != TL_OK ||
+	    (err = set_str(o, "relatedSpdxElement", b)) != TL_OK) {
+		json_decref(o);
+		return err;
+	}
+	return append_new(rels, o, "relationships");
+}
+
+static const char *mapped(const wr *w, const char *ref)
+{
+	return ref ? json_string_value(json_object_get(w->refmap, ref)) : NULL;
+}
+
+static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs, json_t *rels)
+{
+	tl_sbom *doc = w->doc;
+	json_t *targets = json_object();
+	size_t top = 0;
+	tl_err err = TL_OK;
+
+	if (!targets)
+		return tl__nomem();
+	if (doc->subject) {
+		if ((err = relationship(rels, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[0])) != TL_OK)
+			goto done;
+	} else {
+		for (size_t i = 0; i < doc->n_deps; i++) {
+			if (!mapped(w, doc->deps[i].ref))
+				continue;
+			for (size_t k = 0; k < doc->deps[i].n_deps; k++) {
+				const char *to = mapped(w, doc->deps[i].deps[k]);
+				if (to && strcmp(to, mapped(w, doc->deps[i].ref)) != 0 &&
+				    json_object_set_new(targets, to, json_true()) != 0) {
+					err = tl__nomem();
+					goto done;
+				}
+			}
+		}
+		for (size_t i = 0; i < n_pkgs; i++)
+			top += !json_object_get(targets, pkg_ids[i]);
+		for (size_t i = 0; i < n_pkgs; i++) {
+			if (top >= 2 && json_object_get(targets, pkg_ids[i]))
+				continue;
+			if ((err = relationship(rels, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[i])) != TL_OK)
+				goto done;
+		}
+	}
+	for (size_t i = 0; i < doc->n_deps; i++) {
+		const char *from = mapped(w, doc->deps[i].ref);
+		if (!from)
+			continue;
+		if (doc->deps[i].n_deps == 0) {
+			if ((err = relationship(rels, from, "DEPENDS_ON", "NONE")) != TL_OK)
+				goto done;
+			continue;
+		}
+		for (size_t k = 0; k < doc->deps[i].n_deps; k++) {
+			const char *to = mapped(w, doc->deps[i].deps[k]);
+			if (to && (err = relationship(rels, from, "DEPENDS_ON", to)) != TL_OK)
+				goto done;
+		}
+	}
+done:
+	json_decref(targets);
+	return err;
+}
+
+/* ---- document ---------------------------------------------------------- */
+
+static tl_err build_creation_info(wr *w, json_t *root)
+{
+	tl_sbom *doc = w->doc;
+	json_t *ci = json_object(), *creators = json_array();
+	char *s = NULL;
+	tl_err err = TL_OK;
+
+	if (!ci || !creators) {
+		err = tl__nomem();
+		goto done;
+	}
+	for (size_t i = 0; i < doc->n_tools; i++) {
+		tl_buf b = TL_BUF_INIT;
+		const tl_sbom_party *t = &doc->tools[i];
+		if (!t->name)
+			continue;
+		if (t->version)
+			err = tl_buf_printf(&b, "Tool: %s-%s", t->name, t->version);
+		else
+			err = tl_buf_printf(&b, "Tool: %s", t->name);
+		if (!err)
+			err = append_new(creators, json_string(b.ptr), "creators");
+		tl_buf_dispose(&b);
+		if (err)
+			goto done;
+	}
+	for (size_t i = 0; i < doc->n_authors; i++) {
+		if (!doc->authors[i].name)
+			continue;
+		if ((err = agent_str(&s, "Person", doc->authors[i].name, doc->authors[i].email)) != TL_OK ||
+		    (err = append_new(creators, json_string(s), "creators")) != TL_OK)
+			goto done;
+		free(s);
+		s = NULL;
+	}
+	if (doc->supplier) {
+		if ((err = agent_str(&s, "Organization", doc->supplier, NULL)) != TL_OK ||
+		    (err = append_new(creators, json_string(s), "creators")) != TL_OK)
+			goto done;
+	}
+	if (json_array_size(creators) == 0 &&
+	    (err = append_new(creators, json_string(TOOL_AGENT), "creators")) != TL_OK)
+		goto done;
+	if ((err = set_str(ci, "created", w->created)) != TL_OK)
+		goto done;
+	err = set_new(ci, "creators", creators);
+	creators = NULL;
+	if (err)
+		goto done;
+	err = set_new(root, "creationInfo", ci);
+	ci = NULL;
+done:
+	free(s);
+	json_decref(ci);
+	json_decref(creators);
+	return err;
+}
+
+static bool is_uuid(const char *s)
+{
+	if (strlen(s) != 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		char c = s[i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* documentNamespace: from the serial's UUID, else from a digest of the
+ * document built so far (the same model gives the same namespace). */
+static tl_err build_namespace(wr *w, json_t *root, const char *name)
+{
+	const char *serial = w->doc->serial;
+	tl_buf ns = TL_BUF_INIT, dump = TL_BUF_INIT;
+	uint8_t md[TL_HASH_MAX_LEN];
+	char hex[2 * TL_HASH_MAX_LEN + 1];
+	size_t mdlen, n = 0;
+	tl_err err;
+
+	if ((err = tl_buf_puts(&ns, "https://spdx.org/spdxdocs/")) != TL_OK)
+		goto done;
+	for (const char *p = name; *p && n < 64; p++, n++) {
+		char c = *p;
+		if (!(id_char(c) || c == '_'))
+			c = '-';
+		if ((err = tl_buf_putc(&ns, c)) != TL_OK)
+			goto done;
+	}
+	if (n == 0 && (err = tl_buf_puts(&ns, "sbom")) != TL_OK)
+		goto done;
+	if (serial && strncmp(serial, "urn:uuid:", 9) == 0 && is_uuid(serial + 9)) {
+		err = tl_buf_printf(&ns, "-%s", serial + 9);
+	} else {
+		if ((err = tl_json_dump(&dump, root)) != TL_OK ||
+		    (err = tl_hash_buf(TL_HASH_SHA256, dump.ptr, dump.len, md, &mdlen)) != TL_OK)
+			goto done;
+		tl_hex(hex, md, mdlen);
+		err = tl_buf_printf(&ns, "-%s", hex);
+	}
+	if (!err)
+		err = set_str(root, "documentNamespace", ns.ptr);
+done:
+	tl_buf_dispose(&ns);
+	tl_buf_dispose(&dump);
+	return err;
+}
+
+tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	wr w;
+	json_t *root = NULL, *pkgs = NULL, *rels = NULL;
+	const char **pkg_ids = NULL;
+	const char *name;
+	size_t n_pkgs, bytes;
+	int64_t t;
+	tl_err err;
+
+	(void)opts;
+	memset(&w, 0, sizeof(w));
+	if (!out || !doc)
+		return tl__error(TL_EINVAL, "SPDX writer: NULL argument");
+	if ((err = tl_sbom_normalize(doc)) != TL_OK)
+		return err;
+	w.doc = doc;
+	if (doc->timestamp) {
+		t = doc->timestamp;
+	} else if ((err = tl_now(&t)) != TL_OK) {
+		return err;
+	}
+	tl_time_iso8601(w.created, t);
+	n_pkgs = doc->n_components + (doc->subject != NULL);
+	if (!tl_size_mul(&bytes, n_pkgs ? n_pkgs : 1, sizeof(*pkg_ids)) || !(pkg_ids = calloc(1, bytes)))
+		return tl__nomem();
+	if (!(root = json_object()) || !(pkgs = json_array()) || !(rels = json_array()) ||
+	    !(w.ids = json_object()) || !(w.counters = json_object()) || !(w.refmap = json_object())) {
+		err = tl__nomem();
+		goto done;
+	}
+	if (json_object_set_new(w.ids, "SPDXRef-DOCUMENT", json_true()) != 0) {
+		err = tl__nomem();
+		goto done;
+	}
+	for (size_t i = 0; i < n_pkgs; i++) {
+		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
+		                                          : &doc->components[i];
+		json_t *p;
+		if ((err = make_id(&w, c->ref ? c->ref : c->name, &pkg_ids[i])) != TL_OK)
+			goto done;
+		if (c->ref && !json_object_get(w.refmap, c->ref) &&
+		    (err = set_str(w.refmap, c->ref, pkg_ids[i])) != TL_OK)
+			goto done;
+		if ((err = build_package(&w, c, pkg_ids[i], doc->subject && i == 0, &p)) != TL_OK ||
+		    (err = append_new(pkgs, p, "packages")) != TL_OK)
+			goto done;
+	}
+	if ((err = build_relationships(&w, pkg_ids, n_pkgs, rels)) != TL_OK)
+		goto done;
+	name = doc->name ? doc->name : doc->subject && doc->subject->name ? doc->subject->name : "sbom";
+	if ((err = set_str(root, "spdxVersion", "SPDX-2.3")) != TL_OK ||
+	    (err = set_str(root, "dataLicense", "CC0-1.0")) != TL_OK ||
+	    (err = set_str(root, "SPDXID", "SPDXRef-DOCUMENT")) != TL_OK ||
+	    (err = set_str(root, "name", name)) != TL_OK ||
+	    (err = build_creation_info(&w, root)) != TL_OK)
+		goto done;
+	err = set_new(root, "packages", pkgs);
+	pkgs = NULL;
+	if (err)
+		goto done;
+	err = set_new(root, "relationships", rels);
+	rels = NULL;
+	if (err)
+		goto done;
+	if ((err = build_namespace(&w, root, name)) != TL_OK)
+		goto done;
+	err = tl_json_dump(out, root);
+done:
+	free(pkg_ids);
+	json_decref(root);
+	json_decref(pkgs);
+	json_decref(rels);
+	json_decref(w.ids);
+	json_decref(w.counters);
+	json_decref(w.refmap);
+	return err;
+}
