@@ -1,5 +1,610 @@
-/* placeholder: cyclonedx_write is being written */
+/*
+ * CycloneDX 1.6 (default) and 1.5 JSON writer.
+ *
+ * Output, with keys sorted by tl_json_dump:
+ *
+ *   bomFormat      "CycloneDX"
+ *   specVersion    "1.6" | "1.5"
+ *   serialNumber   doc->serial when it is a urn:uuid, else urn:uuid derived
+ *                  from SHA-256 of the document written without it
+ *   version        1
+ *   metadata       timestamp (doc->timestamp, else tl_now()),
+ *                  lifecycles [{phase}] or [{name}], tools {components:[...]},
+ *                  authors [{name,email}], component (subject), supplier {name},
+ *                  manufacturer {name} (1.6) / manufacture {name} (1.5),
+ *                  properties [{name,value}]
+ *   components     [{type, bom-ref, group, name, version, description,
+ *                  supplier {name}, authors [{name}] (1.6) / author (1.5),
+ *                  purl, cpe, hashes [{alg,content}], licenses [{expression}],
+ *                  copyright, scope, evidence {occurrences [{location}]},
+ *                  properties}]
+ *   dependencies   [{ref, dependsOn [...]}] for every node of the graph
+ *
+ * On 1.5, a cryptographic-asset component is written with type "data".
+ *
+ * Every document written validates against the official schema: values the
+ * schema would reject (a hash that is not 32/40/64/96/128 hex digits, an
+ * empty bom-ref) are left out, a 1.6 version longer than 1024 characters is
+ * cut there, and duplicate tools or authors are written once.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "core/core_int.h"
 #include "trustline/sbom.h"
 
-tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts) { return TL_EUNSUPPORTED; }
+/* maxLength of definitions.version in the 1.6 schema (code points) */
+#define CDX16_VERSION_MAX 1024
+
+typedef struct {
+	bool v16; /* writing 1.6; else 1.5 */
+} wctx;
+
+/* Adds key: value (taken) to obj; NULL value is an allocation failure. */
+static tl_err put(json_t *obj, const char *key, json_t *value)
+{
+	if (!value || json_object_set_new(obj, key, value) != 0)
+		return tl__nomem();
+	return TL_OK;
+}
+
+static tl_err put_str(json_t *obj, const char *key, const char *s)
+{
+	if (!s)
+		return TL_OK;
+	return put(obj, key, json_string(s));
+}
+
+static tl_err append(json_t *arr, json_t *value)
+{
+	if (!value || json_array_append_new(arr, value) != 0)
+		return tl__nomem();
+	return TL_OK;
+}
+
+/* {"name": name}, for organizationalEntity and organizationalContact. */
+static tl_err put_named(json_t *obj, const char *key, const char *name)
+{
+	json_t *o;
+	tl_err err;
+
+	if (!name)
+		return TL_OK;
+	if (!(o = json_object()))
+		return tl__nomem();
+	if ((err = put_str(o, "name", name)) != TL_OK) {
+		json_decref(o);
+		return err;
+	}
+	return put(obj, key, o);
+}
+
+/* The hash-content pattern of the schema: 32, 40, 64, 96 or 128 hex digits. */
+static bool hex_ok(const char *s)
+{
+	size_t n = 0;
+
+	for (; s[n]; n++) {
+		char c = s[n];
+		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
+			return false;
+	}
+	return n == 32 || n == 40 || n == 64 || n == 96 || n == 128;
+}
+
+/* The version string to write: s itself, or on 1.6 a copy cut after
+ * CDX16_VERSION_MAX code points.  *copy receives what to free. */
+static const char *version_for(const wctx *w, const char *s, char **copy)
+{
+	size_t cps = 0, i;
+
+	*copy = NULL;
+	if (!s || !w->v16)
+		return s;
+	for (i = 0; s[i]; i++) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80) {
+			if (cps == CDX16_VERSION_MAX)
+				break;
+			cps++;
+		}
+	}
+	if (!s[i])
+		return s;
+	*copy = strndup(s, i);
+	return *copy;
+}
+
+static tl_err props_json(json_t *obj, const tl_sbom_property *props, size_t n)
+{
+	json_t *arr;
+	tl_err err = TL_OK;
+
+	if (n == 0)
+		return TL_OK;
+	if (!(arr = json_array()))
+		return tl__nomem();
+	for (size_t i = 0; i < n && !err; i++) {
+		json_t *p = json_object();
+		if (!p) {
+			err = tl__nomem();
+			break;
+		}
+		if ((err = put_str(p, "name", props[i].name)) == TL_OK)
+			err = put_str(p, "value", props[i].value);
+		if (err) {
+			json_decref(p);
+			break;
+		}
+		err = append(arr, p);
+	}
+	if (err) {
+		json_decref(arr);
+		return err;
+	}
+	return put(obj, "properties", arr);
+}
+
+static const char *scope_name(tl_sbom_scope s)
+{
+	switch (s) {
+	case TL_SCOPE_REQUIRED: return "required";
+	case TL_SCOPE_OPTIONAL: return "optional";
+	case TL_SCOPE_EXCLUDED: return "excluded";
+	default: return NULL;
+	}
+}
+
+/* Builds the JSON of one component into *out (new reference). */
+static tl_err component_json(json_t **out, const wctx *w, const tl_sbom_component *c)
+{
+	json_t *o = NULL, *arr = NULL, *x = NULL;
+	/* 1.5 has no cryptographic-asset type; "data" is its nearest kin there */
+	const char *type = !w->v16 && c->type == TL_COMP_CRYPTOGRAPHIC_ASSET ? "data" :
+	                   tl_sbom_comp_type_name(c->type);
+	char *vcopy = NULL;
+	const char *version;
+	tl_err err = TL_OK;
+
+	*out = NULL;
+	if (!(o = json_object())) {
+		err = tl__nomem();
+		goto done;
+	}
+	version = version_for(w, c->version, &vcopy);
+	if (c->version && !version) {
+		err = tl__nomem();
+		goto done;
+	}
+	if ((err = put_str(o, "type", type ? type : "library")) ||
+	    (c->ref && *c->ref && (err = put_str(o, "bom-ref", c->ref))) ||
+	    (err = put_str(o, "group", c->group)) ||
+	    (err = put_str(o, "name", c->name ? c->name : "")) ||
+	    (err = put_str(o, "version", version)) ||
+	    (err = put_str(o, "description", c->description)) ||
+	    (err = put_named(o, "supplier", c->supplier)) ||
+	    (err = put_str(o, "purl", c->purl)) ||
+	    (err = put_str(o, "cpe", c->cpe)) ||
+	    (err = put_str(o, "copyright", c->copyright)) ||
+	    (err = put_str(o, "scope", scope_name(c->scope))))
+		goto done;
+	if (c->author) {
+		if (w->v16) {
+			if (!(arr = json_array()) || !(x = json_object())) {
+				err = tl__nomem();
+				goto done;
+			}
+			if ((err = put_str(x, "name", c->author)) != TL_OK)
+				goto done;
+			err = append(arr, x);
+			x = NULL;
+			if (err)
+				goto done;
+			err = put(o, "authors", arr);
+			arr = NULL;
+			if (err)
+				goto done;
+		} else if ((err = put_str(o, "author", c->author)) != TL_OK) {
+			goto done;
+		}
+	}
+	if (c->n_hashes) {
+		if (!(arr = json_array())) {
+			err = tl__nomem();
+			goto done;
+		}
+		for (size_t i = 0; i < c->n_hashes; i++) {
+			const char *alg = tl_sbom_hash_alg_name(c->hashes[i].alg);
+			if (!alg || !c->hashes[i].hex || !hex_ok(c->hashes[i].hex)) {
+				tl__log(TL_LOG_WARN, "component %s: hash left out: not a hex digest the schema accepts",
+				        c->ref ? c->ref : "(no ref)");
+				continue;
+			}
+			if (!(x = json_object())) {
+				err = tl__nomem();
+				goto done;
+			}
+			if ((err = put_str(x, "alg", alg)) || (err = put_str(x, "content", c->hashes[i].hex)))
+				goto done;
+			err = append(arr, x);
+			x = NULL;
+			if (err)
+				goto done;
+		}
+		if (json_array_size(arr))
+			err = put(o, "hashes", arr);
+		else
+			json_decref(arr);
+		arr = NULL;
+		if (err)
+			goto done;
+	}
+	if (c->license) {
+		if (!(arr = json_array()) || !(x = json_object())) {
+			err = tl__nomem();
+			goto done;
+		}
+		if ((err = put_str(x, "expression", c->license)) != TL_OK)
+			goto done;
+		err = append(arr, x);
+		x = NULL;
+		if (!err)
+			err = put(o, "licenses", arr);
+		arr = NULL;
+		if (err)
+			goto done;
+	}
+	if (c->n_files) {
+		json_t *ev;
+		if (!(arr = json_array())) {
+			err = tl__nomem();
+			goto done;
+		}
+		for (size_t i = 0; i < c->n_files; i++) {
+			if (!(x = json_object())) {
+				err = tl__nomem();
+				goto done;
+			}
+			if ((err = put_str(x, "location", c->files[i])) != TL_OK)
+				goto done;
+			err = append(arr, x);
+			x = NULL;
+			if (err)
+				goto done;
+		}
+		if (!(ev = json_object())) {
+			err = tl__nomem();
+			goto done;
+		}
+		err = put(ev, "occurrences", arr);
+		arr = NULL;
+		if (err) {
+			json_decref(ev);
+			goto done;
+		}
+		if ((err = put(o, "evidence", ev)) != TL_OK) /* put took ev */
+			goto done;
+	}
+	if ((err = props_json(o, c->props, c->n_props)) != TL_OK)
+		goto done;
+	*out = o;
+	o = NULL;
+done:
+	json_decref(x);
+	json_decref(arr);
+	json_decref(o);
+	free(vcopy);
+	return err;
+}
+
+static bool str_eq(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static bool party_eq(const tl_sbom_party *a, const tl_sbom_party *b)
+{
+	return str_eq(a->name, b->name) && str_eq(a->email, b->email) &&
+	       str_eq(a->version, b->version) && str_eq(a->vendor, b->vendor);
+}
+
+/* tools: the 1.5+ object form; the schema wants unique items. */
+static tl_err tools_json(json_t *meta, const wctx *w, const tl_sbom *doc)
+{
+	json_t *tools = NULL, *arr = NULL, *t = NULL;
+	char *vcopy = NULL;
+	tl_err err = TL_OK;
+
+	if (doc->n_tools == 0)
+		return TL_OK;
+	if (!(tools = json_object()) || !(arr = json_array())) {
+		err = tl__nomem();
+		goto done;
+	}
+	for (size_t i = 0; i < doc->n_tools; i++) {
+		const tl_sbom_party *p = &doc->tools[i];
+		const char *version;
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = party_eq(&doc->tools[j], p);
+		if (seen)
+			continue;
+		free(vcopy);
+		version = version_for(w, p->version, &vcopy);
+		if (p->version && !version) {
+			err = tl__nomem();
+			goto done;
+		}
+		if (!(t = json_object())) {
+			err = tl__nomem();
+			goto done;
+		}
+		if ((err = put_str(t, "type", "application")) ||
+		    (err = put_str(t, "group", p->vendor)) ||
+		    (err = put_str(t, "name", p->name ? p->name : "")) ||
+		    (err = put_str(t, "version", version)))
+			goto done;
+		err = append(arr, t);
+		t = NULL;
+		if (err)
+			goto done;
+	}
+	err = put(tools, "components", arr);
+	arr = NULL;
+	if (err)
+		goto done;
+	err = put(meta, "tools", tools);
+	tools = NULL;
+done:
+	free(vcopy);
+	json_decref(t);
+	json_decref(arr);
+	json_decref(tools);
+	return err;
+}
+
+static tl_err authors_json(json_t *meta, const tl_sbom *doc)
+{
+	json_t *arr = NULL, *a = NULL;
+	tl_err err = TL_OK;
+
+	if (doc->n_authors == 0)
+		return TL_OK;
+	if (!(arr = json_array()))
+		return tl__nomem();
+	for (size_t i = 0; i < doc->n_authors; i++) {
+		const tl_sbom_party *p = &doc->authors[i];
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = party_eq(&doc->authors[j], p);
+		if (seen)
+			continue;
+		if (!(a = json_object())) {
+			err = tl__nomem();
+			goto done;
+		}
+		if ((err = put_str(a, "name", p->name)) || (err = put_str(a, "email", p->email)))
+			goto done;
+		err = append(arr, a);
+		a = NULL;
+		if (err)
+			goto done;
+	}
+	err = put(meta, "authors", arr);
+	arr = NULL;
+done:
+	json_decref(a);
+	json_decref(arr);
+	return err;
+}
+
+static bool is_phase(const char *s)
+{
+	static const char *const phases[] = {
+		"design", "pre-build", "build", "post-build", "operations", "discovery", "decommission",
+	};
+
+	for (size_t i = 0; i < sizeof(phases) / sizeof(phases[0]); i++) {
+		if (strcmp(s, phases[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static tl_err metadata_json(json_t *root, const wctx *w, const tl_sbom *doc)
+{
+	json_t *meta = NULL, *x = NULL, *arr = NULL;
+	char ts[32];
+	int64_t t = doc->timestamp;
+	tl_err err = TL_OK;
+
+	if (!(meta = json_object()))
+		return tl__nomem();
+	if (t == 0 && (err = tl_now(&t)) != TL_OK)
+		goto done;
+	tl_time_iso8601(ts, t);
+	if ((err = put_str(meta, "timestamp", ts)) != TL_OK)
+		goto done;
+	if (doc->lifecycle) {
+		if (!(arr = json_array()) || !(x = json_object())) {
+			err = tl__nomem();
+			goto done;
+		}
+		err = put_str(x, is_phase(doc->lifecycle) ? "phase" : "name", doc->lifecycle);
+		if (err)
+			goto done;
+		err = append(arr, x);
+		x = NULL;
+		if (!err)
+			err = put(meta, "lifecycles", arr);
+		arr = NULL;
+		if (err)
+			goto done;
+	}
+	if ((err = tools_json(meta, w, doc)) || (err = authors_json(meta, doc)))
+		goto done;
+	if (doc->subject) {
+		if ((err = component_json(&x, w, doc->subject)) != TL_OK)
+			goto done;
+		err = put(meta, "component", x);
+		x = NULL;
+		if (err)
+			goto done;
+	}
+	if ((err = put_named(meta, "supplier", doc->supplier)) ||
+	    (err = put_named(meta, w->v16 ? "manufacturer" : "manufacture", doc->manufacturer)) ||
+	    (err = props_json(meta, doc->props, doc->n_props)))
+		goto done;
+	err = put(root, "metadata", meta);
+	meta = NULL;
+done:
+	json_decref(x);
+	json_decref(arr);
+	json_decref(meta);
+	return err;
+}
+
+static tl_err dependencies_json(json_t *root, const tl_sbom *doc)
+{
+	json_t *arr = NULL, *node = NULL, *on = NULL;
+	tl_err err = TL_OK;
+
+	if (!(arr = json_array()))
+		return tl__nomem();
+	for (size_t i = 0; i < doc->n_deps; i++) {
+		const tl_sbom_dependency *d = &doc->deps[i];
+		if (!d->ref || !*d->ref)
+			continue; /* refLinkType has minLength 1 */
+		if (!(node = json_object()) || !(on = json_array())) {
+			err = tl__nomem();
+			goto done;
+		}
+		for (size_t j = 0; j < d->n_deps; j++) {
+			if (d->deps[j] && *d->deps[j] && (err = append(on, json_string(d->deps[j]))) != TL_OK)
+				goto done;
+		}
+		err = put_str(node, "ref", d->ref);
+		if (!err)
+			err = put(node, "dependsOn", on);
+		on = NULL;
+		if (err)
+			goto done;
+		err = append(arr, node);
+		node = NULL;
+		if (err)
+			goto done;
+	}
+	err = put(root, "dependencies", arr);
+	arr = NULL;
+done:
+	json_decref(on);
+	json_decref(node);
+	json_decref(arr);
+	return err;
+}
+
+/* "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" */
+static bool serial_ok(const char *s)
+{
+	static const char prefix[] = "urn:uuid:";
+	size_t n = sizeof(prefix) - 1;
+
+	if (!s || strncmp(s, prefix, n) != 0 || strlen(s) != n + 36)
+		return false;
+	for (size_t i = 0; i < 36; i++) {
+		char c = s[n + i];
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (c != '-')
+				return false;
+		} else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* urn:uuid from a digest of the content: RFC 4122 layout, version 5 and
+ * variant bits set, so the same document always gets the same serial. */
+static tl_err derive_serial(char out[46], const json_t *root)
+{
+	tl_buf b = TL_BUF_INIT;
+	uint8_t md[TL_HASH_MAX_LEN];
+	char hex[33];
+	size_t mdlen, o = 0;
+	tl_err err;
+
+	if ((err = tl_json_dump(&b, root)) != TL_OK)
+		goto done;
+	if ((err = tl_hash_buf(TL_HASH_SHA256, b.ptr, b.len, md, &mdlen)) != TL_OK)
+		goto done;
+	md[6] = (uint8_t)((md[6] & 0x0f) | 0x50);
+	md[8] = (uint8_t)((md[8] & 0x3f) | 0x80);
+	tl_hex(hex, md, 16);
+	memcpy(out, "urn:uuid:", 9);
+	o = 9;
+	for (size_t i = 0; i < 32; i++) {
+		if (i == 8 || i == 12 || i == 16 || i == 20)
+			out[o++] = '-';
+		out[o++] = hex[i];
+	}
+	out[o] = '\0';
+done:
+	tl_buf_dispose(&b);
+	return err;
+}
+
+tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	json_t *root = NULL, *comps = NULL, *c = NULL;
+	const char *spec = opts && opts->cdx_spec_version ? opts->cdx_spec_version : "1.6";
+	char serial[46];
+	wctx w;
+	tl_err err;
+
+	if (!out || !doc)
+		return tl__error(TL_EINVAL, "CycloneDX writer: NULL argument");
+	if (strcmp(spec, "1.6") == 0)
+		w.v16 = true;
+	else if (strcmp(spec, "1.5") == 0)
+		w.v16 = false;
+	else
+		return tl__error(TL_EUNSUPPORTED, "CycloneDX spec version \"%.20s\": expected 1.5 or 1.6", spec);
+	if ((err = tl_sbom_normalize(doc)) != TL_OK)
+		return err;
+	if (!(root = json_object()) || !(comps = json_array())) {
+		err = tl__nomem();
+		goto done;
+	}
+	if ((err = put_str(root, "bomFormat", "CycloneDX")) || (err = put_str(root, "specVersion", spec)) ||
+	    (err = put(root, "version", json_integer(1))))
+		goto done;
+	if ((err = metadata_json(root, &w, doc)) != TL_OK)
+		goto done;
+	for (size_t i = 0; i < doc->n_components; i++) {
+		if ((err = component_json(&c, &w, &doc->components[i])) != TL_OK)
+			goto done;
+		err = append(comps, c);
+		c = NULL;
+		if (err)
+			goto done;
+	}
+	err = put(root, "components", comps);
+	comps = NULL;
+	if (err || (err = dependencies_json(root, doc)) != TL_OK)
+		goto done;
+	if (serial_ok(doc->serial)) {
+		err = put_str(root, "serialNumber", doc->serial);
+	} else {
+		if ((err = derive_serial(serial, root)) != TL_OK)
+			goto done;
+		err = put_str(root, "serialNumber", serial);
+	}
+	if (err)
+		goto done;
+	err = tl_json_dump(out, root);
+done:
+	json_decref(c);
+	json_decref(comps);
+	json_decref(root);
+	return err;
+}
