@@ -25,7 +25,9 @@
  *                      annotations "file evidence: PATH" for file evidence
  *   relationships      DOCUMENT DESCRIBES subject (no subject: every package
  *                      nothing depends on, or every package when fewer than
- *                      two are top-level); A DEPENDS_ON B per edge;
+ *                      two are top-level, or none when there is only one
+ *                      package, which would read back as the subject);
+ *                      A DEPENDS_ON B per edge;
  *                      A DEPENDS_ON NONE for a node without edges
  *
  * Not representable in SPDX 2.3 and dropped: group, scope, properties,
@@ -376,7 +378,8 @@ static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs, js
 		}
 		for (size_t i = 0; i < n_pkgs; i++)
 			top += !json_object_get(targets, pkg_ids[i]);
-		for (size_t i = 0; i < n_pkgs; i++) {
+		/* one package alone described would read back as the subject */
+		for (size_t i = 0; i < n_pkgs && n_pkgs >= 2; i++) {
 			if (top >= 2 && json_object_get(targets, pkg_ids[i]))
 				continue;
 			if ((err = relationship(rels, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[i])) != TL_OK)
