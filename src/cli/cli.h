@@ -36,5 +36,9 @@ int cmd_sbom_convert(int argc, char **argv);
 int cmd_sbom_check(int argc, char **argv);
 int cmd_sbom_diff(int argc, char **argv);
 int cmd_sbom_merge(int argc, char **argv);
+int cmd_key_generate(int argc, char **argv);
+int cmd_key_public(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

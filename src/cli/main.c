@@ -22,6 +22,10 @@ static const command commands[] = {
 	{ "sbom", "convert", cmd_sbom_convert, "convert between CycloneDX and SPDX" },
 	{ "sbom", "diff", cmd_sbom_diff, "components added, removed and changed between two SBOMs" },
 	{ "sbom", "merge", cmd_sbom_merge, "union of SBOMs, de-duplicated by purl" },
+	{ "key", "generate", cmd_key_generate, "create a signing key (ed25519, p256, rsa3072)" },
+	{ "key", "public", cmd_key_public, "print a key's public half and key id" },
+	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },
+	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, artifact digest)" },
 };
 
 static void usage(FILE *f)
@@ -33,7 +37,8 @@ static void usage(FILE *f)
 	        "Commands:\n");
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		char name[64];
-		snprintf(name, sizeof(name), "%s %s", commands[i].group, commands[i].name);
+		snprintf(name, sizeof(name), "%s%s%s", commands[i].group ? commands[i].group : "",
+		         commands[i].group ? " " : "", commands[i].name);
 		fprintf(f, "  %-16s %s\n", name, commands[i].summary);
 	}
 	fprintf(f,
@@ -129,6 +134,11 @@ int main(int argc, char **argv)
 
 	for (size_t k = 0; k < sizeof(commands) / sizeof(commands[0]); k++) {
 		const command *c = &commands[k];
+		if (!c->group) {
+			if (strcmp(argv[i], c->name) == 0)
+				return c->fn(argc - i, argv + i);
+			continue;
+		}
 		if (strcmp(argv[i], c->group) != 0)
 			continue;
 		if (i + 1 >= argc)

@@ -1,0 +1,219 @@
+/*
+ * trustline trust: keys named by URI (files now; PKCS#11 and TPM slot in
+ * behind the same interface), DSSE v1 envelopes, in-toto Statement v1.
+ *
+ * Ownership: a tl_key is opaque and freed by tl_key_free().  Structs
+ * returned by the parsers own every pointer they hold and are freed by
+ * their _free function.  Verification functions return TL_OK only when
+ * every check passed; a failed check is TL_ECHECK with the reason in
+ * tl_error_last(); malformed input is TL_EPARSE/TL_ELIMIT.
+ */
+#ifndef TRUSTLINE_TRUST_H
+#define TRUSTLINE_TRUST_H
+
+#include <stdbool.h>
+
+#include "common.h"
+#include "core.h"
+
+/* ---- keys --------------------------------------------------------------- */
+
+typedef enum {
+	TL_KEY_NONE = 0,
+	TL_KEY_ED25519 = 1, /* pure Ed25519 (RFC 8032) */
+	TL_KEY_P256 = 2,    /* ECDSA over NIST P-256 with SHA-256 */
+	TL_KEY_RSA3072 = 3, /* RSA-3072, RSASSA-PSS with SHA-256, MGF1-SHA-256, salt 32 */
+} tl_key_type;
+
+typedef struct tl_key tl_key;
+
+/* Length of a key id in hex, without the NUL. */
+#define TL_KEY_ID_HEX_LEN 64
+
+/* Name of a key type ("ed25519", "p256", "rsa3072"); "none" for others. */
+TL_EXTERN const char *tl_key_type_name(tl_key_type t);
+/* Parses a key type name; TL_EINVAL for an unknown name. */
+TL_EXTERN tl_err tl_key_type_parse(tl_key_type *out, const char *name);
+
+/*
+ * Creates a new private key of the given type at uri and returns it in
+ * *out (caller frees).  uri is a path or a "file:" URI: the key is written
+ * as PKCS#8 PEM, mode 0600, atomically; an existing file is never
+ * overwritten (TL_EINVAL).  Other schemes give TL_EUNSUPPORTED.
+ */
+TL_EXTERN tl_err tl_key_generate(tl_key **out, const char *uri, tl_key_type type);
+
+/*
+ * Opens the private key named by uri (borrowed) for signing; *out is new
+ * (caller frees).  Errors: TL_EIO (cannot read), TL_EPARSE (not a key),
+ * TL_EUNSUPPORTED (key type or URI scheme not supported).
+ */
+TL_EXTERN tl_err tl_key_open(tl_key **out, const char *uri);
+
+/*
+ * Reads a public key for verification from bytes (borrowed): a PEM or DER
+ * SubjectPublicKeyInfo, a PEM or DER X.509 certificate (its key is used),
+ * or a PEM private key (its public half).  name is for messages.
+ * TL_EPARSE if nothing usable; TL_EUNSUPPORTED for a key of another type.
+ */
+TL_EXTERN tl_err tl_key_from_public(tl_key **out, const void *data, size_t len, const char *name);
+/* Same, read from a file path or "file:" URI. */
+TL_EXTERN tl_err tl_key_load_public(tl_key **out, const char *uri);
+
+TL_EXTERN void tl_key_free(tl_key *k);
+
+TL_EXTERN tl_key_type tl_key_get_type(const tl_key *k);
+/* True when the key can sign (a private key is available to its backend). */
+TL_EXTERN bool tl_key_can_sign(const tl_key *k);
+
+/* Appends the public key as PEM (SubjectPublicKeyInfo) to out. */
+TL_EXTERN tl_err tl_key_public_pem(tl_buf *out, const tl_key *k);
+/* Key id: lower-case hex SHA-256 of the DER SubjectPublicKeyInfo. */
+TL_EXTERN tl_err tl_key_id(char out[TL_KEY_ID_HEX_LEN + 1], const tl_key *k);
+
+/*
+ * Signs msg with k and appends the signature to sig: Ed25519 64 bytes,
+ * ECDSA DER (SEQUENCE of r, s) over SHA-256, RSA-PSS over SHA-256.
+ */
+TL_EXTERN tl_err tl_key_sign(tl_buf *sig, tl_key *k, const void *msg, size_t len);
+
+/* How an ECDSA signature is encoded (other key types ignore this). */
+typedef enum {
+	TL_SIG_DER = 0,   /* ASN.1 DER SEQUENCE { r, s } */
+	TL_SIG_P1363 = 1, /* r || s, 32 bytes each */
+	TL_SIG_AUTO = 2,  /* DER; a 64-byte value that is not DER is r || s */
+} tl_sig_encoding;
+
+/*
+ * Verifies sig over msg with the public half of k.  TL_OK only when the
+ * signature is valid; TL_ECHECK (with the reason) otherwise, including a
+ * signature of the wrong size or shape for the key type.
+ */
+TL_EXTERN tl_err tl_key_verify(const tl_key *k, const void *msg, size_t len,
+                               const void *sig, size_t sig_len, tl_sig_encoding enc);
+
+/* ---- base64 ------------------------------------------------------------- */
+
+/* Appends the standard base64 (with padding) of data to out. */
+TL_EXTERN tl_err tl_base64_encode(tl_buf *out, const void *data, size_t len);
+/*
+ * Decodes standard or URL-safe base64 (padding optional, no whitespace,
+ * unused bits zero) from s (len bytes) and appends to out.  TL_EPARSE on
+ * anything else; the message names what (the caller prefixes the path).
+ */
+TL_EXTERN tl_err tl_base64_decode(tl_buf *out, const char *s, size_t len);
+
+/* ---- DSSE v1 ------------------------------------------------------------ */
+
+#define TL_DSSE_MAX_SIGNATURES 16
+#define TL_DSSE_MAX_TYPE_LEN 1024
+#define TL_DSSE_MAX_KEYID_LEN 1024
+#define TL_DSSE_MAX_SIG_LEN 4096
+#define TL_INTOTO_PAYLOAD_TYPE "application/vnd.in-toto+json"
+
+typedef struct {
+	char *keyid;    /* NULL when absent */
+	uint8_t *sig;
+	size_t sig_len;
+} tl_dsse_signature;
+
+typedef struct {
+	char *payload_type;
+	uint8_t *payload;
+	size_t payload_len;
+	tl_dsse_signature *sigs;
+	size_t nsigs;
+} tl_dsse_envelope;
+
+/*
+ * Appends PAE(type, body) = "DSSEv1" SP LEN(type) SP type SP LEN(body) SP
+ * body, LEN in ASCII decimal, to out.
+ */
+TL_EXTERN tl_err tl_dsse_pae(tl_buf *out, const char *type, size_t type_len,
+                             const void *body, size_t body_len);
+
+/*
+ * Parses an envelope (JSON, borrowed bytes) strictly: payloadType a
+ * string, payload base64, signatures a non-empty array of {keyid?, sig}
+ * objects (at most TL_DSSE_MAX_SIGNATURES), no other members.  *out is
+ * new (caller frees).  TL_EPARSE/TL_ELIMIT with "<name>: $.path: ...".
+ */
+TL_EXTERN tl_err tl_dsse_parse(tl_dsse_envelope **out, const char *data, size_t len,
+                               const char *name, const tl_json_limits *lim);
+TL_EXTERN void tl_dsse_envelope_free(tl_dsse_envelope *env);
+
+/*
+ * Signs payload with key (borrowed) and appends the envelope JSON (keys
+ * sorted, one signature, keyid = tl_key_id) to out.
+ */
+TL_EXTERN tl_err tl_dsse_sign(tl_buf *out, tl_key *key, const char *payload_type,
+                              const void *payload, size_t len);
+
+/*
+ * Verifies env with pub: TL_OK when some signature verifies over the PAE.
+ * Fails closed with TL_ECHECK and one of the reasons: "bad signature by
+ * key <id>" (a signature naming this key does not verify), "wrong key
+ * type" (a signature has the wrong size/shape for the key), "no signature
+ * by key <id>" (otherwise).  If which is not NULL it receives the index
+ * of the signature that verified.
+ */
+TL_EXTERN tl_err tl_dsse_verify(const tl_dsse_envelope *env, const tl_key *pub, size_t *which);
+
+/* ---- in-toto Statement v1 ----------------------------------------------- */
+
+#define TL_INTOTO_STATEMENT_V1 "https://in-toto.io/Statement/v1"
+#define TL_INTOTO_STATEMENT_V01 "https://in-toto.io/Statement/v0.1"
+#define TL_PREDICATE_CYCLONEDX "https://cyclonedx.org/bom"
+#define TL_PREDICATE_SPDX "https://spdx.dev/Document"
+#define TL_PREDICATE_SLSA_PROVENANCE "https://slsa.dev/provenance/v1"
+/* Ours: "the signer vouches for these subjects"; predicate {} (docs/signing.md). */
+#define TL_PREDICATE_ARTIFACT "https://trustline.dev/attestation/artifact/v1"
+#define TL_STATEMENT_MAX_SUBJECTS 10000
+
+typedef struct {
+	char *name;                /* may be NULL (the field is optional) */
+	char sha256[64 + 1];       /* lower-case hex, "" when absent */
+	char sha512[128 + 1];      /* lower-case hex, "" when absent */
+} tl_statement_subject;
+
+typedef struct {
+	char *type;                /* _type */
+	tl_statement_subject *subjects;
+	size_t nsubjects;
+	char *predicate_type;
+	json_t *predicate;         /* owned reference; NULL when absent */
+} tl_statement;
+
+/*
+ * Parses a Statement (borrowed JSON bytes): _type v1 (v0.1 accepted),
+ * subject a non-empty array of {name?, digest{alg: hex}} (sha256/sha512
+ * must be hex of the right length; other algorithms are ignored but must
+ * be strings), predicateType a non-empty string, predicate an object if
+ * present.  Errors name the JSON path.
+ */
+TL_EXTERN tl_err tl_statement_parse(tl_statement **out, const char *data, size_t len,
+                                    const char *name, const tl_json_limits *lim);
+TL_EXTERN void tl_statement_free(tl_statement *st);
+
+/*
+ * Appends a Statement v1 JSON to out whose subject is artifact_path
+ * (its base name, SHA-256 and SHA-512), with predicate_type and
+ * predicate (borrowed; NULL: an empty object).
+ */
+TL_EXTERN tl_err tl_statement_build(tl_buf *out, const char *artifact_path,
+                                    const char *predicate_type, const json_t *predicate);
+
+/*
+ * Maps a short predicate name (cyclonedx, spdx, slsa-provenance) to its
+ * URI; a string containing ':' is returned as is.  NULL if unknown.
+ */
+TL_EXTERN const char *tl_predicate_type_uri(const char *name);
+
+/*
+ * Checks that some subject of st matches the file at path: every
+ * sha256/sha512 digest the subject carries must equal the file's and it
+ * must carry at least one.  TL_ECHECK "digest mismatch" otherwise.
+ */
+TL_EXTERN tl_err tl_statement_match_artifact(const tl_statement *st, const char *path);
+
+#endif

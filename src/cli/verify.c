@@ -1,0 +1,163 @@
+/*
+ * trustline verify: checks a DSSE envelope's signature with a public key
+ * and, with --artifact, that the signed statement (or payload) is about
+ * that file.  Fails closed: rc starts as "failed" and only the last step
+ * sets 0.
+ */
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "trustline/trust.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: trustline verify ENVELOPE --key PUB [--artifact FILE]\n"
+	      "\n"
+	      "Verifies the DSSE v1 envelope ENVELOPE with the public key PUB (PEM or DER\n"
+	      "public key, X.509 certificate, or a key URI).  With --artifact, an in-toto\n"
+	      "statement must have a subject whose sha256/sha512 digests match FILE; a\n"
+	      "plain DSSE payload must equal FILE's bytes.\n"
+	      "\n"
+	      "Exit status: 0 verified; 1 not verified (bad signature, no signature by\n"
+	      "this key, wrong key type, digest mismatch), with the reason; 2 usage,\n"
+	      "malformed input or I/O error.\n"
+	      "\n"
+	      "Options:\n"
+	      "      --key PUB        the signer's public key (required)\n"
+	      "      --artifact FILE  the file the envelope must be about\n"
+	      "  -h, --help           this help\n",
+	      f);
+}
+
+static const char *opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
+{
+	size_t n = strlen(opt);
+
+	*missing = false;
+	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], opt) != 0)
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
+}
+
+/* Plain payload against the artifact's bytes, by SHA-256. */
+static tl_err match_payload(const tl_dsse_envelope *env, const char *path)
+{
+	uint8_t a[TL_HASH_MAX_LEN], b[TL_HASH_MAX_LEN];
+	size_t alen = 0, blen = 0;
+	tl_err err;
+
+	if ((err = tl_hash_file(TL_HASH_SHA256, path, a, &alen)) != TL_OK ||
+	    (err = tl_hash_buf(TL_HASH_SHA256, env->payload, env->payload_len, b, &blen)) != TL_OK)
+		return err;
+	if (alen != blen || CRYPTO_memcmp(a, b, alen) != 0)
+		return TL_ECHECK;
+	return TL_OK;
+}
+
+int cmd_verify(int argc, char **argv)
+{
+	const char *envp = NULL, *keyp = NULL, *artifact = NULL, *v;
+	tl_json_limits lim = cli_json_limits();
+	tl_buf data = TL_BUF_INIT;
+	tl_dsse_envelope *env = NULL;
+	tl_statement *st = NULL;
+	tl_key *k = NULL;
+	char id[TL_KEY_ID_HEX_LEN + 1];
+	size_t which = 0;
+	bool missing;
+	tl_err err;
+	int rc = 1; /* fails closed */
+
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		}
+		if ((v = opt_value(argc, argv, &i, "--key", &missing))) {
+			keyp = v;
+		} else if (!missing && (v = opt_value(argc, argv, &i, "--artifact", &missing))) {
+			artifact = v;
+		} else if (missing) {
+			return cli_usage_error("verify: %s needs a value", a);
+		} else if (a[0] == '-' && a[1] != '\0') {
+			return cli_usage_error("verify: unknown option '%s' (see --help)", a);
+		} else if (envp) {
+			return cli_usage_error("verify: one envelope expected, got '%s' and '%s'", envp, a);
+		} else {
+			envp = a;
+		}
+	}
+	if (!envp)
+		return cli_usage_error("verify: no envelope (see --help)");
+	if (!keyp)
+		return cli_usage_error("verify: --key is required (see --help)");
+
+	if ((err = tl_file_read(&data, envp, lim.max_bytes)) != TL_OK ||
+	    (err = tl_dsse_parse(&env, data.ptr, data.len, strcmp(envp, "-") ? envp : "<stdin>",
+	                         &lim)) != TL_OK) {
+		rc = cli_fail(err);
+		goto done;
+	}
+	if ((err = tl_key_load_public(&k, keyp)) != TL_OK) {
+		/* A key of a type we do not verify with cannot verify: a failed check. */
+		rc = err == TL_EUNSUPPORTED ? (cli_fail(err), 1) : cli_fail(err);
+		goto done;
+	}
+	if ((err = tl_key_id(id, k)) != TL_OK) {
+		rc = cli_fail(err);
+		goto done;
+	}
+	if ((err = tl_dsse_verify(env, k, &which)) != TL_OK) {
+		fprintf(stderr, "trustline: %s: not verified: %s\n", envp, tl_error_last());
+		rc = err == TL_ECHECK ? 1 : 2;
+		goto done;
+	}
+	if (!strcmp(env->payload_type, TL_INTOTO_PAYLOAD_TYPE)) {
+		if ((err = tl_statement_parse(&st, (const char *)env->payload, env->payload_len,
+		                              envp, &lim)) != TL_OK) {
+			fprintf(stderr, "trustline: %s: payload: %s\n", envp, tl_error_last());
+			rc = 2;
+			goto done;
+		}
+		if (artifact && (err = tl_statement_match_artifact(st, artifact)) != TL_OK) {
+			fprintf(stderr, "trustline: %s: not verified: %s\n", envp, tl_error_last());
+			rc = err == TL_ECHECK ? 1 : 2;
+			goto done;
+		}
+	} else if (artifact && (err = match_payload(env, artifact)) != TL_OK) {
+		if (err == TL_ECHECK)
+			fprintf(stderr, "trustline: %s: not verified: digest mismatch: the payload is not "
+			        "the bytes of %s\n", envp, artifact);
+		else
+			fprintf(stderr, "trustline: %s\n", tl_error_last());
+		rc = err == TL_ECHECK ? 1 : 2;
+		goto done;
+	}
+	printf("verified: signature %zu by key %s (%s)\n", which, id,
+	       tl_key_type_name(tl_key_get_type(k)));
+	printf("payloadType: %s\n", env->payload_type);
+	if (st) {
+		printf("predicateType: %s\n", st->predicate_type);
+		for (size_t i = 0; i < st->nsubjects; i++)
+			printf("subject: %s%s%s\n", st->subjects[i].name ? st->subjects[i].name : "(unnamed)",
+			       st->subjects[i].sha256[0] ? " sha256:" : "", st->subjects[i].sha256);
+	}
+	if (artifact)
+		printf("artifact: %s matches\n", artifact);
+	rc = fflush(stdout) == 0 ? 0 : 2; /* the only place success is set */
+done:
+	tl_statement_free(st);
+	tl_dsse_envelope_free(env);
+	tl_key_free(k);
+	tl_buf_dispose(&data);
+	return rc;
+}

@@ -1,0 +1,77 @@
+/*
+ * Internal interface of the trust module: key backends behind one vtable.
+ *
+ * A key URI names its backend by scheme ("file:", "pkcs11:", ...); a
+ * string without a scheme is a file path.  Each backend fills in the
+ * public key (always held in software: verification never needs the
+ * backend) and signs through its own route, so private keys in an HSM or
+ * TPM never leave it.
+ */
+#ifndef TL_TRUST_INT_H
+#define TL_TRUST_INT_H
+
+#include <openssl/evp.h>
+
+#include "core/core_int.h"
+#include "trustline/trust.h"
+
+typedef struct tl__key_backend tl__key_backend;
+
+struct tl_key {
+	const tl__key_backend *be; /* NULL: a public key only */
+	tl_key_type type;
+	EVP_PKEY *pub;             /* owned; always set */
+	void *state;               /* owned by the backend, freed by its close */
+};
+
+struct tl__key_backend {
+	const char *scheme; /* without the ':' */
+	/* Opens the key named by uri (the whole URI, borrowed): sets k->type,
+	 * k->pub and k->state. */
+	tl_err (*open)(tl_key *k, const char *uri);
+	/* Creates a new key of type at uri, then as open. */
+	tl_err (*generate)(tl_key *k, const char *uri, tl_key_type type);
+	/* Appends the signature of msg to sig (encodings as tl_key_sign). */
+	tl_err (*sign)(tl_key *k, const uint8_t *msg, size_t len, tl_buf *sig);
+	/* Releases k->state. */
+	void (*close)(tl_key *k);
+};
+
+extern const tl__key_backend tl__key_backend_file;
+
+/* Type of an EVP key, TL_KEY_NONE if not one we support (and a message). */
+tl_key_type tl__key_type_of(EVP_PKEY *pkey, const char *name);
+
+/* Signs with an EVP private key in software (file backend). */
+tl_err tl__evp_sign(EVP_PKEY *priv, tl_key_type type, const uint8_t *msg, size_t len,
+                    tl_buf *sig);
+
+/* Outcome of a signature check, finer than tl_err, for DSSE's reasons. */
+typedef enum {
+	TL__SIG_BAD = 0,   /* a well-shaped signature that does not verify */
+	TL__SIG_SHAPE = 1, /* size/shape cannot belong to this key type */
+	TL__SIG_OK = 2,
+} tl__sig_result;
+
+/* Verifies; on TL__SIG_BAD or TL__SIG_SHAPE the message says why. Returns
+ * an error only for internal failures (out of memory). */
+tl_err tl__key_verify(tl__sig_result *res, const tl_key *k, const uint8_t *msg, size_t len,
+                      const uint8_t *sig, size_t sig_len, tl_sig_encoding enc);
+
+/*
+ * Splits a key URI: *scheme_len is the length of the scheme before ':'
+ * (0 for a plain path).  Schemes are [a-z][a-z0-9+.-]* and must come
+ * before any '/'.
+ */
+size_t tl__uri_scheme_len(const char *uri);
+
+/*
+ * Path of a file key URI (a plain path, or "file:" + path, "file://" +
+ * ["localhost"] + absolute path, with %XX decoded).  *out is new.
+ */
+tl_err tl__file_uri_path(char **out, const char *uri);
+
+/* Whole-file read that wipes the buffer (for secrets) on error. */
+void tl__buf_wipe(tl_buf *b);
+
+#endif
