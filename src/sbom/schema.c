@@ -54,6 +54,7 @@
 
 #include "core/core_int.h"
 #include "trustline/sbom.h"
+#include "sbom/schema_int.h"
 
 struct tl__embedded_file {
 	const char *name;
@@ -207,24 +208,24 @@ static size_t ptr_hash(const void *p, size_t cap)
 	return (size_t)(x & (cap - 1));
 }
 
-static snode *memo_get(const json_t *key)
+static snode *memo_get(schema_cache *cc, const json_t *key)
 {
 	size_t i;
 
-	if (!cache.memo_cap)
+	if (!cc->memo_cap)
 		return NULL;
-	for (i = ptr_hash(key, cache.memo_cap); cache.memo_keys[i]; i = (i + 1) & (cache.memo_cap - 1))
-		if (cache.memo_keys[i] == key)
-			return cache.memo_vals[i];
+	for (i = ptr_hash(key, cc->memo_cap); cc->memo_keys[i]; i = (i + 1) & (cc->memo_cap - 1))
+		if (cc->memo_keys[i] == key)
+			return cc->memo_vals[i];
 	return NULL;
 }
 
-static tl_err memo_put(const json_t *key, snode *val)
+static tl_err memo_put(schema_cache *cc, const json_t *key, snode *val)
 {
 	size_t i;
 
-	if ((cache.memo_n + 1) * 2 > cache.memo_cap) {
-		size_t ncap = cache.memo_cap ? cache.memo_cap * 2 : 1024;
+	if ((cc->memo_n + 1) * 2 > cc->memo_cap) {
+		size_t ncap = cc->memo_cap ? cc->memo_cap * 2 : 1024;
 		const json_t **nk = calloc(ncap, sizeof(*nk));
 		snode **nv = calloc(ncap, sizeof(*nv));
 		if (!nk || !nv) {
@@ -232,26 +233,26 @@ static tl_err memo_put(const json_t *key, snode *val)
 			free(nv);
 			return tl__nomem();
 		}
-		for (i = 0; i < cache.memo_cap; i++) {
+		for (i = 0; i < cc->memo_cap; i++) {
 			size_t j;
-			if (!cache.memo_keys[i])
+			if (!cc->memo_keys[i])
 				continue;
-			for (j = ptr_hash(cache.memo_keys[i], ncap); nk[j]; j = (j + 1) & (ncap - 1))
+			for (j = ptr_hash(cc->memo_keys[i], ncap); nk[j]; j = (j + 1) & (ncap - 1))
 				;
-			nk[j] = cache.memo_keys[i];
-			nv[j] = cache.memo_vals[i];
+			nk[j] = cc->memo_keys[i];
+			nv[j] = cc->memo_vals[i];
 		}
-		free(cache.memo_keys);
-		free(cache.memo_vals);
-		cache.memo_keys = nk;
-		cache.memo_vals = nv;
-		cache.memo_cap = ncap;
+		free(cc->memo_keys);
+		free(cc->memo_vals);
+		cc->memo_keys = nk;
+		cc->memo_vals = nv;
+		cc->memo_cap = ncap;
 	}
-	for (i = ptr_hash(key, cache.memo_cap); cache.memo_keys[i]; i = (i + 1) & (cache.memo_cap - 1))
+	for (i = ptr_hash(key, cc->memo_cap); cc->memo_keys[i]; i = (i + 1) & (cc->memo_cap - 1))
 		;
-	cache.memo_keys[i] = key;
-	cache.memo_vals[i] = val;
-	cache.memo_n++;
+	cc->memo_keys[i] = key;
+	cc->memo_vals[i] = val;
+	cc->memo_n++;
 	return TL_OK;
 }
 
@@ -298,7 +299,7 @@ static tl_err pointer_token(char *out, size_t outsz, const char *s, size_t len)
 }
 
 /* Resolves ref (relative to document doc) to a document and a value. */
-static tl_err resolve_ref(size_t doc, const char *ref, size_t *out_doc, json_t **out)
+static tl_err resolve_ref(schema_cache *cc, size_t doc, const char *ref, size_t *out_doc, json_t **out)
 {
 	const char *hash = strchr(ref, '#');
 	size_t base_len = hash ? (size_t)(hash - ref) : strlen(ref);
@@ -313,21 +314,21 @@ static tl_err resolve_ref(size_t doc, const char *ref, size_t *out_doc, json_t *
 			if (ref[i] == '/')
 				b = ref + i + 1;
 		size_t blen = base_len - (size_t)(b - ref);
-		for (d = 0; d < cache.n_docs; d++)
-			if (strlen(cache.names[d]) == blen && !memcmp(cache.names[d], b, blen))
+		for (d = 0; d < cc->n_docs; d++)
+			if (strlen(cc->names[d]) == blen && !memcmp(cc->names[d], b, blen))
 				break;
-		if (d == cache.n_docs)
-			return cerr(cache.names[doc], "$ref \"%s\": no such embedded schema", ref);
+		if (d == cc->n_docs)
+			return cerr(cc->names[doc], "$ref \"%s\": no such embedded schema", ref);
 	}
-	v = cache.docs[d];
+	v = cc->docs[d];
 	if (*ptr && *ptr != '/')
-		return cerr(cache.names[doc], "$ref \"%s\": only JSON pointers are supported", ref);
+		return cerr(cc->names[doc], "$ref \"%s\": only JSON pointers are supported", ref);
 	while (*ptr == '/') {
 		const char *seg = ptr + 1, *end = strchr(seg, '/');
 		size_t len = end ? (size_t)(end - seg) : strlen(seg);
 		char tok[256];
 		if (pointer_token(tok, sizeof(tok), seg, len) != TL_OK)
-			return cerr(cache.names[doc], "$ref \"%s\": bad JSON pointer", ref);
+			return cerr(cc->names[doc], "$ref \"%s\": bad JSON pointer", ref);
 		if (json_is_object(v)) {
 			v = json_object_get(v, tok);
 		} else if (json_is_array(v)) {
@@ -337,7 +338,7 @@ static tl_err resolve_ref(size_t doc, const char *ref, size_t *out_doc, json_t *
 			v = NULL;
 		}
 		if (!v)
-			return cerr(cache.names[doc], "$ref \"%s\": points to nothing", ref);
+			return cerr(cc->names[doc], "$ref \"%s\": points to nothing", ref);
 		ptr = seg + len;
 	}
 	*out_doc = d;
@@ -345,21 +346,21 @@ static tl_err resolve_ref(size_t doc, const char *ref, size_t *out_doc, json_t *
 	return TL_OK;
 }
 
-static tl_err compile(size_t doc, json_t *s, snode **out);
+static tl_err compile(schema_cache *cc, size_t doc, json_t *s, snode **out);
 
-static tl_err compile_list(size_t doc, json_t *arr, slist *out, const char *kw)
+static tl_err compile_list(schema_cache *cc, size_t doc, json_t *arr, slist *out, const char *kw)
 {
 	size_t i;
 	json_t *v;
 	tl_err err;
 
 	if (!json_is_array(arr) || !json_array_size(arr))
-		return cerr(cache.names[doc], "%s: expected a non-empty array", kw);
+		return cerr(cc->names[doc], "%s: expected a non-empty array", kw);
 	out->v = calloc(json_array_size(arr), sizeof(*out->v));
 	if (!out->v)
 		return tl__nomem();
 	json_array_foreach(arr, i, v) {
-		if ((err = compile(doc, v, &out->v[i])) != TL_OK)
+		if ((err = compile(cc, doc, v, &out->v[i])) != TL_OK)
 			return err;
 	}
 	out->n = json_array_size(arr);
@@ -376,33 +377,33 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static tl_err compile_regex(size_t doc, const char *src, pcre2_code **out)
+static tl_err compile_regex(schema_cache *cc, size_t doc, const char *src, pcre2_code **out)
 {
 	int ec;
 	PCRE2_SIZE eo;
 	pcre2_code *re = pcre2_compile((PCRE2_SPTR)src, PCRE2_ZERO_TERMINATED,
 	                               PCRE2_UTF | PCRE2_DOLLAR_ENDONLY, &ec, &eo, NULL);
 	if (!re)
-		return cerr(cache.names[doc], "pattern \"%.60s\" does not compile (offset %zu)", src,
+		return cerr(cc->names[doc], "pattern \"%.60s\" does not compile (offset %zu)", src,
 		            (size_t)eo);
 	(void)pcre2_jit_compile(re, PCRE2_JIT_COMPLETE); /* optional speed-up */
 	*out = re;
 	return TL_OK;
 }
 
-static tl_err strings_of(size_t doc, json_t *arr, const char ***out, size_t *n, const char *kw)
+static tl_err strings_of(schema_cache *cc, size_t doc, json_t *arr, const char ***out, size_t *n, const char *kw)
 {
 	size_t i;
 	json_t *v;
 
 	if (!json_is_array(arr))
-		return cerr(cache.names[doc], "%s: expected an array", kw);
+		return cerr(cc->names[doc], "%s: expected an array", kw);
 	*out = calloc(json_array_size(arr) + 1, sizeof(**out));
 	if (!*out)
 		return tl__nomem();
 	json_array_foreach(arr, i, v) {
 		if (!json_is_string(v))
-			return cerr(cache.names[doc], "%s: expected strings", kw);
+			return cerr(cc->names[doc], "%s: expected strings", kw);
 		(*out)[i] = json_string_value(v);
 	}
 	*n = json_array_size(arr);
@@ -442,25 +443,25 @@ static int format_id(const char *f)
 	return F_NONE;
 }
 
-static tl_err compile_number(size_t doc, json_t *v, double *out, const char *kw)
+static tl_err compile_number(schema_cache *cc, size_t doc, json_t *v, double *out, const char *kw)
 {
 	if (!json_is_number(v))
-		return cerr(cache.names[doc], "%s: expected a number", kw);
+		return cerr(cc->names[doc], "%s: expected a number", kw);
 	*out = json_number_value(v);
 	return TL_OK;
 }
 
-static tl_err compile_count(size_t doc, json_t *v, int64_t *out, const char *kw)
+static tl_err compile_count(schema_cache *cc, size_t doc, json_t *v, int64_t *out, const char *kw)
 {
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return cerr(cache.names[doc], "%s: expected a non-negative integer", kw);
+		return cerr(cc->names[doc], "%s: expected a non-negative integer", kw);
 	*out = json_integer_value(v);
 	return TL_OK;
 }
 
-static tl_err compile_keyword(size_t doc, snode *n, const char *k, json_t *v)
+static tl_err compile_keyword(schema_cache *cc, size_t doc, snode *n, const char *k, json_t *v)
 {
-	const char *dn = cache.names[doc];
+	const char *dn = cc->names[doc];
 	tl_err err = TL_OK;
 
 	if (!strcmp(k, "type")) {
@@ -482,11 +483,11 @@ static tl_err compile_keyword(size_t doc, snode *n, const char *k, json_t *v)
 		json_t *target;
 		if (!json_is_string(v))
 			return cerr(dn, "$ref: expected a string");
-		if ((err = resolve_ref(doc, json_string_value(v), &rdoc, &target)) != TL_OK)
+		if ((err = resolve_ref(cc, doc, json_string_value(v), &rdoc, &target)) != TL_OK)
 			return err;
-		if ((err = compile(rdoc, target, &n->ref)) != TL_OK)
+		if ((err = compile(cc, rdoc, target, &n->ref)) != TL_OK)
 			return err;
-		n->ref_only = cache.draft7[doc];
+		n->ref_only = cc->draft7[doc];
 	} else if (!strcmp(k, "properties")) {
 		const char *pk;
 		json_t *pv;
@@ -498,7 +499,7 @@ static tl_err compile_keyword(size_t doc, snode *n, const char *k, json_t *v)
 			return tl__nomem();
 		json_object_foreach(v, pk, pv) {
 			n->props[i].name = pk;
-			if ((err = compile(doc, pv, &n->props[i].schema)) != TL_OK)
+			if ((err = compile(cc, doc, pv, &n->props[i].schema)) != TL_OK)
 				return err;
 			i++;
 		}
@@ -514,30 +515,30 @@ static tl_err compile_keyword(size_t doc, snode *n, const char *k, json_t *v)
 		if (!n->patprops)
 			return tl__nomem();
 		json_object_foreach(v, pk, pv) {
-			if ((err = compile_regex(doc, pk, &n->patprops[i].re)) != TL_OK)
+			if ((err = compile_regex(cc, doc, pk, &n->patprops[i].re)) != TL_OK)
 				return err;
-			if ((err = compile(doc, pv, &n->patprops[i].schema)) != TL_OK)
+			if ((err = compile(cc, doc, pv, &n->patprops[i].schema)) != TL_OK)
 				return err;
 			n->n_patprops = ++i;
 		}
 	} else if (!strcmp(k, "required")) {
-		err = strings_of(doc, v, &n->required, &n->n_required, k);
+		err = strings_of(cc, doc, v, &n->required, &n->n_required, k);
 	} else if (!strcmp(k, "additionalProperties")) {
-		err = compile(doc, v, &n->additional);
+		err = compile(cc, doc, v, &n->additional);
 	} else if (!strcmp(k, "items")) {
 		if (json_is_array(v)) {
 			n->has_tuple = true;
 			if (json_array_size(v))
-				err = compile_list(doc, v, &n->tuple, k);
+				err = compile_list(cc, doc, v, &n->tuple, k);
 		} else {
-			err = compile(doc, v, &n->items);
+			err = compile(cc, doc, v, &n->items);
 		}
 	} else if (!strcmp(k, "additionalItems")) {
-		err = compile(doc, v, &n->additional_items);
+		err = compile(cc, doc, v, &n->additional_items);
 	} else if (!strcmp(k, "contains")) {
-		err = compile(doc, v, &n->contains);
+		err = compile(cc, doc, v, &n->contains);
 	} else if (!strcmp(k, "propertyNames")) {
-		err = compile(doc, v, &n->property_names);
+		err = compile(cc, doc, v, &n->property_names);
 	} else if (!strcmp(k, "enum")) {
 		size_t i;
 		json_t *e;
@@ -548,62 +549,62 @@ static tl_err compile_keyword(size_t doc, snode *n, const char *k, json_t *v)
 		json_array_foreach(v, i, e)
 			all_strings = all_strings && json_is_string(e);
 		if (all_strings && json_array_size(v) > 8) {
-			if ((err = strings_of(doc, v, &n->enum_strings, &n->n_enum_strings, k)) != TL_OK)
+			if ((err = strings_of(cc, doc, v, &n->enum_strings, &n->n_enum_strings, k)) != TL_OK)
 				return err;
 			qsort(n->enum_strings, n->n_enum_strings, sizeof(*n->enum_strings), cmp_str);
 		}
 	} else if (!strcmp(k, "const")) {
 		n->const_value = v;
 	} else if (!strcmp(k, "allOf")) {
-		err = compile_list(doc, v, &n->all_of, k);
+		err = compile_list(cc, doc, v, &n->all_of, k);
 	} else if (!strcmp(k, "anyOf")) {
-		err = compile_list(doc, v, &n->any_of, k);
+		err = compile_list(cc, doc, v, &n->any_of, k);
 	} else if (!strcmp(k, "oneOf")) {
-		err = compile_list(doc, v, &n->one_of, k);
+		err = compile_list(cc, doc, v, &n->one_of, k);
 	} else if (!strcmp(k, "not")) {
-		err = compile(doc, v, &n->not_schema);
+		err = compile(cc, doc, v, &n->not_schema);
 	} else if (!strcmp(k, "if")) {
-		err = compile(doc, v, &n->if_schema);
+		err = compile(cc, doc, v, &n->if_schema);
 	} else if (!strcmp(k, "then")) {
-		err = compile(doc, v, &n->then_schema);
+		err = compile(cc, doc, v, &n->then_schema);
 	} else if (!strcmp(k, "else")) {
-		err = compile(doc, v, &n->else_schema);
+		err = compile(cc, doc, v, &n->else_schema);
 	} else if (!strcmp(k, "pattern")) {
 		if (!json_is_string(v))
 			return cerr(dn, "pattern: expected a string");
 		n->pattern_src = json_string_value(v);
-		err = compile_regex(doc, n->pattern_src, &n->pattern);
+		err = compile_regex(cc, doc, n->pattern_src, &n->pattern);
 	} else if (!strcmp(k, "minLength")) {
-		err = compile_count(doc, v, &n->min_length, k);
+		err = compile_count(cc, doc, v, &n->min_length, k);
 	} else if (!strcmp(k, "maxLength")) {
-		err = compile_count(doc, v, &n->max_length, k);
+		err = compile_count(cc, doc, v, &n->max_length, k);
 	} else if (!strcmp(k, "minItems")) {
-		err = compile_count(doc, v, &n->min_items, k);
+		err = compile_count(cc, doc, v, &n->min_items, k);
 	} else if (!strcmp(k, "maxItems")) {
-		err = compile_count(doc, v, &n->max_items, k);
+		err = compile_count(cc, doc, v, &n->max_items, k);
 	} else if (!strcmp(k, "minProperties")) {
-		err = compile_count(doc, v, &n->min_props, k);
+		err = compile_count(cc, doc, v, &n->min_props, k);
 	} else if (!strcmp(k, "maxProperties")) {
-		err = compile_count(doc, v, &n->max_props, k);
+		err = compile_count(cc, doc, v, &n->max_props, k);
 	} else if (!strcmp(k, "minimum")) {
 		n->num_flags |= N_MINIMUM;
-		err = compile_number(doc, v, &n->minimum, k);
+		err = compile_number(cc, doc, v, &n->minimum, k);
 	} else if (!strcmp(k, "maximum")) {
 		n->num_flags |= N_MAXIMUM;
-		err = compile_number(doc, v, &n->maximum, k);
+		err = compile_number(cc, doc, v, &n->maximum, k);
 	} else if (!strcmp(k, "exclusiveMinimum")) {
 		if (json_is_boolean(v))
 			return cerr(dn, "exclusiveMinimum: the draft-04 boolean form is not supported");
 		n->num_flags |= N_EXMIN;
-		err = compile_number(doc, v, &n->ex_minimum, k);
+		err = compile_number(cc, doc, v, &n->ex_minimum, k);
 	} else if (!strcmp(k, "exclusiveMaximum")) {
 		if (json_is_boolean(v))
 			return cerr(dn, "exclusiveMaximum: the draft-04 boolean form is not supported");
 		n->num_flags |= N_EXMAX;
-		err = compile_number(doc, v, &n->ex_maximum, k);
+		err = compile_number(cc, doc, v, &n->ex_maximum, k);
 	} else if (!strcmp(k, "multipleOf")) {
 		n->num_flags |= N_MULTIPLE;
-		if ((err = compile_number(doc, v, &n->multiple_of, k)) == TL_OK && !(n->multiple_of > 0))
+		if ((err = compile_number(cc, doc, v, &n->multiple_of, k)) == TL_OK && !(n->multiple_of > 0))
 			return cerr(dn, "multipleOf: expected a positive number");
 	} else if (!strcmp(k, "uniqueItems")) {
 		n->unique_items = json_is_true(v);
@@ -626,9 +627,9 @@ static tl_err compile_keyword(size_t doc, snode *n, const char *k, json_t *v)
 			memset(&nd[i], 0, sizeof(nd[i]));
 			nd[i].name = pk;
 			if (json_is_array(pv) && strcmp(k, "dependentSchemas"))
-				err = strings_of(doc, pv, &nd[i].required, &nd[i].n_required, k);
+				err = strings_of(cc, doc, pv, &nd[i].required, &nd[i].n_required, k);
 			else
-				err = compile(doc, pv, &nd[i].schema);
+				err = compile(cc, doc, pv, &nd[i].schema);
 			if (err)
 				return err;
 			n->n_deps = ++i;
@@ -638,20 +639,20 @@ static tl_err compile_keyword(size_t doc, snode *n, const char *k, json_t *v)
 	return err;
 }
 
-static tl_err compile(size_t doc, json_t *s, snode **out)
+static tl_err compile(schema_cache *cc, size_t doc, json_t *s, snode **out)
 {
 	snode *n;
 	const char *k;
 	json_t *v;
 	tl_err err;
 
-	if ((n = memo_get(s)) != NULL) {
+	if ((n = memo_get(cc, s)) != NULL) {
 		*out = n;
 		return TL_OK;
 	}
 	if (!(n = calloc(1, sizeof(*n))))
 		return tl__nomem();
-	if ((err = memo_put(s, n)) != TL_OK) {
+	if ((err = memo_put(cc, s, n)) != TL_OK) {
 		free(n);
 		return err;
 	}
@@ -667,10 +668,10 @@ static tl_err compile(size_t doc, json_t *s, snode **out)
 		return TL_OK;
 	}
 	if (!json_is_object(s))
-		return cerr(cache.names[doc], "expected a schema object");
+		return cerr(cc->names[doc], "expected a schema object");
 	n->kind = K_SCHEMA;
 	json_object_foreach(s, k, v) {
-		if ((err = compile_keyword(doc, n, k, v)) != TL_OK)
+		if ((err = compile_keyword(cc, doc, n, k, v)) != TL_OK)
 			return err;
 	}
 	return TL_OK;
@@ -712,13 +713,44 @@ static void cache_init(void)
 			err = cerr(roots[r].file, "not embedded in the library");
 			goto done;
 		}
-		if ((err = compile(d, cache.docs[d], &cache.roots[roots[r].id])) != TL_OK)
+		if ((err = compile(&cache, d, cache.docs[d], &cache.roots[roots[r].id])) != TL_OK)
 			goto done;
 	}
 done:
 	cache.init_err = err;
 	if (err)
 		snprintf(cache.init_msg, sizeof(cache.init_msg), "%s", tl_error_last());
+}
+
+static void node_free(snode *n)
+{
+	for (size_t i = 0; i < n->n_patprops; i++)
+		pcre2_code_free(n->patprops[i].re);
+	for (size_t i = 0; i < n->n_deps; i++)
+		free(n->deps[i].required);
+	pcre2_code_free(n->pattern);
+	free(n->props);
+	free(n->patprops);
+	free(n->required);
+	free(n->tuple.v);
+	free(n->enum_strings);
+	free(n->all_of.v);
+	free(n->any_of.v);
+	free(n->one_of.v);
+	free(n->deps);
+	free(n);
+}
+
+/* Frees a compiler's nodes and documents (not the struct itself). */
+static void cache_dispose(schema_cache *cc)
+{
+	for (size_t i = 0; i < cc->memo_cap; i++)
+		if (cc->memo_keys[i])
+			node_free(cc->memo_vals[i]);
+	for (size_t i = 0; i < cc->n_docs; i++)
+		json_decref(cc->docs[i]);
+	free(cc->memo_keys);
+	free(cc->memo_vals);
 }
 
 /* ---- evaluation --------------------------------------------------------- */
@@ -789,7 +821,7 @@ static tl_err put_path(tl_buf *b, const vctx *c)
 	for (size_t i = 0; !err && i < c->depth; i++) {
 		if (!c->path[i].key) {
 			err = tl_buf_printf(b, "[%zu]", c->path[i].idx);
-		} else if (is_ident(c->path[i].key)) {
+		} else if (is_ident(c->path[i].key) && strlen(c->path[i].key) <= 60) {
 			err = tl_buf_printf(b, ".%s", c->path[i].key);
 		} else {
 			err = tl_buf_putc(b, '[');
@@ -874,8 +906,13 @@ static void limit(vctx *c, const char *what)
 	if (c->fatal)
 		return;
 	c->fatal = TL_ELIMIT;
-	if (put_path(&p, c) == TL_OK)
-		(void)tl__error(TL_ELIMIT, "%s: %s", p.ptr, what);
+	if (put_path(&p, c) == TL_OK) {
+		/* a path this deep is long: keep its start, which locates it */
+		if (p.len > 160)
+			(void)tl__error(TL_ELIMIT, "%.160s...: %s", p.ptr, what);
+		else
+			(void)tl__error(TL_ELIMIT, "%s: %s", p.ptr, what);
+	}
 	else
 		(void)tl__nomem();
 	tl_buf_dispose(&p);
@@ -1388,6 +1425,51 @@ static bool try_match(vctx *c, const snode *n, const json_t *v, size_t *depth)
 }
 
 /*
+ * One line for a failed anyOf / oneOf that says why each alternative
+ * failed: "... (oneOf): [1] missing required property "id" (required);
+ * [2] ...".  Each alternative is evaluated again with its errors captured.
+ */
+static void report_each_alternative(vctx *c, const slist *l, const json_t *v, const char *kw)
+{
+	tl_buf why = TL_BUF_INIT, here = TL_BUF_INIT, cap = TL_BUF_INIT;
+	tl_buf *saved_errors = c->errors, saved_first = c->first;
+	size_t saved_n = c->n_errors;
+	tl_err err = put_path(&here, c);
+
+	if (!err)
+		err = tl_buf_puts(&here, ": ");
+	for (size_t i = 0; !err && i < l->n && i < 4 && !c->fatal; i++) {
+		const char *line, *nl;
+		tl_buf_clear(&cap);
+		c->errors = &cap;
+		c->first = (tl_buf)TL_BUF_INIT;
+		c->n_errors = 1; /* not the first: keeps c->first untouched */
+		(void)eval(c, l->v[i], v);
+		tl_buf_dispose(&c->first);
+		if (!cap.len)
+			continue;
+		line = cap.ptr;
+		nl = strchr(line, '\n');
+		if (!strncmp(line, here.ptr, here.len))
+			line += here.len;
+		err = tl_buf_printf(&why, "%s[%zu] %.*s", why.len ? "; " : ": ", i + 1,
+		                    (int)((nl ? nl : line + strlen(line)) - line), line);
+	}
+	c->errors = saved_errors;
+	c->first = saved_first;
+	c->n_errors = saved_n;
+	if (!err)
+		err = tl_buf_cstr(&why);
+	if (err)
+		c->fatal = TL_ENOMEM;
+	else
+		report(c, NULL, "does not match any of the %zu alternatives (%s)%s", l->n, kw, why.ptr);
+	tl_buf_dispose(&why);
+	tl_buf_dispose(&here);
+	tl_buf_dispose(&cap);
+}
+
+/*
  * anyOf / oneOf with no match: when one alternative failed deeper in the
  * instance than the others, its errors say most (a bad licence id deep
  * inside rather than "no alternative matched"); otherwise one summary line.
@@ -1406,13 +1488,17 @@ static void report_alternatives(vctx *c, const slist *l, const size_t *depths, c
 			ties++;
 		}
 	}
-	if (!c->quiet && best_depth > c->depth && ties == 0) {
+	if (c->quiet) {
+		report(c, NULL, "%s", kw);
+		return;
+	}
+	if (best_depth > c->depth && ties == 0) {
 		size_t before = c->n_errors;
 		(void)eval(c, l->v[best], v);
 		if (c->n_errors > before || c->fatal)
 			return;
 	}
-	report(c, NULL, "does not match any of the %zu alternatives (%s)", l->n, kw);
+	report_each_alternative(c, l, v, kw);
 }
 
 static bool eval_any_one(vctx *c, const snode *n, const json_t *v)
@@ -1960,32 +2046,22 @@ static tl_err detect(const json_t *root, tl_schema_id *out)
 	                 "$: neither CycloneDX (bomFormat) nor SPDX (spdxVersion); %s", supported);
 }
 
-tl_err tl_schema_validate(const json_t *root, tl_schema_id id, tl_buf *errors)
+/* Evaluates instance against a compiled root; see tl_schema_validate. */
+static tl_err run(const snode *root, const json_t *instance, tl_buf *errors)
 {
 	vctx *c = NULL;
 	tl_err err;
 	bool ok;
 
-	if (!root)
-		return tl__error(TL_EINVAL, "tl_schema_validate: no document");
-	if (id == TL_SCHEMA_AUTO && (err = detect(root, &id)) != TL_OK)
-		return err;
-	if (id != TL_SCHEMA_CYCLONEDX_1_5 && id != TL_SCHEMA_CYCLONEDX_1_6 && id != TL_SCHEMA_SPDX_2_3)
-		return tl__error(TL_EUNSUPPORTED, "unknown schema id %d", (int)id);
-	if (pthread_once(&cache_once, cache_init) != 0)
-		return tl__error(TL_EINVAL, "schema cache initialisation failed");
-	if (cache.init_err)
-		return tl__error(cache.init_err, "%s", cache.init_msg);
-
 	if (!(c = calloc(1, sizeof(*c))))
 		return tl__nomem();
 	c->errors = errors;
-	c->budget = SCHEMA_STEPS_BASE + SCHEMA_STEPS_PER_VALUE * count_values(root);
+	c->budget = SCHEMA_STEPS_BASE + SCHEMA_STEPS_PER_VALUE * count_values(instance);
 	if (!(c->md = pcre2_match_data_create(1, NULL))) {
 		err = tl__nomem();
 		goto done;
 	}
-	ok = eval(c, cache.roots[id], root);
+	ok = eval(c, root, instance);
 	if (c->fatal) {
 		/* limit() set the message; out of memory did not */
 		err = c->fatal == TL_ENOMEM ? tl__nomem() : c->fatal;
@@ -2002,10 +2078,46 @@ tl_err tl_schema_validate(const json_t *root, tl_schema_id id, tl_buf *errors)
 	}
 	err = tl__error(TL_ECHECK, "%s", c->first.ptr ? c->first.ptr : "$: does not match the schema");
 done:
-	if (c) {
-		pcre2_match_data_free(c->md);
-		tl_buf_dispose(&c->first);
-		free(c);
-	}
+	pcre2_match_data_free(c->md);
+	tl_buf_dispose(&c->first);
+	free(c);
+	return err;
+}
+
+tl_err tl_schema_validate(const json_t *root, tl_schema_id id, tl_buf *errors)
+{
+	tl_err err;
+
+	if (!root)
+		return tl__error(TL_EINVAL, "tl_schema_validate: no document");
+	if (id == TL_SCHEMA_AUTO && (err = detect(root, &id)) != TL_OK)
+		return err;
+	if (id != TL_SCHEMA_CYCLONEDX_1_5 && id != TL_SCHEMA_CYCLONEDX_1_6 && id != TL_SCHEMA_SPDX_2_3)
+		return tl__error(TL_EUNSUPPORTED, "unknown schema id %d", (int)id);
+	if (pthread_once(&cache_once, cache_init) != 0)
+		return tl__error(TL_EINVAL, "schema cache initialisation failed");
+	if (cache.init_err)
+		return tl__error(cache.init_err, "%s", cache.init_msg);
+	return run(cache.roots[id], root, errors);
+}
+
+tl_err tl__schema_validate_with(const json_t *schema, const json_t *instance, tl_buf *errors)
+{
+	schema_cache *cc = calloc(1, sizeof(*cc));
+	json_t *sch;
+	snode *root = NULL;
+	tl_err err;
+
+	if (!cc)
+		return tl__nomem();
+	cc->docs[0] = json_incref((json_t *)schema);
+	cc->names[0] = "test.schema.json";
+	sch = json_object_get(schema, "$schema");
+	cc->draft7[0] = !json_is_string(sch) || strstr(json_string_value(sch), "draft-0") != NULL;
+	cc->n_docs = 1;
+	if ((err = compile(cc, 0, cc->docs[0], &root)) == TL_OK)
+		err = run(root, instance, errors);
+	cache_dispose(cc);
+	free(cc);
 	return err;
 }
