@@ -17,6 +17,7 @@
  * the caller's tl_json_limits).
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -63,8 +64,11 @@ static tl_err b64_member(uint8_t **out, size_t *len, const json_t *v, const char
 	if (json_string_length(v) / 4 * 3 > max + 3)
 		return tl__error(TL_ELIMIT, "%s: %s: longer than %zu bytes", name, path, max);
 	if ((err = tl_base64_decode(&b, json_string_value(v), json_string_length(v))) != TL_OK) {
-		if (err == TL_EPARSE)
-			err = tl__error(TL_EPARSE, "%s: %s: %s", name, path, tl_error_last());
+		if (err == TL_EPARSE) {
+			char why[256]; /* the message buffer cannot be its own argument */
+			snprintf(why, sizeof(why), "%s", tl_error_last());
+			err = tl__error(TL_EPARSE, "%s: %s: %s", name, path, why);
+		}
 		goto done;
 	}
 	if (b.len > max) {
