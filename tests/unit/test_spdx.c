@@ -438,6 +438,68 @@ static void test_spdx__files_by_contains(void **state)
 	tl_sbom_free(doc);
 }
 
+/* tests/data/spdx/relationships-2.2.spdx.json: a hand-written SPDX 2.2
+ * document with every relationship and agent form the reader maps. */
+static void test_spdx__fixture_mapping(void **state)
+{
+	char path[4096];
+	const char *dir = getenv("TL_TEST_DATA");
+	tl_sbom *doc;
+	tl_sbom_component *c;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/spdx/relationships-2.2.spdx.json", dir ? dir : "tests/data");
+	doc = read_spdx_file(path, NULL);
+	assert_string_equal(doc->name, "router-fw-relationships");
+	assert_string_equal(doc->serial, "urn:uuid:0b7a3b5e-5c1f-4d6e-9a4b-2f6c1d8e9a10");
+	assert_int_equal(doc->timestamp, 1709290800); /* 2024-03-01T12:00:00+01:00 */
+	assert_int_equal(doc->n_tools, 2);
+	assert_string_equal(doc->tools[0].name, "fwbuild");
+	assert_string_equal(doc->tools[0].version, "2.1.0-rc1");
+	assert_string_equal(doc->tools[1].name, "sigs.k8s.io/bom/pkg/spdx");
+	assert_null(doc->tools[1].version);
+	assert_int_equal(doc->n_authors, 1);
+	assert_string_equal(doc->authors[0].name, "Alice Example");
+	assert_string_equal(doc->authors[0].email, "alice@example.org");
+	assert_string_equal(doc->supplier, "Example Routers (Europe)");
+	assert_string_equal(doc->manufacturer, "Example Manufacturing");
+	c = doc->subject;
+	assert_non_null(c);
+	assert_string_equal(c->ref, "SPDXRef-fw");
+	assert_int_equal(c->type, TL_COMP_FIRMWARE);
+	assert_string_equal(c->supplier, "Example Routers");
+	assert_string_equal(c->description, "Router firmware");
+	assert_int_equal(c->n_files, 2); /* hasFiles (twice the same) and one annotation */
+	assert_true((strcmp(c->files[0], "./sbin/init") == 0 && strcmp(c->files[1], "/etc/fw-release") == 0) ||
+	            (strcmp(c->files[1], "./sbin/init") == 0 && strcmp(c->files[0], "/etc/fw-release") == 0));
+	assert_int_equal(doc->n_components, 4);
+	c = find_comp(doc, "SPDXRef-busybox");
+	assert_int_equal(c->type, TL_COMP_APPLICATION);
+	assert_string_equal(c->supplier, "Erik Andersen");
+	assert_string_equal(c->license, "GPL-2.0-only"); /* concluded NONE: the declared one */
+	assert_null(c->copyright);
+	assert_int_equal(c->n_hashes, 1); /* SHA224 and MD2 are not in the model */
+	assert_int_equal(c->hashes[0].alg, TL_SBOM_HASH_SHA256);
+	assert_string_equal(c->hashes[0].hex, "b3254b9b1cd5e4b47c4e7f5c8e2a5b1e7a2d42f3d2b7c9e91f6c5b1a9e8d7c6b");
+	assert_string_equal(c->purl, "pkg:generic/busybox@1.36.1");
+	assert_string_equal(c->cpe, "cpe:2.3:a:busybox:busybox:1.36.1:*:*:*:*:*:*:*");
+	assert_int_equal(c->n_files, 1);
+	assert_string_equal(c->files[0], "./bin/busybox");
+	c = find_comp(doc, "SPDXRef-musl");
+	assert_string_equal(c->license, "MIT");
+	assert_string_equal(c->author, "Rich Felker");
+	assert_int_equal(c->n_files, 1);
+	assert_string_equal(c->files[0], "./lib/ld-musl-armhf.so.1");
+	assert_int_equal(find_comp(doc, "SPDXRef-zlib")->type, TL_COMP_LIBRARY); /* SOURCE */
+	assert_true(has_edge(doc, "SPDXRef-fw", "SPDXRef-busybox"));      /* CONTAINS */
+	assert_true(has_edge(doc, "SPDXRef-busybox", "SPDXRef-musl"));    /* DEPENDENCY_OF */
+	assert_true(has_edge(doc, "SPDXRef-dropbear", "SPDXRef-zlib"));   /* RUNTIME_DEPENDENCY_OF, STATIC_LINK */
+	assert_true(has_edge(doc, "SPDXRef-fw", "SPDXRef-dropbear"));     /* CONTAINED_BY */
+	assert_int_equal(n_edges(doc), 4);                                /* BUILD_DEPENDENCY_OF is not one */
+	assert_int_equal(doc->n_deps, 4);                                 /* musl DEPENDS_ON NONE: a node */
+	tl_sbom_free(doc);
+}
+
 /* ---- write -> read ------------------------------------------------------ */
 
 #define SHA1_X "85ed0817af83a24ad8da68c2b5094de69833983c"
@@ -1067,6 +1129,7 @@ int main(void)
 		cmocka_unit_test(test_spdx__spec_example_values),
 		cmocka_unit_test(test_spdx__relationships_become_edges),
 		cmocka_unit_test(test_spdx__files_by_contains),
+		cmocka_unit_test(test_spdx__fixture_mapping),
 		cmocka_unit_test(test_spdx__write_read_keeps_fields),
 		cmocka_unit_test(test_spdx__component_types),
 		cmocka_unit_test(test_spdx__ids_sanitised_and_unique),
