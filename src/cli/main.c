@@ -24,6 +24,7 @@ static const command commands[] = {
 	{ "sbom", "merge", cmd_sbom_merge, "union of SBOMs, de-duplicated by purl" },
 	{ "key", "generate", cmd_key_generate, "create a signing key (ed25519, p256, rsa3072)" },
 	{ "key", "public", cmd_key_public, "print a key's public half and key id" },
+	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
 	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },
 	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, artifact digest)" },
 };

@@ -1,0 +1,81 @@
+/*
+ * trustline scan: an SBOM from a firmware root file system, read in place.
+ *
+ * A target is a directory, an archive libarchive reads (tar with gzip, xz,
+ * zstd, bzip2 or lz4 compression, cpio, zip), or a squashfs image.  The kind
+ * is recognised by content, not by name.  Nothing is extracted to disk; an
+ * archive is streamed once.  Package databases (dpkg, apk, opkg), the
+ * distribution (os-release), DEP-5 copyright files and ELF files become
+ * components, dependency edges and file hashes of a tl_sbom.
+ *
+ * See docs/scan.md for the sources, limits, catalogers and purl forms.
+ */
+#ifndef TRUSTLINE_SCAN_H
+#define TRUSTLINE_SCAN_H
+
+#include <stdbool.h>
+
+#include "common.h"
+#include "core.h"
+#include "sbom.h"
+
+/* Defaults of the limits (docs/scan.md). */
+#define TL_SCAN_DEFAULT_MAX_ENTRIES 1000000u        /* entries in the tree */
+#define TL_SCAN_DEFAULT_MAX_BYTES ((uint64_t)4 << 30) /* content bytes read */
+#define TL_SCAN_DEFAULT_MAX_PATH 4096u              /* bytes of one path */
+#define TL_SCAN_DEFAULT_MAX_LINK_HOPS 40u           /* symlinks per lookup */
+#define TL_SCAN_DEFAULT_MAX_FILE ((size_t)256 << 20) /* one file held in memory */
+
+typedef enum {
+	TL_SCAN_HASH_SHA256 = 0, /* default */
+	TL_SCAN_HASH_SHA512,
+	TL_SCAN_HASH_NONE,
+} tl_scan_hash;
+
+/* Options of tl_scan_run.  Zero limits mean the defaults above. */
+typedef struct {
+	uint64_t max_entries;
+	uint64_t max_bytes;
+	size_t max_path;
+	unsigned max_link_hops;
+	size_t max_file;    /* largest file parsed in memory (ELF, databases) */
+	tl_scan_hash hash;
+	const char *name;     /* subject name; NULL: the target's base name */
+	const char *version;  /* subject version; may be NULL */
+	const char *supplier; /* document and subject supplier; may be NULL */
+} tl_scan_opts;
+
+/* What a scan saw, for the summary the command prints. */
+typedef struct {
+	const char *source;    /* "directory", "archive (tar, gzip)", "squashfs" (static or owned by the summary) */
+	char *source_detail;   /* libarchive's format/filter names; may be NULL */
+	char *distro;          /* "debian-12" or NULL */
+	uint64_t entries;      /* entries walked */
+	uint64_t files;        /* regular files */
+	uint64_t bytes;        /* content bytes read */
+	size_t n_dpkg, n_apk, n_opkg; /* packages per database */
+	size_t n_elf;          /* ELF files */
+	size_t n_elf_unowned;  /* ELF files no package owns */
+	char **unowned;        /* their paths ("/usr/local/bin/x"), n_elf_unowned of them */
+	size_t n_edges_needed; /* package edges from ELF NEEDED */
+	char *limit;           /* the limit that stopped the walk early, or NULL */
+	size_t n_warnings;
+	char **warnings;       /* one line each: skipped or odd input */
+} tl_scan_summary;
+
+TL_EXTERN void tl_scan_opts_init(tl_scan_opts *o);
+/* Frees what the summary owns; the struct can be reused. */
+TL_EXTERN void tl_scan_summary_dispose(tl_scan_summary *s);
+
+/*
+ * Scans target (borrowed path) and returns a new document in *out (caller
+ * frees with tl_sbom_free).  sum (may be NULL) receives the summary; the
+ * caller disposes it, also after an error.  Hitting a limit is not an error:
+ * the document covers what was read and sum->limit names the limit.
+ * Returns TL_EIO (cannot open or read), TL_EUNSUPPORTED (not a directory, an
+ * archive or a squashfs image), TL_EPARSE (a corrupt image), TL_ENOMEM.
+ */
+TL_EXTERN tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum, const char *target,
+                             const tl_scan_opts *opts);
+
+#endif

@@ -1,0 +1,1018 @@
+/*
+ * The scan driver: one walk over the source, then the catalogers over the
+ * tree index, then the document.
+ *
+ * Walk (once; an archive cannot be read twice): every regular file is read
+ * whole into one reused buffer (up to max_file; a larger file is only
+ * hashed), hashed, parsed as ELF when it starts with "\x7fELF" (and handed
+ * to the binary-signature seam), and kept in memory when a cataloger needs
+ * it later: os-release, dpkg/opkg status and info/<pkg>.list, apk's
+ * installed database, usr/share/doc/<pkg>/copyright.  Symlinks and
+ * directories are recorded, so the catalogers can resolve paths through
+ * links inside the root after the walk, whatever order the entries came in.
+ *
+ * Catalogers, in order: os-release (distro), dpkg, apk, opkg, then ELF
+ * (NEEDED edges between owning packages; ELF files no package owns become
+ * components of type "file").
+ *
+ *   purl forms
+ *   dpkg  pkg:deb/<ID>/<name>@<version>?arch=<arch>&distro=<ID>-<VERSION_ID>
+ *   apk   pkg:apk/<ID>/<name>@<version>?arch=<arch>&distro=<ID>-<VERSION_ID>
+ *   opkg  pkg:opkg/<ID>/<name>@<version>?arch=<arch>&distro=<ID>-<VERSION_ID>
+ *   (ID, VERSION_ID from os-release; ID defaults to debian, alpine, openwrt;
+ *   no distro qualifier without both)
+ *
+ * File hashes: each owned regular file's digest is a component property
+ * "trustline:file:<alg>" with the value "<hex>  /<path>" (a sha256sum line);
+ * the component's own hash is the digest of those lines, sorted by path,
+ * each ending in '\n' (so `sha256sum FILES | sha256sum` reproduces it).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "scan/scan_int.h"
+#include "trustline/sbom.h"
+
+#define CHUNK ((size_t)1 << 20)
+
+typedef struct {
+	const tl_scan_opts *opts;
+	tl__tree tree;
+	tl_buf buf;        /* content of the current file */
+	bool hashing;
+	tl_hash_alg alg;
+	size_t max_file;
+	tl_scan_summary *sum;
+	tl__binsig *binsig;
+} scan_ctx;
+
+/* ---- helpers --------------------------------------------------------- */
+
+static tl_err warn(tl_scan_summary *sum, const char *fmt, ...) TL_PRINTF(2, 3);
+static tl_err warn(tl_scan_summary *sum, const char *fmt, ...)
+{
+	tl_buf b = TL_BUF_INIT;
+	va_list ap;
+	tl_err err;
+	char **slot;
+
+	va_start(ap, fmt);
+	err = tl_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (err)
+		goto done;
+	if (sum->n_warnings >= 1000) /* the rest are counted, not kept */
+		goto done;
+	if ((err = tl__array_grow((void **)&sum->warnings, &sum->n_warnings, sizeof(char *), (void **)&slot)) != TL_OK)
+		goto done;
+	*slot = tl_buf_detach(&b);
+	tl__log(TL_LOG_INFO, "%s", *slot);
+done:
+	tl_buf_dispose(&b);
+	return err;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0 && (n == m || s[n - m - 1] == '/' || suffix[0] == '/' ||
+	                                                     suffix[0] == '.');
+}
+
+/* Whether the directory part of path ends with dir ("var/lib/dpkg/info"). */
+static bool in_dir(const char *path, const char *dir)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n, m = strlen(dir);
+
+	if (!slash)
+		return false;
+	n = (size_t)(slash - path);
+	return n >= m && memcmp(slash - m, dir, m) == 0 && (n == m || path[n - m - 1] == '/');
+}
+
+/* Files a cataloger reads after the walk. */
+static bool wanted(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	if (!strcmp(base, "os-release"))
+		return true;
+	if (ends_with(path, "dpkg/status") || ends_with(path, "opkg/status") || ends_with(path, "apk/db/installed"))
+		return true;
+	if (ends_with(base, ".list") && (in_dir(path, "dpkg/info") || in_dir(path, "opkg/info")))
+		return true;
+	if (!strcmp(base, "copyright")) {
+		/* share/doc/<pkg>/copyright */
+		const char *slash = base - 1;
+		const char *p = slash;
+		while (p > path && p[-1] != '/')
+			p--;
+		if (p > path) {
+			size_t n = (size_t)(p - 1 - path);
+			return n >= 9 && memcmp(p - 10, "share/doc", 9) == 0 && (n == 9 || path[n - 10] == '/');
+		}
+	}
+	return false;
+}
+
+static tl_hash_alg hash_alg(const tl_scan_opts *o)
+{
+	return o->hash == TL_SCAN_HASH_SHA512 ? TL_HASH_SHA512 : TL_HASH_SHA256;
+}
+
+static tl_sbom_hash_alg sbom_alg(tl_hash_alg a)
+{
+	return a == TL_HASH_SHA512 ? TL_SBOM_HASH_SHA512 : TL_SBOM_HASH_SHA256;
+}
+
+/* ---- the walk ---------------------------------------------------------- */
+
+static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
+{
+	scan_ctx *c = arg;
+	tl_err err = TL_OK;
+	tl__node *nd;
+	tl_hash_ctx *h = NULL;
+	bool too_big = false;
+
+	if ((err = tl__tree_add(&c->tree, e->path, &nd)) != TL_OK)
+		goto done;
+	/* a later entry of the same name replaces an earlier one */
+	free(nd->link);
+	nd->link = NULL;
+	tl__elf_info_free(nd->elf);
+	nd->elf = NULL;
+	tl_buf_dispose(&nd->content);
+	nd->kept = false;
+	nd->digest_len = 0;
+	nd->type = e->type;
+	nd->mode = e->mode;
+	nd->size = e->size;
+	if (e->type == TL__ENT_SYMLINK || e->type == TL__ENT_HARDLINK) {
+		if (!(nd->link = strdup(e->link ? e->link : ""))) {
+			err = tl__nomem();
+			goto done;
+		}
+	}
+	if (e->type == TL__ENT_HARDLINK) {
+		/* the same file as an earlier entry: take over what was learnt */
+		tl__node *t = tl__tree_get(&c->tree, e->link);
+		nd = tl__tree_get(&c->tree, e->path); /* the array may have moved */
+		nd->type = TL__ENT_FILE;
+		if (t && t != nd && t->type == TL__ENT_FILE) {
+			c->sum->files++;
+			nd->size = t->size;
+			nd->digest_len = t->digest_len;
+			memcpy(nd->digest, t->digest, sizeof(nd->digest));
+			if (t->elf && (err = tl__elf_info_copy(&nd->elf, t->elf)) != TL_OK)
+				goto done;
+			if (t->kept && (err = tl_buf_put(&nd->content, t->content.ptr ? t->content.ptr : "", t->content.len)) == TL_OK)
+				nd->kept = true;
+		}
+		goto done;
+	}
+	if (e->type != TL__ENT_FILE)
+		goto done;
+	c->sum->files++;
+
+	tl_buf_clear(&c->buf);
+	if (c->hashing && (err = tl_hash_new(&h, c->alg)) != TL_OK)
+		goto done;
+	for (;;) {
+		size_t got = 0;
+		if (too_big)
+			c->buf.len = 0; /* only hashed from here on */
+		if (c->buf.cap - c->buf.len < CHUNK + 1) {
+			size_t cap = c->buf.cap * 2;
+			char *p;
+			if (cap < c->buf.len + CHUNK + 1)
+				cap = c->buf.len + CHUNK + 1;
+			if (!(p = realloc(c->buf.ptr, cap))) {
+				err = tl__nomem();
+				goto done;
+			}
+			c->buf.ptr = p;
+			c->buf.cap = cap;
+		}
+		if ((err = tl__source_read(src, c->buf.ptr + c->buf.len, CHUNK, &got)) != TL_OK)
+			goto done;
+		if (got == 0)
+			break;
+		if (h && (err = tl_hash_update(h, c->buf.ptr + c->buf.len, got)) != TL_OK)
+			goto done;
+		c->buf.len += got;
+		if (c->buf.len > c->max_file) {
+			if (!too_big && (err = warn(c->sum, "/%s: larger than --max-file (%zu bytes): hashed, not parsed",
+			                            e->path, c->max_file)) != TL_OK)
+				goto done;
+			too_big = true;
+		}
+	}
+	c->buf.ptr[c->buf.len] = '\0';
+	nd = tl__tree_get(&c->tree, e->path);
+	if (h) {
+		size_t dlen;
+		if ((err = tl_hash_final(h, nd->digest, &dlen)) != TL_OK)
+			goto done;
+		nd->digest_len = (uint8_t)dlen;
+	}
+	if (too_big)
+		goto done;
+	if (c->buf.len >= 4 && memcmp(c->buf.ptr, "\x7f" "ELF", 4) == 0) {
+		tl_err perr = tl__elf_parse(&nd->elf, (const uint8_t *)c->buf.ptr, c->buf.len, e->path);
+		if (perr == TL_ENOMEM) {
+			err = perr;
+			goto done;
+		}
+		if (perr && (err = warn(c->sum, "/%s: not a valid ELF file: %s", e->path, tl_error_last())) != TL_OK)
+			goto done;
+		if ((err = tl__binsig_scan(c->binsig, nd, (const uint8_t *)c->buf.ptr, c->buf.len)) != TL_OK)
+			goto done;
+	}
+	if (wanted(e->path)) {
+		nd->content = c->buf;
+		nd->kept = true;
+		memset(&c->buf, 0, sizeof(c->buf));
+	}
+done:
+	tl_hash_free(h);
+	if ((c->sum->entries = src->entries) % 4096 == 0)
+		tl__progress("scanning", src->entries, 0);
+	return err;
+}
+
+/* ---- catalogers -------------------------------------------------------- */
+
+typedef enum { DB_DPKG, DB_APK, DB_OPKG } db_kind;
+
+typedef struct {
+	tl_sbom *doc;
+	scan_ctx *c;
+	tl__osrel os;
+	char *distro;      /* "debian-12" or NULL */
+	long *node_files;  /* scratch */
+} cat_ctx;
+
+/* Resolves a path (following symlinks in every component) to a kept file. */
+static tl__node *kept_file(cat_ctx *k, const char *path)
+{
+	tl__node *nd = NULL;
+
+	if (tl__tree_resolve(&k->c->tree, path, true, &nd) != TL_OK || !nd || !nd->kept)
+		return NULL;
+	return nd;
+}
+
+static tl_err make_purl(char **out, const char *type, const char *ns, const char *name, const char *version,
+                        const char *arch, const char *distro)
+{
+	tl_purl p = { 0 };
+	tl_purl_qualifier q[2];
+	size_t n = 0;
+
+	if (arch && *arch)
+		q[n++] = (tl_purl_qualifier){ (char *)"arch", (char *)arch };
+	if (distro && *distro)
+		q[n++] = (tl_purl_qualifier){ (char *)"distro", (char *)distro };
+	p.type = (char *)type;
+	p.namespace = (char *)ns;
+	p.name = (char *)name;
+	p.version = (char *)version;
+	p.qualifiers = n ? q : NULL;
+	p.n_qualifiers = n;
+	return tl_purl_build(out, &p);
+}
+
+/* "Name <mail>" -> "Name". */
+static char *person_name(const char *s)
+{
+	const char *lt = strchr(s, '<');
+	size_t n = lt ? (size_t)(lt - s) : strlen(s);
+
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n ? strndup(s, n) : strdup(s);
+}
+
+/* Marks the file at path (as a package lists it) owned by component idx. */
+static tl_err own(cat_ctx *k, long idx, const char *path, tl_sbom_component *comp)
+{
+	tl__node *nd = NULL;
+	tl_err err;
+
+	/* directories in the path may be links (/bin -> usr/bin); the file itself is not followed */
+	if ((err = tl__tree_resolve(&k->c->tree, path, false, &nd)) != TL_OK) {
+		tl_error_clear();
+		return TL_OK;
+	}
+	if (!nd || nd->type != TL__ENT_FILE || nd->owner >= 0)
+		return TL_OK;
+	nd->owner = idx;
+	{
+		tl_buf b = TL_BUF_INIT;
+		if ((err = tl_buf_printf(&b, "/%s", nd->path)) == TL_OK)
+			err = tl_sbom_component_add_file(comp, b.ptr);
+		tl_buf_dispose(&b);
+	}
+	return err;
+}
+
+/* Owns every path listed in a dpkg/opkg info/<pkg>.list file. */
+static tl_err own_list(cat_ctx *k, long idx, const tl__node *list, tl_sbom_component *comp)
+{
+	tl_err err = TL_OK;
+	const char *s = list->content.ptr ? list->content.ptr : "";
+	size_t len = list->content.len, off = 0;
+	tl_buf line = TL_BUF_INIT;
+
+	while (off < len) {
+		const char *p = s + off, *nl = memchr(p, '\n', len - off);
+		size_t n = nl ? (size_t)(nl - p) : len - off;
+		off += nl ? n + 1 : n;
+		if (n == 0 || n > k->c->tree.max_path)
+			continue;
+		tl_buf_clear(&line);
+		if ((err = tl_buf_put(&line, p, n)) != TL_OK || (err = own(k, idx, line.ptr, comp)) != TL_OK)
+			break;
+	}
+	tl_buf_dispose(&line);
+	return err;
+}
+
+typedef struct {
+	tl__tree names;  /* name, name:arch and provided names -> component index (owner) */
+	size_t first;    /* index of the first component of this database */
+} name_map;
+
+static tl_err map_put(name_map *m, const char *name, long idx)
+{
+	tl__node *nd;
+	tl_err err = tl__tree_add(&m->names, name, &nd);
+
+	if (!err && nd->owner < 0)
+		nd->owner = idx;
+	return err;
+}
+
+static long map_get(const name_map *m, const char *name, size_t n)
+{
+	tl__node *nd;
+	char *s = strndup(name, n);
+
+	if (!s)
+		return -1;
+	nd = tl__tree_get(&m->names, s);
+	free(s);
+	return nd ? nd->owner : -1;
+}
+
+/* Adds the dependency edges of a Depends line ("a (>= 1), b | c, d:any"). */
+static tl_err deb_edges(cat_ctx *k, const name_map *m, const char *from, long self, const char *deps)
+{
+	tl_err err = TL_OK;
+	const char *p = deps;
+
+	while (p && *p) {
+		const char *end = strchr(p, ',');
+		size_t glen = end ? (size_t)(end - p) : strlen(p);
+		const char *alt = p, *gend = p + glen;
+		long target = -1;
+
+		while (alt < gend && target < 0) {
+			const char *bar = memchr(alt, '|', (size_t)(gend - alt)), *aend = bar ? bar : gend, *q = alt;
+			size_t n;
+			while (q < aend && (*q == ' ' || *q == '\t'))
+				q++;
+			n = strcspn(q, " \t(:[<|,");
+			if (q + n > aend)
+				n = (size_t)(aend - q);
+			if (n)
+				target = map_get(m, q, n);
+			alt = bar ? bar + 1 : gend;
+		}
+		if (target >= 0 && target != self) {
+			const tl_sbom_component *t = &k->doc->components[target];
+			if ((err = tl_sbom_add_dependency(k->doc, from, t->ref)) != TL_OK)
+				return err;
+		}
+		p = end ? end + 1 : NULL;
+	}
+	return err;
+}
+
+/* apk D: "so:libc.musl-x86_64.so.1 busybox>=1.36 !foo cmd:sh" */
+static tl_err apk_edges(cat_ctx *k, const name_map *m, const char *from, long self, const char *deps)
+{
+	tl_err err = TL_OK;
+	const char *p = deps;
+
+	while (p && *p) {
+		size_t n;
+		while (*p == ' ')
+			p++;
+		n = strcspn(p, " ");
+		if (n && *p != '!') {
+			size_t nn = strcspn(p, "<>=~ ");
+			long target = map_get(m, p, nn < n ? nn : n);
+			if (target >= 0 && target != self &&
+			    (err = tl_sbom_add_dependency(k->doc, from, k->doc->components[target].ref)) != TL_OK)
+				return err;
+		}
+		p += n;
+	}
+	return err;
+}
+
+/* Adds provided names ("foo (= 1.0), bar" or apk "so:x=1 cmd:y") to the map. */
+static tl_err map_provides(name_map *m, const char *prov, long idx, bool apk)
+{
+	tl_err err = TL_OK;
+	const char *p = prov;
+	const char *sep = apk ? " " : ",";
+
+	while (p && *p) {
+		size_t n;
+		while (*p == ' ' || *p == ',')
+			p++;
+		n = strcspn(p, sep);
+		{
+			size_t nn = strcspn(p, apk ? "<>=~ " : " (:");
+			char *name = strndup(p, nn < n ? nn : n);
+			if (!name)
+				return tl__nomem();
+			if (*name)
+				err = map_put(m, name, idx);
+			free(name);
+			if (err)
+				return err;
+		}
+		p += n;
+	}
+	return err;
+}
+
+static tl_err catalog_db(cat_ctx *k, db_kind kind, const tl__node *dbfile, const char *dbpath)
+{
+	tl_err err = TL_OK;
+	tl__pkgdb db = { 0 };
+	name_map m;
+	const char *type = kind == DB_DPKG ? "deb" : kind == DB_APK ? "apk" : "opkg";
+	const char *ns = k->os.id ? k->os.id : kind == DB_DPKG ? "debian" : kind == DB_APK ? "alpine" : "openwrt";
+	const char *dbname = kind == DB_DPKG ? "dpkg" : kind == DB_APK ? "apk" : "opkg";
+	const char *data = dbfile->content.ptr ? dbfile->content.ptr : "";
+	size_t first = k->doc->n_components;
+	tl_buf b = TL_BUF_INIT;
+
+	long *ci_of = NULL;
+
+	tl__tree_init(&m.names, 1, 65536);
+	if (kind == DB_DPKG)
+		err = tl__dpkg_parse(&db, data, dbfile->content.len, dbpath);
+	else if (kind == DB_OPKG)
+		err = tl__opkg_parse(&db, data, dbfile->content.len, dbpath);
+	else
+		err = tl__apk_parse(&db, data, dbfile->content.len, dbpath);
+	if (err) {
+		/* a corrupt database is reported; the rest of the scan goes on */
+		err = warn(k->c->sum, "%s", tl_error_last());
+		goto done;
+	}
+	if (db.n && !(ci_of = calloc(db.n, sizeof(long)))) {
+		err = tl__nomem();
+		goto done;
+	}
+	for (size_t i = 0; i < db.n; i++) {
+		tl__pkg *p = &db.pkgs[i];
+		tl_sbom_component *comp;
+		char *purl = NULL;
+		long idx = (long)k->doc->n_components;
+		bool dup = false;
+
+		ci_of[i] = -1;
+		if ((err = make_purl(&purl, type, ns, p->name, p->version, p->arch, k->distro)) != TL_OK) {
+			err = warn(k->c->sum, "/%s: package \"%s\": no purl: %s", dbpath, p->name, tl_error_last());
+			if (err)
+				goto done;
+			continue;
+		}
+		for (size_t j = first; j < k->doc->n_components && !dup; j++)
+			dup = k->doc->components[j].purl && !strcmp(k->doc->components[j].purl, purl);
+		if (dup) {
+			free(purl);
+			if ((err = warn(k->c->sum, "/%s: package \"%s\" listed twice", dbpath, p->name)) != TL_OK)
+				goto done;
+			continue;
+		}
+		if ((err = tl_sbom_add_component(k->doc, &comp)) != TL_OK) {
+			free(purl);
+			goto done;
+		}
+		ci_of[i] = idx;
+		comp->type = TL_COMP_LIBRARY;
+		comp->purl = purl;
+		if (!(comp->ref = strdup(purl)) || !(comp->name = strdup(p->name)) || !(comp->version = strdup(p->version)) ||
+		    (p->maintainer && !(comp->supplier = person_name(p->maintainer)))) {
+			err = tl__nomem();
+			goto done;
+		}
+		if ((err = tl_sbom_component_add_prop(comp, "trustline:package:database", dbname)) != TL_OK)
+			goto done;
+		if (kind == DB_DPKG || kind == DB_OPKG) {
+			const char *srcname = p->source ? p->source : p->name;
+			tl_buf_clear(&b);
+			if ((err = tl_buf_printf(&b, "trustline:%s:source", kind == DB_DPKG ? "deb" : "opkg")) != TL_OK ||
+			    (err = tl_sbom_component_add_prop(comp, b.ptr, srcname)) != TL_OK)
+				goto done;
+			if (p->source_version) {
+				tl_buf_clear(&b);
+				if ((err = tl_buf_printf(&b, "trustline:%s:source-version", kind == DB_DPKG ? "deb" : "opkg")) != TL_OK ||
+				    (err = tl_sbom_component_add_prop(comp, b.ptr, p->source_version)) != TL_OK)
+					goto done;
+			}
+		} else if (p->source && (err = tl_sbom_component_add_prop(comp, "trustline:apk:origin", p->source)) != TL_OK) {
+			goto done;
+		}
+		if (p->maintainer && (err = tl_sbom_component_add_prop(comp, "trustline:package:maintainer", p->maintainer)) != TL_OK)
+			goto done;
+		if (p->license && *p->license && !(comp->license = strdup(p->license))) {
+			err = tl__nomem();
+			goto done;
+		}
+		/* names for dependency resolution */
+		if ((err = map_put(&m, p->name, idx)) != TL_OK)
+			goto done;
+		if (p->arch) {
+			tl_buf_clear(&b);
+			if ((err = tl_buf_printf(&b, "%s:%s", p->name, p->arch)) != TL_OK || (err = map_put(&m, b.ptr, idx)) != TL_OK)
+				goto done;
+		}
+	}
+	/* provides after every real name, so a real package wins over a virtual one */
+	for (size_t i = 0; i < db.n; i++) {
+		tl__pkg *p = &db.pkgs[i];
+		if (ci_of[i] >= 0 && p->provides && (err = map_provides(&m, p->provides, ci_of[i], kind == DB_APK)) != TL_OK)
+			goto done;
+	}
+	/* ownership, licences, dependencies */
+	for (size_t i = 0; i < db.n; i++) {
+		tl__pkg *p = &db.pkgs[i];
+		size_t ci = (size_t)ci_of[i];
+		tl_sbom_component *comp;
+		if (ci_of[i] < 0)
+			continue;
+		comp = &k->doc->components[ci];
+		if (kind == DB_APK) {
+			for (size_t f = 0; f < p->n_files; f++) {
+				if ((err = own(k, (long)ci, p->files[f], &k->doc->components[ci])) != TL_OK)
+					goto done;
+			}
+		} else {
+			const char *info = kind == DB_DPKG ? "var/lib/dpkg/info" : NULL;
+			const tl__node *list = NULL;
+			const char *dirs[2] = { info, NULL };
+			if (kind == DB_OPKG) {
+				/* info/ next to the status file */
+				const char *slash = strrchr(dbpath, '/');
+				tl_buf_clear(&b);
+				if ((err = tl_buf_put(&b, dbpath, slash ? (size_t)(slash - dbpath) : 0)) != TL_OK ||
+				    (err = tl_buf_puts(&b, "/info")) != TL_OK)
+					goto done;
+				dirs[0] = NULL;
+				dirs[1] = b.ptr;
+			}
+			for (int d = 0; d < 2 && !list; d++) {
+				tl_buf lp = TL_BUF_INIT;
+				if (!dirs[d])
+					continue;
+				if (p->arch && (err = tl_buf_printf(&lp, "%s/%s:%s.list", dirs[d], p->name, p->arch)) == TL_OK)
+					list = kept_file(k, lp.ptr);
+				tl_buf_clear(&lp);
+				if (!err && !list && (err = tl_buf_printf(&lp, "%s/%s.list", dirs[d], p->name)) == TL_OK)
+					list = kept_file(k, lp.ptr);
+				tl_buf_dispose(&lp);
+				if (err)
+					goto done;
+			}
+			if (list && (err = own_list(k, (long)ci, list, &k->doc->components[ci])) != TL_OK)
+				goto done;
+			if (kind == DB_DPKG && !comp->license) {
+				const tl__node *cr;
+				tl_buf cp = TL_BUF_INIT;
+				if ((err = tl_buf_printf(&cp, "usr/share/doc/%s/copyright", p->name)) != TL_OK) {
+					tl_buf_dispose(&cp);
+					goto done;
+				}
+				cr = kept_file(k, cp.ptr);
+				tl_buf_dispose(&cp);
+				comp = &k->doc->components[ci];
+				if (cr && (err = tl__dep5_license(&comp->license, cr->content.ptr ? cr->content.ptr : "",
+				                                   cr->content.len)) != TL_OK)
+					goto done;
+			}
+		}
+		comp = &k->doc->components[ci];
+		if (p->depends) {
+			char *ref = strdup(comp->ref);
+			if (!ref) {
+				err = tl__nomem();
+				goto done;
+			}
+			err = kind == DB_APK ? apk_edges(k, &m, ref, (long)ci, p->depends) :
+			                       deb_edges(k, &m, ref, (long)ci, p->depends);
+			free(ref);
+			if (err)
+				goto done;
+		}
+	}
+	if (kind == DB_DPKG)
+		k->c->sum->n_dpkg += k->doc->n_components - first;
+	else if (kind == DB_APK)
+		k->c->sum->n_apk += k->doc->n_components - first;
+	else
+		k->c->sum->n_opkg += k->doc->n_components - first;
+done:
+	free(ci_of);
+	tl_buf_dispose(&b);
+	tl__tree_dispose(&m.names);
+	tl__pkgdb_dispose(&db);
+	return err;
+}
+
+/* ---- ELF ---------------------------------------------------------------- */
+
+static tl_err soname_key(tl_buf *b, const tl__elf_info *e, const char *name)
+{
+	tl_buf_clear(b);
+	return tl_buf_printf(b, "%u:%u:%s", (unsigned)e->machine, (unsigned)e->cls, name);
+}
+
+static tl_err add_elf_props(tl_sbom_component *comp, const tl__elf_info *e)
+{
+	tl_err err = TL_OK;
+	const char *m = tl__elf_machine_name(e->machine);
+	char num[16];
+
+	if (!m) {
+		snprintf(num, sizeof(num), "%u", (unsigned)e->machine);
+		m = num;
+	}
+	if ((err = tl_sbom_component_add_prop(comp, "trustline:elf:machine", m)) != TL_OK ||
+	    (err = tl_sbom_component_add_prop(comp, "trustline:elf:class", e->cls == 2 ? "64" : "32")) != TL_OK)
+		return err;
+	if (e->soname && (err = tl_sbom_component_add_prop(comp, "trustline:elf:soname", e->soname)) != TL_OK)
+		return err;
+	if (e->build_id && (err = tl_sbom_component_add_prop(comp, "trustline:elf:build-id", e->build_id)) != TL_OK)
+		return err;
+	for (size_t i = 0; i < e->n_needed; i++) {
+		if ((err = tl_sbom_component_add_prop(comp, "trustline:elf:needed", e->needed[i])) != TL_OK)
+			return err;
+	}
+	return err;
+}
+
+static tl_err catalog_elf(cat_ctx *k)
+{
+	tl_err err = TL_OK;
+	tl__tree *t = &k->c->tree;
+	name_map libs;
+	tl_buf key = TL_BUF_INIT, b = TL_BUF_INIT;
+	tl_scan_summary *sum = k->c->sum;
+
+	tl__tree_init(&libs.names, 1, 65536);
+	/* 1. SONAME (or file name) -> node, per machine and class */
+	for (size_t i = 0; i < t->n; i++) {
+		tl__node *nd = &t->nodes[i];
+		const char *base;
+		if (!nd->elf || nd->type != TL__ENT_FILE)
+			continue;
+		sum->n_elf++;
+		base = strrchr(nd->path, '/');
+		base = base ? base + 1 : nd->path;
+		if (nd->elf->soname && ((err = soname_key(&key, nd->elf, nd->elf->soname)) != TL_OK ||
+		                        (err = map_put(&libs, key.ptr, (long)i)) != TL_OK))
+			goto done;
+		if ((err = soname_key(&key, nd->elf, base)) != TL_OK || (err = map_put(&libs, key.ptr, (long)i)) != TL_OK)
+			goto done;
+	}
+	/* 2. files no package owns: components of type file */
+	for (size_t i = 0; i < t->n; i++) {
+		tl__node *nd = &t->nodes[i];
+		tl_sbom_component *comp;
+		char **slot;
+		if (!nd->elf || nd->type != TL__ENT_FILE || nd->owner >= 0)
+			continue;
+		tl_buf_clear(&b);
+		if ((err = tl_buf_printf(&b, "/%s", nd->path)) != TL_OK)
+			goto done;
+		if ((err = tl__array_grow((void **)&sum->unowned, &sum->n_elf_unowned, sizeof(char *), (void **)&slot)) != TL_OK)
+			goto done;
+		if (!(*slot = strdup(b.ptr))) {
+			sum->n_elf_unowned--;
+			err = tl__nomem();
+			goto done;
+		}
+		if ((err = tl_sbom_add_component(k->doc, &comp)) != TL_OK)
+			goto done;
+		comp->type = TL_COMP_FILE;
+		if (!(comp->name = strdup(b.ptr))) {
+			err = tl__nomem();
+			goto done;
+		}
+		tl_buf_clear(&key);
+		if ((err = tl_buf_printf(&key, "file:%s", b.ptr)) != TL_OK || !(comp->ref = strdup(key.ptr))) {
+			err = err ? err : tl__nomem();
+			goto done;
+		}
+		if ((err = tl_sbom_component_add_file(comp, b.ptr)) != TL_OK || (err = add_elf_props(comp, nd->elf)) != TL_OK)
+			goto done;
+		if (nd->digest_len) {
+			char hex[2 * TL_HASH_MAX_LEN + 1];
+			tl_hex(hex, nd->digest, nd->digest_len);
+			if ((err = tl_sbom_component_add_hash(comp, sbom_alg(k->c->alg), hex)) != TL_OK)
+				goto done;
+		}
+		nd->owner = (long)(k->doc->n_components - 1);
+	}
+	/* 3. NEEDED -> edges between owners */
+	for (size_t i = 0; i < t->n; i++) {
+		tl__node *nd = &t->nodes[i];
+		if (!nd->elf || nd->type != TL__ENT_FILE || nd->owner < 0)
+			continue;
+		for (size_t j = 0; j < nd->elf->n_needed; j++) {
+			long lib;
+			const tl__node *ln;
+			if ((err = soname_key(&key, nd->elf, nd->elf->needed[j])) != TL_OK)
+				goto done;
+			lib = map_get(&libs, key.ptr, key.len);
+			if (lib < 0)
+				continue;
+			ln = &t->nodes[lib];
+			if (ln->owner < 0 || ln->owner == nd->owner)
+				continue;
+			if ((err = tl_sbom_add_dependency(k->doc, k->doc->components[nd->owner].ref,
+			                                  k->doc->components[ln->owner].ref)) != TL_OK)
+				goto done;
+			sum->n_edges_needed++;
+		}
+	}
+done:
+	tl_buf_dispose(&key);
+	tl_buf_dispose(&b);
+	tl__tree_dispose(&libs.names);
+	return err;
+}
+
+/* ---- file hashes ---------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static tl_err component_hashes(cat_ctx *k, tl_sbom_component *comp)
+{
+	tl_err err = TL_OK;
+	tl_buf manifest = TL_BUF_INIT, line = TL_BUF_INIT, name = TL_BUF_INIT;
+	uint8_t d[TL_HASH_MAX_LEN];
+	size_t dlen;
+	char hex[2 * TL_HASH_MAX_LEN + 1];
+	const char *alg = k->c->alg == TL_HASH_SHA512 ? "sha-512" : "sha-256";
+
+	if (!comp->n_files || comp->type == TL_COMP_FILE)
+		goto done;
+	qsort(comp->files, comp->n_files, sizeof(char *), cmp_str);
+	if ((err = tl_buf_printf(&name, "trustline:file:%s", alg)) != TL_OK)
+		goto done;
+	for (size_t i = 0; i < comp->n_files; i++) {
+		const tl__node *nd = tl__tree_get(&k->c->tree, comp->files[i] + 1);
+		if (!nd || !nd->digest_len)
+			continue;
+		tl_hex(hex, nd->digest, nd->digest_len);
+		tl_buf_clear(&line);
+		if ((err = tl_buf_printf(&line, "%s  %s", hex, comp->files[i])) != TL_OK ||
+		    (err = tl_buf_printf(&manifest, "%s\n", line.ptr)) != TL_OK ||
+		    (err = tl_sbom_component_add_prop(comp, name.ptr, line.ptr)) != TL_OK)
+			goto done;
+	}
+	if (!manifest.len)
+		goto done;
+	if ((err = tl_hash_buf(k->c->alg, manifest.ptr, manifest.len, d, &dlen)) != TL_OK)
+		goto done;
+	tl_hex(hex, d, dlen);
+	err = tl_sbom_component_add_hash(comp, sbom_alg(k->c->alg), hex);
+done:
+	tl_buf_dispose(&manifest);
+	tl_buf_dispose(&line);
+	tl_buf_dispose(&name);
+	return err;
+}
+
+/* ---- the document ---------------------------------------------------------- */
+
+static tl_err make_subject(tl_sbom *doc, const char *target, const tl_scan_opts *o, const tl_scan_summary *sum)
+{
+	tl_err err = TL_OK;
+	tl_sbom_component *s = calloc(1, sizeof(*s));
+	tl_buf b = TL_BUF_INIT;
+	struct stat st;
+
+	if (!s)
+		return tl__nomem();
+	if (o->name) {
+		s->name = strdup(o->name);
+	} else {
+		/* the target's base name, trailing slashes dropped */
+		size_t n = strlen(target);
+		const char *base;
+		while (n > 1 && target[n - 1] == '/')
+			n--;
+		base = target + n;
+		while (base > target && base[-1] != '/')
+			base--;
+		s->name = strndup(base, (size_t)(target + n - base));
+	}
+	if (!s->name || (o->version && !(s->version = strdup(o->version))) ||
+	    (o->supplier && !(s->supplier = strdup(o->supplier)))) {
+		err = tl__nomem();
+		goto done;
+	}
+	s->type = TL_COMP_FIRMWARE;
+	if ((err = tl_buf_printf(&b, "firmware:%s", s->name)) != TL_OK || !(s->ref = tl_buf_detach(&b))) {
+		err = err ? err : tl__nomem();
+		goto done;
+	}
+	if (stat(target, &st) == 0 && S_ISREG(st.st_mode)) {
+		uint8_t d[TL_HASH_MAX_LEN];
+		size_t dlen;
+		char hex[2 * TL_HASH_MAX_LEN + 1];
+		tl_hash_alg alg = o->hash == TL_SCAN_HASH_SHA512 ? TL_HASH_SHA512 : TL_HASH_SHA256;
+		if ((err = tl_hash_file(alg, target, d, &dlen)) != TL_OK)
+			goto done;
+		tl_hex(hex, d, dlen);
+		if ((err = tl_sbom_component_add_hash(s, sbom_alg(alg), hex)) != TL_OK)
+			goto done;
+	}
+	if (sum->distro && (err = tl_sbom_component_add_prop(s, "trustline:distro", sum->distro)) != TL_OK)
+		goto done;
+	doc->subject = s;
+	s = NULL;
+done:
+	tl_buf_dispose(&b);
+	if (s) {
+		tl_sbom_component_dispose(s);
+		free(s);
+	}
+	return err;
+}
+
+void tl_scan_opts_init(tl_scan_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->hash = TL_SCAN_HASH_SHA256;
+}
+
+void tl_scan_summary_dispose(tl_scan_summary *s)
+{
+	if (!s)
+		return;
+	free(s->source_detail);
+	free(s->distro);
+	free(s->limit);
+	for (size_t i = 0; i < s->n_elf_unowned; i++)
+		free(s->unowned[i]);
+	free(s->unowned);
+	for (size_t i = 0; i < s->n_warnings; i++)
+		free(s->warnings[i]);
+	free(s->warnings);
+	memset(s, 0, sizeof(*s));
+}
+
+tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, const tl_scan_opts *opts)
+{
+	tl_err err = TL_OK;
+	tl_scan_opts defaults;
+	tl_scan_summary sum_local = { 0 }, *sum = sum_out ? sum_out : &sum_local;
+	tl__limits lim = { 0 };
+	tl__source *src = NULL;
+	scan_ctx c = { 0 };
+	cat_ctx k = { 0 };
+	tl_sbom *doc = NULL;
+	const tl__node *nd;
+
+	*out = NULL;
+	if (!opts) {
+		tl_scan_opts_init(&defaults);
+		opts = &defaults;
+	}
+	memset(sum, 0, sizeof(*sum));
+	lim.max_entries = opts->max_entries;
+	lim.max_bytes = opts->max_bytes;
+	lim.max_path = opts->max_path;
+	c.opts = opts;
+	c.sum = sum;
+	c.hashing = opts->hash != TL_SCAN_HASH_NONE;
+	c.alg = hash_alg(opts);
+	c.max_file = opts->max_file ? opts->max_file : TL_SCAN_DEFAULT_MAX_FILE;
+	tl__tree_init(&c.tree, opts->max_link_hops, opts->max_path);
+
+	if ((err = tl__source_open(&src, target, &lim)) != TL_OK)
+		goto done;
+	sum->source = src->ops->kind;
+	err = tl__source_walk(src, on_entry, &c);
+	sum->entries = src->entries;
+	sum->bytes = src->bytes;
+	if (src->detail && !(sum->source_detail = strdup(src->detail))) {
+		err = tl__nomem();
+		goto done;
+	}
+	if (src->limit && !(sum->limit = strdup(src->limit))) {
+		err = tl__nomem();
+		goto done;
+	}
+	if (err)
+		goto done;
+	tl__progress("scanning", src->entries, src->entries);
+	if (src->n_escaped && (err = warn(sum, "%zu entry names pointed above the image root; kept inside it",
+	                                  src->n_escaped)) != TL_OK)
+		goto done;
+
+	if ((err = tl_sbom_new(&doc)) != TL_OK)
+		goto done;
+	k.doc = doc;
+	k.c = &c;
+	/* distribution */
+	if ((nd = kept_file(&k, "etc/os-release")) || (nd = kept_file(&k, "usr/lib/os-release"))) {
+		if ((err = tl__osrelease_parse(&k.os, nd->content.ptr ? nd->content.ptr : "", nd->content.len)) != TL_OK)
+			goto done;
+		if (k.os.id && k.os.version_id) {
+			tl_buf b = TL_BUF_INIT;
+			if ((err = tl_buf_printf(&b, "%s-%s", k.os.id, k.os.version_id)) != TL_OK)
+				goto done;
+			k.distro = tl_buf_detach(&b);
+			if (!(sum->distro = tl_strdup(k.distro))) {
+				err = tl__nomem();
+				goto done;
+			}
+		}
+	}
+	/* package databases */
+	if ((nd = kept_file(&k, "var/lib/dpkg/status")) && (err = catalog_db(&k, DB_DPKG, nd, "var/lib/dpkg/status")) != TL_OK)
+		goto done;
+	if ((nd = kept_file(&k, "lib/apk/db/installed")) && (err = catalog_db(&k, DB_APK, nd, "lib/apk/db/installed")) != TL_OK)
+		goto done;
+	if ((nd = kept_file(&k, "usr/lib/opkg/status")) && (err = catalog_db(&k, DB_OPKG, nd, "usr/lib/opkg/status")) != TL_OK)
+		goto done;
+	else if (!nd && (nd = kept_file(&k, "var/lib/opkg/status")) &&
+	         (err = catalog_db(&k, DB_OPKG, nd, "var/lib/opkg/status")) != TL_OK)
+		goto done;
+	/* ELF */
+	if ((err = catalog_elf(&k)) != TL_OK)
+		goto done;
+	if (c.hashing) {
+		for (size_t i = 0; i < doc->n_components; i++) {
+			if ((err = component_hashes(&k, &doc->components[i])) != TL_OK)
+				goto done;
+		}
+	}
+	/* the document */
+	if ((err = make_subject(doc, target, opts, sum)) != TL_OK)
+		goto done;
+	for (size_t i = 0; i < doc->n_components; i++) {
+		if ((err = tl_sbom_add_dependency(doc, doc->subject->ref, doc->components[i].ref)) != TL_OK)
+			goto done;
+	}
+	if ((err = tl_sbom_add_tool(doc, "trustline", "trustline", TL_VERSION)) != TL_OK)
+		goto done;
+	if (!(doc->name = strdup(doc->subject->name)) || !(doc->lifecycle = strdup("post-build")) ||
+	    (opts->supplier && !(doc->supplier = strdup(opts->supplier)))) {
+		err = tl__nomem();
+		goto done;
+	}
+	if (sum->limit) {
+		tl_sbom_property *pr;
+		if ((err = tl__array_grow((void **)&doc->props, &doc->n_props, sizeof(*pr), (void **)&pr)) != TL_OK)
+			goto done;
+		if (!(pr->name = strdup("trustline:scan:limit-reached")) || !(pr->value = strdup(sum->limit))) {
+			err = tl__nomem();
+			goto done;
+		}
+	}
+	*out = doc;
+	doc = NULL;
+done:
+	tl_sbom_free(doc);
+	tl__osrel_dispose(&k.os);
+	free(k.distro);
+	tl__tree_dispose(&c.tree);
+	tl_buf_dispose(&c.buf);
+	tl__source_free(src);
+	if (sum == &sum_local)
+		tl_scan_summary_dispose(&sum_local);
+	return err;
+}

@@ -1,0 +1,258 @@
+/*
+ * Internal interfaces of the scan module: the source layer (one virtual
+ * file tree over a directory, an archive or a squashfs image), the tree
+ * index built from one walk, and the parsers the catalogers use.
+ */
+#ifndef TL_SCAN_INT_H
+#define TL_SCAN_INT_H
+
+#include <stdbool.h>
+
+#include "core/core_int.h"
+#include "trustline/scan.h"
+
+/* ---- source layer (source.c, source_dir.c, source_archive.c, source_squashfs.c) */
+
+typedef enum {
+	TL__ENT_FILE = 0,
+	TL__ENT_DIR,
+	TL__ENT_SYMLINK,
+	TL__ENT_HARDLINK, /* archive hard link: link is the normalised path of the target */
+	TL__ENT_OTHER,    /* device, fifo, socket */
+} tl__ent_type;
+
+/* One entry of a walk; every pointer is borrowed for the callback only. */
+typedef struct {
+	const char *path; /* normalised: no leading '/', no "." or "..", "" is the root */
+	tl__ent_type type;
+	uint32_t mode;    /* permission bits */
+	uint64_t size;    /* content bytes of a regular file */
+	const char *link; /* symlink target as stored, or hard link target; else NULL */
+} tl__entry;
+
+typedef struct {
+	uint64_t max_entries;
+	uint64_t max_bytes;
+	size_t max_path;
+} tl__limits;
+
+typedef struct tl__source tl__source;
+
+/* Called once per entry.  May read the entry's content with
+ * tl__source_read.  Returning an error stops the walk with that error. */
+typedef tl_err (*tl__entry_fn)(tl__source *src, const tl__entry *e, void *ctx);
+
+/* The operations one kind of source provides (source.c dispatches). */
+typedef struct {
+	const char *kind;
+	tl_err (*walk)(tl__source *src, tl__entry_fn fn, void *ctx);
+	tl_err (*read)(tl__source *src, void *buf, size_t len, size_t *got);
+	void (*free)(tl__source *src);
+} tl__source_ops;
+
+struct tl__source {
+	const tl__source_ops *ops;
+	void *impl;
+	char *name;          /* target path or label, for messages */
+	tl__limits lim;
+	uint64_t entries;    /* entries given to the callback */
+	uint64_t bytes;      /* content bytes read (or decompressed) so far */
+	char *limit;         /* the limit that stopped the walk, or NULL */
+	char *detail;        /* e.g. libarchive's format and filter names */
+	size_t n_escaped;    /* entry names with ".." above the root (clamped) */
+};
+
+/*
+ * Opens target (borrowed): a directory, or a file recognised by content as
+ * a squashfs image or an archive libarchive reads.  lim is copied (zero
+ * fields: the defaults).  Returns TL_EIO, TL_EUNSUPPORTED or TL_ENOMEM.
+ */
+tl_err tl__source_open(tl__source **out, const char *target, const tl__limits *lim);
+/* The same over bytes in memory (borrowed until tl__source_free); name labels messages. */
+tl_err tl__source_open_mem(tl__source **out, const void *data, size_t len, const char *name,
+                           const tl__limits *lim);
+/*
+ * Walks every entry once.  A limit hit stops the walk and returns TL_OK
+ * with src->limit set; a corrupt image returns TL_EPARSE.
+ */
+tl_err tl__source_walk(tl__source *src, tl__entry_fn fn, void *ctx);
+/* Reads the current regular file's content; *got 0 at its end.
+ * Counts against max_bytes (TL_ELIMIT, with src->limit set). */
+tl_err tl__source_read(tl__source *src, void *buf, size_t len, size_t *got);
+void tl__source_free(tl__source *src);
+
+/* Internal to the source files. */
+tl_err tl__source_dir_open(tl__source *src, const char *path);
+tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len);
+tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
+/* Records the limit hit (first one wins) and returns TL_ELIMIT. */
+tl_err tl__source_limit_hit(tl__source *src, const char *fmt, ...) TL_PRINTF(2, 3);
+/* Counts n content bytes against max_bytes. */
+tl_err tl__source_count(tl__source *src, uint64_t n);
+/* Counts one entry against max_entries. */
+tl_err tl__source_count_entry(tl__source *src);
+
+/* ---- paths (path.c) ------------------------------------------------------ */
+
+/*
+ * Normalises an entry name of an image into out: '/'-separated components
+ * without empty, "." and ".." ones, no leading '/'.  ".." never goes above
+ * the root (it is dropped there, and *escaped is set if not NULL).
+ * TL_ELIMIT if the result is longer than max bytes.
+ */
+tl_err tl__path_norm(tl_buf *out, const char *in, size_t max, bool *escaped);
+
+/* ---- tree index (tree.c) ------------------------------------------------- */
+
+typedef struct tl__elf_info tl__elf_info;
+
+typedef struct {
+	char *path;           /* normalised */
+	tl__ent_type type;    /* TL__ENT_HARDLINK is stored as TL__ENT_FILE */
+	uint32_t mode;
+	uint64_t size;
+	char *link;           /* symlink target */
+	uint8_t digest[TL_HASH_MAX_LEN];
+	uint8_t digest_len;   /* 0: not hashed */
+	tl__elf_info *elf;    /* parsed ELF, or NULL */
+	tl_buf content;       /* kept content (package databases...), or empty */
+	bool kept;            /* content holds the whole file */
+	long owner;           /* component index of the owning package, -1: none */
+} tl__node;
+
+typedef struct {
+	tl__node *nodes;
+	size_t n, cap;
+	size_t *slots;        /* open addressing: node index + 1, 0 empty */
+	size_t n_slots;
+	unsigned max_hops;
+	size_t max_path;
+} tl__tree;
+
+void tl__tree_init(tl__tree *t, unsigned max_hops, size_t max_path);
+void tl__tree_dispose(tl__tree *t);
+/* Adds a node for path (copied), or returns the existing one (replaced by later entries). */
+tl_err tl__tree_add(tl__tree *t, const char *path, tl__node **out);
+/* The node stored at exactly path, or NULL. */
+tl__node *tl__tree_get(const tl__tree *t, const char *path);
+/*
+ * Looks path up, resolving symlinks in every directory component (and in
+ * the last one if follow_last) inside the root only: an absolute target
+ * starts at the image root, ".." stops at it.  *out is NULL when there is
+ * no such entry.  TL_ELIMIT past max_hops symlinks (a loop).
+ */
+tl_err tl__tree_resolve(const tl__tree *t, const char *path, bool follow_last, tl__node **out);
+
+/* ---- control-file stanzas (control.c): dpkg status, opkg status, DEP-5 */
+
+typedef struct {
+	const char *name;  /* borrowed from the input, not NUL-terminated */
+	size_t name_len;
+	const char *value; /* first line and continuation lines, raw */
+	size_t value_len;
+} tl__field;
+
+typedef struct {
+	tl__field *fields;
+	size_t n, cap;
+} tl__stanza;
+
+/*
+ * Reads the next stanza (fields up to a blank line) from r into st
+ * (emptied first).  Returns TL_ENOTFOUND at the end of input, TL_EPARSE
+ * on a line that is neither "Name: value" nor a continuation.
+ */
+tl_err tl__control_next(tl_reader *r, tl__stanza *st);
+void tl__stanza_dispose(tl__stanza *st);
+/* Value of field name (case-insensitive) as a new string, whitespace
+ * trimmed; first line only if first_line.  NULL if absent (or no memory:
+ * *err is set then). */
+char *tl__stanza_get(const tl__stanza *st, const char *name, bool first_line, tl_err *err);
+
+/* ---- packages (dpkg.c, apk.c, opkg.c) ------------------------------------ */
+
+typedef struct {
+	char *name, *version, *arch, *source, *source_version, *maintainer, *license;
+	char *depends;  /* dpkg/opkg: Depends + Pre-Depends joined by ", "; apk: D: */
+	char *provides; /* dpkg/opkg: Provides; apk: p: */
+	char **files;   /* apk: owned paths from F:/R: */
+	size_t n_files;
+} tl__pkg;
+
+typedef struct {
+	tl__pkg *pkgs;
+	size_t n;
+	size_t skipped; /* stanzas not installed */
+} tl__pkgdb;
+
+/* Parses a dpkg status file (name labels messages).  Keeps installed packages. */
+tl_err tl__dpkg_parse(tl__pkgdb *out, const char *data, size_t len, const char *name);
+/* Parses an opkg status file. */
+tl_err tl__opkg_parse(tl__pkgdb *out, const char *data, size_t len, const char *name);
+/* Parses an apk installed database. */
+tl_err tl__apk_parse(tl__pkgdb *out, const char *data, size_t len, const char *name);
+void tl__pkgdb_dispose(tl__pkgdb *db);
+/* Frees what one package owns and zeroes it. */
+void tl__pkg_free(tl__pkg *p);
+
+/* ---- os-release (osrelease.c) -------------------------------------------- */
+
+typedef struct {
+	char *id;         /* "debian" */
+	char *version_id; /* "12" */
+	char *pretty;     /* PRETTY_NAME */
+} tl__osrel;
+
+tl_err tl__osrelease_parse(tl__osrel *out, const char *data, size_t len);
+void tl__osrel_dispose(tl__osrel *o);
+
+/* ---- DEP-5 copyright (dep5.c) -------------------------------------------- */
+
+/*
+ * The SPDX expression of the "Files: *" stanza of a machine-readable
+ * Debian copyright file, in *out (caller frees); *out NULL when the file is
+ * not DEP-5 or a licence name has no SPDX identifier.
+ */
+tl_err tl__dep5_license(char **out, const char *data, size_t len);
+/* SPDX expression for a DEP-5 licence line ("GPL-2+ or Artistic"), or NULL. */
+tl_err tl__dep5_to_spdx(char **out, const char *s, size_t len);
+
+/* ---- ELF (elf.c) ---------------------------------------------------------- */
+
+struct tl__elf_info {
+	uint8_t cls;       /* 1: 32-bit, 2: 64-bit */
+	uint8_t data;      /* 1: little-endian, 2: big-endian */
+	uint16_t type;     /* ET_EXEC, ET_DYN, ... */
+	uint16_t machine;  /* EM_* */
+	char *soname;
+	char **needed;
+	size_t n_needed;
+	char *interp;      /* PT_INTERP, or NULL */
+	char *build_id;    /* lower-case hex, or NULL */
+	char *package_note; /* .note.package JSON payload, or NULL */
+};
+
+#define TL__ELF_MAX_NEEDED 4096
+
+/*
+ * Parses the ELF file in data (borrowed): header, program and section
+ * headers, the dynamic section's SONAME and NEEDED, PT_INTERP, the GNU
+ * build-id and FDO package notes.  TL_EPARSE with file name and offset on
+ * malformed input.  *out is caller-owned; free with tl__elf_info_free.
+ */
+tl_err tl__elf_parse(tl__elf_info **out, const uint8_t *data, size_t len, const char *name);
+void tl__elf_info_free(tl__elf_info *e);
+/* Deep copy (for a hard link to a parsed file). */
+tl_err tl__elf_info_copy(tl__elf_info **out, const tl__elf_info *e);
+/* Architecture name for a machine ("x86_64", "aarch64"...) or NULL. */
+const char *tl__elf_machine_name(uint16_t machine);
+
+/* ---- binary signatures (the seam for a later cataloger) -------------------
+ *
+ * Every ELF file's bytes pass through tl__binsig_scan during the walk.  It
+ * identifies nothing yet; the signature cataloger (Hyperscan, PCRE2 where
+ * missing) will record its matches against the node here. */
+typedef struct tl__binsig tl__binsig;
+tl_err tl__binsig_scan(tl__binsig *bs, const tl__node *node, const uint8_t *data, size_t len);
+
+#endif

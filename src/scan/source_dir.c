@@ -1,0 +1,233 @@
+/*
+ * Directory source: walks a directory tree with openat(2) relative to the
+ * directory it is in, never following a symbolic link (entries are taken
+ * with AT_SYMLINK_NOFOLLOW, files opened with O_NOFOLLOW), and staying on
+ * the file system of the root (like find -xdev).  Entries of a directory
+ * are handed out sorted by name.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "scan/scan_int.h"
+
+typedef struct {
+	int rootfd;
+	dev_t dev;
+	int cur_dfd;          /* directory of the current entry */
+	const char *cur_name; /* its name there */
+	int cur_fd;           /* opened on the first read, -1 before */
+	bool cur_eof;
+} dir_impl;
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void close_cur(dir_impl *d)
+{
+	if (d->cur_fd >= 0)
+		close(d->cur_fd);
+	d->cur_fd = -1;
+	d->cur_eof = false;
+}
+
+static tl_err walk_dir(tl__source *src, dir_impl *d, int dfd, tl_buf *path, tl__entry_fn fn, void *ctx)
+{
+	tl_err err = TL_OK;
+	DIR *dir = NULL;
+	struct dirent *de;
+	char **names = NULL, *link = NULL;
+	size_t n = 0, base = path->len;
+	int fd = -1;
+
+	if ((fd = dup(dfd)) < 0 || !(dir = fdopendir(fd))) {
+		err = tl__error(TL_EIO, "%s/%s: %s", src->name, path->ptr, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		goto done;
+	}
+	fd = -1;
+	while ((errno = 0, de = readdir(dir)) != NULL) {
+		char **slot;
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if ((err = tl__array_grow((void **)&names, &n, sizeof(char *), (void **)&slot)) != TL_OK)
+			goto done;
+		if (!(*slot = strdup(de->d_name))) {
+			n--;
+			err = tl__nomem();
+			goto done;
+		}
+	}
+	if (errno) {
+		err = tl__error(TL_EIO, "%s/%s: %s", src->name, path->ptr, strerror(errno));
+		goto done;
+	}
+	closedir(dir);
+	dir = NULL;
+	if (n)
+		qsort(names, n, sizeof(char *), cmp_names);
+
+	for (size_t i = 0; i < n; i++) {
+		struct stat st;
+		tl__entry e = { 0 };
+
+		path->len = base;
+		path->ptr[base] = '\0';
+		if ((base && (err = tl_buf_putc(path, '/')) != TL_OK) || (err = tl_buf_puts(path, names[i])) != TL_OK)
+			goto done;
+		if (path->len > src->lim.max_path) {
+			err = tl__source_limit_hit(src, "path longer than %zu bytes", src->lim.max_path);
+			goto done;
+		}
+		if (fstatat(dfd, names[i], &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			err = tl__error(TL_EIO, "%s/%s: %s", src->name, path->ptr, strerror(errno));
+			goto done;
+		}
+		if ((err = tl__source_count_entry(src)) != TL_OK)
+			goto done;
+		e.path = path->ptr;
+		e.mode = (uint32_t)st.st_mode & 07777;
+		if (S_ISREG(st.st_mode)) {
+			e.type = TL__ENT_FILE;
+			e.size = (uint64_t)st.st_size;
+		} else if (S_ISDIR(st.st_mode)) {
+			e.type = TL__ENT_DIR;
+		} else if (S_ISLNK(st.st_mode)) {
+			size_t cap = (size_t)st.st_size + 1;
+			ssize_t got;
+			e.type = TL__ENT_SYMLINK;
+			if (cap < 256)
+				cap = 256;
+			if (cap > src->lim.max_path + 1)
+				cap = src->lim.max_path + 1;
+			free(link);
+			if (!(link = malloc(cap))) {
+				err = tl__nomem();
+				goto done;
+			}
+			if ((got = readlinkat(dfd, names[i], link, cap - 1)) < 0) {
+				err = tl__error(TL_EIO, "%s/%s: %s", src->name, path->ptr, strerror(errno));
+				goto done;
+			}
+			link[got] = '\0';
+			e.link = link;
+		} else {
+			e.type = TL__ENT_OTHER;
+		}
+		d->cur_dfd = dfd;
+		d->cur_name = names[i];
+		close_cur(d);
+		err = fn(src, &e, ctx);
+		close_cur(d);
+		d->cur_name = NULL;
+		if (err)
+			goto done;
+		if (e.type == TL__ENT_DIR && st.st_dev == d->dev) {
+			int sub = openat(dfd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				err = tl__error(TL_EIO, "%s/%s: %s", src->name, path->ptr, strerror(errno));
+				goto done;
+			}
+			err = walk_dir(src, d, sub, path, fn, ctx);
+			close(sub);
+			if (err)
+				goto done;
+		}
+	}
+done:
+	path->len = base;
+	if (path->ptr)
+		path->ptr[base] = '\0';
+	if (dir)
+		closedir(dir);
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(link);
+	return err;
+}
+
+static tl_err dir_walk(tl__source *src, tl__entry_fn fn, void *ctx)
+{
+	dir_impl *d = src->impl;
+	tl_buf path = TL_BUF_INIT;
+	tl_err err;
+
+	if ((err = tl_buf_cstr(&path)) == TL_OK)
+		err = walk_dir(src, d, d->rootfd, &path, fn, ctx);
+	tl_buf_dispose(&path);
+	return err;
+}
+
+static tl_err dir_read(tl__source *src, void *buf, size_t len, size_t *got)
+{
+	dir_impl *d = src->impl;
+	tl_err err = TL_OK;
+	ssize_t n;
+
+	*got = 0;
+	if (!d->cur_name || d->cur_eof || len == 0)
+		goto done;
+	if (d->cur_fd < 0) {
+		d->cur_fd = openat(d->cur_dfd, d->cur_name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+		if (d->cur_fd < 0) {
+			err = tl__error(TL_EIO, "%s: %s: %s", src->name, d->cur_name, strerror(errno));
+			goto done;
+		}
+	}
+	do
+		n = read(d->cur_fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		err = tl__error(TL_EIO, "%s: %s: %s", src->name, d->cur_name, strerror(errno));
+		goto done;
+	}
+	if (n == 0)
+		d->cur_eof = true;
+	if ((err = tl__source_count(src, (uint64_t)n)) != TL_OK)
+		goto done;
+	*got = (size_t)n;
+done:
+	return err;
+}
+
+static void dir_free(tl__source *src)
+{
+	dir_impl *d = src->impl;
+
+	close_cur(d);
+	if (d->rootfd >= 0)
+		close(d->rootfd);
+	free(d);
+	src->impl = NULL;
+}
+
+static const tl__source_ops dir_ops = { "directory", dir_walk, dir_read, dir_free };
+
+tl_err tl__source_dir_open(tl__source *src, const char *path)
+{
+	dir_impl *d = calloc(1, sizeof(*d));
+	struct stat st;
+
+	if (!d)
+		return tl__nomem();
+	d->cur_fd = -1;
+	if ((d->rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fstat(d->rootfd, &st) != 0) {
+		tl_err err = tl__error(TL_EIO, "%s: %s", path, strerror(errno));
+		if (d->rootfd >= 0)
+			close(d->rootfd);
+		free(d);
+		return err;
+	}
+	d->dev = st.st_dev;
+	src->impl = d;
+	src->ops = &dir_ops;
+	return TL_OK;
+}
