@@ -36,6 +36,7 @@ int cmd_sbom_convert(int argc, char **argv);
 int cmd_sbom_check(int argc, char **argv);
 int cmd_sbom_diff(int argc, char **argv);
 int cmd_sbom_merge(int argc, char **argv);
+int cmd_version_compare(int argc, char **argv);
 int cmd_scan(int argc, char **argv);
 int cmd_key_generate(int argc, char **argv);
 int cmd_key_public(int argc, char **argv);

@@ -22,6 +22,7 @@ static const command commands[] = {
 	{ "sbom", "convert", cmd_sbom_convert, "convert between CycloneDX and SPDX" },
 	{ "sbom", "diff", cmd_sbom_diff, "components added, removed and changed between two SBOMs" },
 	{ "sbom", "merge", cmd_sbom_merge, "union of SBOMs, de-duplicated by purl" },
+	{ "version", "compare", cmd_version_compare, "order two versions (deb, apk, rpm, semver, generic)" },
 	{ "key", "generate", cmd_key_generate, "create a signing key (ed25519, p256, rsa3072)" },
 	{ "key", "public", cmd_key_public, "print a key's public half and key id" },
 	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
