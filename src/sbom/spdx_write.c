@@ -30,6 +30,10 @@
  *                      A DEPENDS_ON B per edge;
  *                      A DEPENDS_ON NONE for a node without edges
  *
+ *   hasExtractedLicensingInfos  one entry (extractedText NOASSERTION) per
+ *                      LicenseRef-x the licences use, so every reference
+ *                      is defined in the document
+ *
  * Not representable in SPDX 2.3 and dropped: group, scope, properties,
  * lifecycle, tool vendor.
  */
@@ -328,6 +332,63 @@ done:
 	return err;
 }
 
+/* ---- licence references ------------------------------------------------ */
+
+/*
+ * Every "LicenseRef-x" of the licences written (not "DocumentRef-d:LicenseRef-x",
+ * which another document defines) needs a hasExtractedLicensingInfos entry;
+ * the model has no licence text, so it says NOASSERTION.
+ */
+static tl_err collect_license_refs(json_t *seen, const char *expr)
+{
+	const char *p = expr;
+
+	while (expr && (p = strstr(p, "LicenseRef-")) != NULL) {
+		size_t n = strlen("LicenseRef-");
+		bool local = p == expr || p[-1] != ':';
+		char *id;
+		while (id_char(p[n]))
+			n++;
+		if (local && n > strlen("LicenseRef-")) {
+			if (!(id = strndup(p, n)))
+				return tl__nomem();
+			if (!json_object_get(seen, id) && json_object_set_new(seen, id, json_true()) != 0) {
+				free(id);
+				return tl__nomem();
+			}
+			free(id);
+		}
+		p += n;
+	}
+	return TL_OK;
+}
+
+static tl_err build_license_infos(json_t *root, json_t *seen)
+{
+	json_t *arr, *o;
+	const char *key;
+	json_t *v;
+	tl_err err;
+
+	if (json_object_size(seen) == 0)
+		return TL_OK;
+	if (!(arr = json_array()))
+		return tl__nomem();
+	json_object_foreach(seen, key, v) {
+		if (!(o = json_object())) {
+			json_decref(arr);
+			return tl__nomem();
+		}
+		if ((err = append_new(arr, o, "hasExtractedLicensingInfos")) != TL_OK ||
+		    (err = set_str(o, "licenseId", key)) != TL_OK ||
+		    (err = set_str(o, "extractedText", "NOASSERTION")) != TL_OK) {
+			json_decref(arr);
+			return err;
+		}
+	}
+	return set_new(root, "hasExtractedLicensingInfos", arr);
+}
+
 /* ---- relationships ----------------------------------------------------- */
 
 static tl_err relationship(json_t *rels, const char *a, const char *type, const char *b)
@@ -524,7 +585,7 @@ done:
 tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
 {
 	wr w;
-	json_t *root = NULL, *pkgs = NULL, *rels = NULL;
+	json_t *root = NULL, *pkgs = NULL, *rels = NULL, *lrefs = NULL;
 	const char **pkg_ids = NULL;
 	const char *name;
 	size_t n_pkgs, bytes;
@@ -548,7 +609,8 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 	if (!tl_size_mul(&bytes, n_pkgs ? n_pkgs : 1, sizeof(*pkg_ids)) || !(pkg_ids = calloc(1, bytes)))
 		return tl__nomem();
 	if (!(root = json_object()) || !(pkgs = json_array()) || !(rels = json_array()) ||
-	    !(w.ids = json_object()) || !(w.counters = json_object()) || !(w.refmap = json_object())) {
+	    !(w.ids = json_object()) || !(w.counters = json_object()) || !(w.refmap = json_object()) ||
+	    !(lrefs = json_object())) {
 		err = tl__nomem();
 		goto done;
 	}
@@ -565,7 +627,8 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 		if (c->ref && !json_object_get(w.refmap, c->ref) &&
 		    (err = set_str(w.refmap, c->ref, pkg_ids[i])) != TL_OK)
 			goto done;
-		if ((err = build_package(&w, c, pkg_ids[i], doc->subject && i == 0, &p)) != TL_OK ||
+		if ((err = collect_license_refs(lrefs, c->license)) != TL_OK ||
+		    (err = build_package(&w, c, pkg_ids[i], doc->subject && i == 0, &p)) != TL_OK ||
 		    (err = append_new(pkgs, p, "packages")) != TL_OK)
 			goto done;
 	}
@@ -576,7 +639,8 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 	    (err = set_str(root, "dataLicense", "CC0-1.0")) != TL_OK ||
 	    (err = set_str(root, "SPDXID", "SPDXRef-DOCUMENT")) != TL_OK ||
 	    (err = set_str(root, "name", name)) != TL_OK ||
-	    (err = build_creation_info(&w, root)) != TL_OK)
+	    (err = build_creation_info(&w, root)) != TL_OK ||
+	    (err = build_license_infos(root, lrefs)) != TL_OK)
 		goto done;
 	err = set_new(root, "packages", pkgs);
 	pkgs = NULL;
@@ -594,6 +658,7 @@ done:
 	json_decref(root);
 	json_decref(pkgs);
 	json_decref(rels);
+	json_decref(lrefs);
 	json_decref(w.ids);
 	json_decref(w.counters);
 	json_decref(w.refmap);

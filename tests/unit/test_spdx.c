@@ -721,6 +721,27 @@ static void test_spdx__ids_sanitised_and_unique(void **state)
 	tl_buf_dispose(&text);
 }
 
+static void test_spdx__license_refs_defined(void **state)
+{
+	tl_sbom *doc;
+	tl_buf text = TL_BUF_INIT;
+	json_t *root, *infos;
+
+	(void)state;
+	assert_int_equal(tl_sbom_new(&doc), TL_OK);
+	comp(doc, "a", "a", "1")->license = xdup("MIT AND (LicenseRef-acme-1.0 OR DocumentRef-x:LicenseRef-y)");
+	comp(doc, "b", "b", "1")->license = xdup("LicenseRef-acme-1.0");
+	root = write_valid(doc, &text);
+	/* one definition for the local reference, none for the other document's */
+	infos = json_object_get(root, "hasExtractedLicensingInfos");
+	assert_int_equal(json_array_size(infos), 1);
+	assert_string_equal(jstr(json_array_get(infos, 0), "licenseId"), "LicenseRef-acme-1.0");
+	assert_non_null(jstr(json_array_get(infos, 0), "extractedText"));
+	json_decref(root);
+	tl_sbom_free(doc);
+	tl_buf_dispose(&text);
+}
+
 static void test_spdx__byte_stable(void **state)
 {
 	tl_sbom *a = full_doc(false), *b = full_doc(true), *c;
@@ -1133,6 +1154,7 @@ int main(void)
 		cmocka_unit_test(test_spdx__write_read_keeps_fields),
 		cmocka_unit_test(test_spdx__component_types),
 		cmocka_unit_test(test_spdx__ids_sanitised_and_unique),
+		cmocka_unit_test(test_spdx__license_refs_defined),
 		cmocka_unit_test(test_spdx__byte_stable),
 		cmocka_unit_test(test_spdx__no_subject_describes_top_level),
 		cmocka_unit_test(test_spdx__wrong_types_name_the_path),
