@@ -1,0 +1,359 @@
+/*
+ * Unit tests of src/scan: path normalisation, in-root symlink resolution,
+ * the dpkg/apk parsers, DEP-5 licences, the ELF reader on a real binary,
+ * and the archive source over hostile names built in memory.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include <archive.h>
+#include <archive_entry.h>
+
+#include "scan/scan_int.h"
+
+static void norm_is(const char *in, const char *want, bool want_escaped)
+{
+	tl_buf b = TL_BUF_INIT;
+	bool esc = !want_escaped;
+
+	assert_int_equal(tl__path_norm(&b, in, 4096, &esc), TL_OK);
+	assert_string_equal(b.ptr, want);
+	assert_int_equal(esc, want_escaped);
+	tl_buf_dispose(&b);
+}
+
+static void test_scan__path_norm_stays_in_root(void **state)
+{
+	tl_buf b = TL_BUF_INIT;
+
+	(void)state;
+	norm_is("./usr/bin/ls", "usr/bin/ls", false);
+	norm_is("/etc//os-release", "etc/os-release", false);
+	norm_is("a/b/../c", "a/c", false);
+	norm_is("../../etc/passwd", "etc/passwd", true);
+	norm_is("a/../../b", "b", true);
+	norm_is(".", "", false);
+	norm_is("/", "", false);
+	assert_int_equal(tl__path_norm(&b, "aaaa/bbbb", 5, NULL), TL_ELIMIT);
+	tl_buf_dispose(&b);
+}
+
+static void add(tl__tree *t, const char *path, tl__ent_type type, const char *link)
+{
+	tl__node *nd;
+
+	assert_int_equal(tl__tree_add(t, path, &nd), TL_OK);
+	nd->type = type;
+	if (link)
+		nd->link = strdup(link);
+}
+
+static void test_scan__resolve_links_inside_root(void **state)
+{
+	tl__tree t;
+	tl__node *nd;
+
+	(void)state;
+	tl__tree_init(&t, 8, 4096);
+	add(&t, "usr", TL__ENT_DIR, NULL);
+	add(&t, "usr/bin", TL__ENT_DIR, NULL);
+	add(&t, "usr/bin/ls", TL__ENT_FILE, NULL);
+	add(&t, "bin", TL__ENT_SYMLINK, "usr/bin");
+	add(&t, "etc", TL__ENT_DIR, NULL);
+	add(&t, "etc/os-release", TL__ENT_SYMLINK, "../usr/lib/os-release");
+	add(&t, "usr/lib/os-release", TL__ENT_FILE, NULL);
+	add(&t, "escape", TL__ENT_SYMLINK, "../../../../usr/bin/ls");
+	add(&t, "abs", TL__ENT_SYMLINK, "/usr/bin");
+	add(&t, "loop1", TL__ENT_SYMLINK, "loop2");
+	add(&t, "loop2", TL__ENT_SYMLINK, "loop1/x");
+
+	assert_int_equal(tl__tree_resolve(&t, "/bin/ls", false, &nd), TL_OK);
+	assert_non_null(nd);
+	assert_string_equal(nd->path, "usr/bin/ls");
+	assert_int_equal(tl__tree_resolve(&t, "etc/os-release", true, &nd), TL_OK);
+	assert_string_equal(nd->path, "usr/lib/os-release");
+	assert_int_equal(tl__tree_resolve(&t, "etc/os-release", false, &nd), TL_OK);
+	assert_string_equal(nd->path, "etc/os-release");
+	/* ".." above the root stops at the root: the host's /usr/bin/ls is never named */
+	assert_int_equal(tl__tree_resolve(&t, "escape", true, &nd), TL_OK);
+	assert_string_equal(nd->path, "usr/bin/ls");
+	assert_int_equal(tl__tree_resolve(&t, "abs/ls", false, &nd), TL_OK);
+	assert_string_equal(nd->path, "usr/bin/ls");
+	assert_int_equal(tl__tree_resolve(&t, "loop1", true, &nd), TL_ELIMIT);
+	assert_null(nd);
+	assert_int_equal(tl__tree_resolve(&t, "usr/bin/ls/x", false, &nd), TL_OK);
+	assert_null(nd);
+	assert_int_equal(tl__tree_resolve(&t, "nope/x", false, &nd), TL_OK);
+	assert_null(nd);
+	tl__tree_dispose(&t);
+}
+
+static void test_scan__dpkg_keeps_installed_only(void **state)
+{
+	static const char status[] =
+		"Package: libssl3\n"
+		"Status: install ok installed\n"
+		"Architecture: amd64\n"
+		"Source: openssl (3.0.15-1~deb12u1)\n"
+		"Version: 3.0.15-1~deb12u1\n"
+		"Maintainer: Debian OpenSSL Team <pkg-openssl-devel@lists.alioth.debian.org>\n"
+		"Pre-Depends: libc6 (>= 2.34)\n"
+		"Depends: zlib1g,\n"
+		" debconf | debconf-2.0\n"
+		"Description: x\n"
+		" more\n"
+		"\n"
+		"Package: gone\n"
+		"Status: deinstall ok config-files\n"
+		"Version: 1\n"
+		"\n\n"
+		"Package: noversion\n"
+		"Status: install ok installed\n";
+	tl__pkgdb db = { 0 };
+
+	(void)state;
+	assert_int_equal(tl__dpkg_parse(&db, status, sizeof(status) - 1, "status"), TL_OK);
+	assert_int_equal(db.n, 1);
+	assert_int_equal(db.skipped, 2);
+	assert_string_equal(db.pkgs[0].name, "libssl3");
+	assert_string_equal(db.pkgs[0].version, "3.0.15-1~deb12u1");
+	assert_string_equal(db.pkgs[0].arch, "amd64");
+	assert_string_equal(db.pkgs[0].source, "openssl");
+	assert_string_equal(db.pkgs[0].source_version, "3.0.15-1~deb12u1");
+	assert_string_equal(db.pkgs[0].depends, "libc6 (>= 2.34), zlib1g,  debconf | debconf-2.0");
+	tl__pkgdb_dispose(&db);
+
+	/* a continuation line with nothing above it */
+	assert_int_equal(tl__dpkg_parse(&db, " x\n", 3, "status"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "status: offset 0"));
+}
+
+static void test_scan__apk_files_and_fields(void **state)
+{
+	static const char db_text[] =
+		"C:Q1abc=\nP:musl\nV:1.2.4-r2\nA:x86_64\nL:MIT\no:musl\nm:Natanael Copa <ncopa@alpinelinux.org>\n"
+		"p:so:libc.musl-x86_64.so.1=1\nF:lib\nR:ld-musl-x86_64.so.1\nR:libc.musl-x86_64.so.1\n\n"
+		"P:busybox\nV:1.36.1-r15\nA:x86_64\nD:so:libc.musl-x86_64.so.1\nF:bin\nR:busybox\n";
+	tl__pkgdb db = { 0 };
+
+	(void)state;
+	assert_int_equal(tl__apk_parse(&db, db_text, sizeof(db_text) - 1, "installed"), TL_OK);
+	assert_int_equal(db.n, 2);
+	assert_string_equal(db.pkgs[0].name, "musl");
+	assert_string_equal(db.pkgs[0].license, "MIT");
+	assert_int_equal(db.pkgs[0].n_files, 2);
+	assert_string_equal(db.pkgs[0].files[1], "/lib/libc.musl-x86_64.so.1");
+	assert_string_equal(db.pkgs[1].depends, "so:libc.musl-x86_64.so.1");
+	assert_string_equal(db.pkgs[1].files[0], "/bin/busybox");
+	tl__pkgdb_dispose(&db);
+	assert_int_equal(tl__apk_parse(&db, "junk\n", 5, "installed"), TL_EPARSE);
+}
+
+static void spdx_is(const char *dep5, const char *want)
+{
+	char *out = NULL;
+
+	assert_int_equal(tl__dep5_to_spdx(&out, dep5, strlen(dep5)), TL_OK);
+	if (!want) {
+		assert_null(out);
+		return;
+	}
+	assert_non_null(out);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_scan__dep5_to_spdx(void **state)
+{
+	static const char cr[] =
+		"Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n"
+		"Upstream-Name: zlib\n\n"
+		"Files: debian/*\nCopyright: x\nLicense: GPL-2+\n\n"
+		"Files: *\nCopyright: Jean-loup Gailly\nLicense: Zlib\n text of the licence\n";
+	char *out = NULL;
+
+	(void)state;
+	spdx_is("GPL-2+", "GPL-2.0-or-later");
+	spdx_is("Expat", "MIT");
+	spdx_is("LGPL-2.1+ or BSD-3-clause", "LGPL-2.1-or-later OR BSD-3-Clause");
+	spdx_is("GPL-1+ or Artistic, and BSD-3-clause", "(GPL-1.0-or-later OR Artistic-1.0-Perl) AND BSD-3-Clause");
+	spdx_is("public-domain", NULL);
+	spdx_is("GPL-2+ with OpenSSL exception", NULL);
+	spdx_is("GPL-2+ or", NULL);
+	assert_int_equal(tl__dep5_license(&out, cr, sizeof(cr) - 1), TL_OK);
+	assert_non_null(out);
+	assert_string_equal(out, "Zlib");
+	free(out);
+	assert_int_equal(tl__dep5_license(&out, "This is free text.\n", 19), TL_OK);
+	assert_null(out);
+}
+
+static void test_scan__osrelease(void **state)
+{
+	static const char t[] = "# c\nNAME=\"Alpine Linux\"\nID=alpine\nVERSION_ID=3.19.1\nPRETTY_NAME=\"Alpine \\\"x\\\"\"\n";
+	tl__osrel o = { 0 };
+
+	(void)state;
+	assert_int_equal(tl__osrelease_parse(&o, t, sizeof(t) - 1), TL_OK);
+	assert_string_equal(o.id, "alpine");
+	assert_string_equal(o.version_id, "3.19.1");
+	assert_string_equal(o.pretty, "Alpine \"x\"");
+	tl__osrel_dispose(&o);
+}
+
+static void test_scan__elf_real_binary(void **state)
+{
+	tl_buf b = TL_BUF_INIT;
+	tl__elf_info *e = NULL;
+	bool libc = false;
+	const char *path = "/usr/bin/true";
+
+	(void)state;
+	if (tl_file_read(&b, path, 0) != TL_OK)
+		skip();
+	assert_int_equal(tl__elf_parse(&e, (const uint8_t *)b.ptr, b.len, path), TL_OK);
+	assert_true(e->cls == 1 || e->cls == 2);
+#if defined(__x86_64__)
+	assert_int_equal(e->machine, 62);
+	assert_int_equal(e->cls, 2);
+	assert_int_equal(e->data, 1);
+#endif
+	for (size_t i = 0; i < e->n_needed; i++)
+		libc |= strcmp(e->needed[i], "libc.so.6") == 0;
+	assert_true(libc); /* a glibc system's true(1) links libc.so.6 */
+	assert_non_null(e->build_id);
+	assert_true(strlen(e->build_id) == 40); /* GNU build-id: SHA-1 (ld's default) */
+	tl__elf_info_free(e);
+	/* cut short: an error naming an offset, never a crash */
+	for (size_t n = 0; n < 64 && n < b.len; n += 7) {
+		e = NULL;
+		assert_int_not_equal(tl__elf_parse(&e, (const uint8_t *)b.ptr, n, path), TL_OK);
+		assert_null(e);
+	}
+	tl_buf_dispose(&b);
+}
+
+typedef struct {
+	char paths[16][64];
+	char content[16][32];
+	int n;
+} seen;
+
+static tl_err collect(tl__source *src, const tl__entry *e, void *ctx)
+{
+	seen *s = ctx;
+	size_t got = 0;
+
+	if (s->n < 16) {
+		snprintf(s->paths[s->n], sizeof(s->paths[0]), "%d:%s", (int)e->type, e->path);
+		if (e->type == TL__ENT_FILE)
+			tl__source_read(src, s->content[s->n], sizeof(s->content[0]) - 1, &got);
+		s->n++;
+	}
+	return TL_OK;
+}
+
+static void tar_add(struct archive *a, const char *name, unsigned type, const char *data, const char *link)
+{
+	struct archive_entry *e = archive_entry_new();
+
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, type);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, data ? (la_int64_t)strlen(data) : 0);
+	if (link)
+		archive_entry_set_symlink(e, link);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	if (data)
+		assert_int_equal(archive_write_data(a, data, strlen(data)), (la_ssize_t)strlen(data));
+	archive_entry_free(e);
+}
+
+static void test_scan__archive_hostile_names(void **state)
+{
+	static char mem[1 << 16];
+	size_t used = 0;
+	struct archive *a = archive_write_new();
+	tl__source *src = NULL;
+	seen s = { 0 };
+	tl__limits lim = { 0 };
+
+	(void)state;
+	archive_write_set_format_pax_restricted(a);
+	archive_write_add_filter_gzip(a);
+	assert_int_equal(archive_write_open_memory(a, mem, sizeof(mem), &used), ARCHIVE_OK);
+	tar_add(a, "../../etc/passwd", AE_IFREG, "root:x:0:0", NULL);
+	tar_add(a, "/abs/file", AE_IFREG, "abc", NULL);
+	tar_add(a, "link", AE_IFLNK, NULL, "/../../../host");
+	archive_write_close(a);
+	archive_write_free(a);
+
+	assert_int_equal(tl__source_open_mem(&src, mem, used, "mem.tar.gz", &lim), TL_OK);
+	assert_int_equal(tl__source_walk(src, collect, &s), TL_OK);
+	assert_int_equal(s.n, 3);
+	assert_string_equal(s.paths[0], "0:etc/passwd");
+	assert_string_equal(s.content[0], "root:x:0:0");
+	assert_string_equal(s.paths[1], "0:abs/file");
+	assert_string_equal(s.paths[2], "2:link");
+	assert_int_equal(src->n_escaped, 1);
+	tl__source_free(src);
+
+	/* limits: two entries, then a byte budget smaller than the content */
+	memset(&s, 0, sizeof(s));
+	lim.max_entries = 2;
+	assert_int_equal(tl__source_open_mem(&src, mem, used, "mem.tar.gz", &lim), TL_OK);
+	assert_int_equal(tl__source_walk(src, collect, &s), TL_OK);
+	assert_int_equal(s.n, 2);
+	assert_non_null(src->limit);
+	tl__source_free(src);
+	memset(&s, 0, sizeof(s));
+	lim.max_entries = 0;
+	lim.max_bytes = 5;
+	assert_int_equal(tl__source_open_mem(&src, mem, used, "mem.tar.gz", &lim), TL_OK);
+	assert_int_equal(tl__source_walk(src, collect, &s), TL_OK);
+	assert_non_null(src->limit);
+	assert_non_null(strstr(src->limit, "max-bytes"));
+	tl__source_free(src);
+
+	/* truncated: an error naming the file, never a crash */
+	memset(&s, 0, sizeof(s));
+	{
+		/* so little is left that it may not even be recognised: either error will do */
+		tl_err err = tl__source_open_mem(&src, mem, used / 2, "half.tar.gz", NULL);
+		if (err == TL_OK)
+			err = tl__source_walk(src, collect, &s);
+		assert_true(err == TL_EPARSE || err == TL_EUNSUPPORTED);
+		assert_non_null(strstr(tl_error_last(), "half.tar.gz"));
+		tl__source_free(src);
+		src = NULL;
+	}
+	/* not an archive */
+	{
+		tl_err err = tl__source_open_mem(&src, "hello world, not an archive", 27, "junk", NULL);
+		if (err == TL_OK)
+			err = tl__source_walk(src, collect, &s);
+		assert_int_equal(err, TL_EUNSUPPORTED);
+		assert_non_null(strstr(tl_error_last(), "junk"));
+		tl__source_free(src);
+		src = NULL;
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scan__path_norm_stays_in_root),
+		cmocka_unit_test(test_scan__resolve_links_inside_root),
+		cmocka_unit_test(test_scan__dpkg_keeps_installed_only),
+		cmocka_unit_test(test_scan__apk_files_and_fields),
+		cmocka_unit_test(test_scan__dep5_to_spdx),
+		cmocka_unit_test(test_scan__osrelease),
+		cmocka_unit_test(test_scan__elf_real_binary),
+		cmocka_unit_test(test_scan__archive_hostile_names),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
