@@ -38,8 +38,10 @@
  * lifecycle, tool vendor.
  */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/core_int.h"
 #include "trustline/sbom.h"
@@ -119,6 +121,21 @@ static tl_err set_agent(json_t *obj, const char *key, const char *kind, const ch
 	err = set_str(obj, key, s);
 	free(s);
 	return err;
+}
+
+/* RFC 3339 UTC with a four-digit year (what tl_time_parse reads back);
+ * years outside 0000-9999 cannot be written. */
+static tl_err format_time(char out[32], int64_t t)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if ((int64_t)tt != t || !gmtime_r(&tt, &tm) || tm.tm_year < -1900 || tm.tm_year > 9999 - 1900)
+		return tl__error(TL_EINVAL, "SPDX writer: timestamp %lld is outside the years 0000-9999",
+		                 (long long)t);
+	snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+	         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	return TL_OK;
 }
 
 /* ---- identifiers ------------------------------------------------------- */
@@ -604,7 +621,8 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 	} else if ((err = tl_now(&t)) != TL_OK) {
 		return err;
 	}
-	tl_time_iso8601(w.created, t);
+	if ((err = format_time(w.created, t)) != TL_OK)
+		return err;
 	n_pkgs = doc->n_components + (doc->subject != NULL);
 	if (!tl_size_mul(&bytes, n_pkgs ? n_pkgs : 1, sizeof(*pkg_ids)) || !(pkg_ids = calloc(1, bytes)))
 		return tl__nomem();

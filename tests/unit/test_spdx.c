@@ -811,6 +811,26 @@ static void test_spdx__no_subject_describes_top_level(void **state)
 	tl_buf_dispose(&text);
 }
 
+/* Found by fuzzing: a year before 1000 must be written with four digits. */
+static void test_spdx__early_year_round_trips(void **state)
+{
+	tl_sbom *doc, *back;
+	tl_buf text = TL_BUF_INIT;
+	int64_t t;
+
+	(void)state;
+	assert_int_equal(read_spdx_text("{\"spdxVersion\":\"SPDX-2.3\",\"creationInfo\":"
+	                                "{\"created\":\"0220-11-24T01:12:27Z\",\"creators\":[\"Tool: x-1\"]}}", &doc), TL_OK);
+	assert_int_equal(tl_time_parse(&t, "0220-11-24T01:12:27Z"), TL_OK);
+	assert_int_equal(doc->timestamp, t);
+	back = reread(doc, &text);
+	assert_non_null(strstr(text.ptr, "\"created\": \"0220-11-24T01:12:27Z\""));
+	assert_int_equal(back->timestamp, t);
+	tl_sbom_free(back);
+	tl_sbom_free(doc);
+	tl_buf_dispose(&text);
+}
+
 /* ---- malformed input --------------------------------------------------- */
 
 static void test_spdx__wrong_types_name_the_path(void **state)
@@ -1157,6 +1177,7 @@ int main(void)
 		cmocka_unit_test(test_spdx__license_refs_defined),
 		cmocka_unit_test(test_spdx__byte_stable),
 		cmocka_unit_test(test_spdx__no_subject_describes_top_level),
+		cmocka_unit_test(test_spdx__early_year_round_trips),
 		cmocka_unit_test(test_spdx__wrong_types_name_the_path),
 		cmocka_unit_test(test_spdx__long_string_is_a_limit),
 		cmocka_unit_test(test_spdx__truncated_input),
