@@ -6,6 +6,8 @@
  *   offset  size  field (little-endian)
  *   0       4     magic "hsqs"
  *   20      2     compression id (gzip, lzma, lzo, xz, lz4, zstd)
+ *   16      4     fragment entry count: checked against the image size
+ *                 (libsquashfs would allocate a table from it unchecked)
  *   ...           (libsquashfs checks the rest of the super block)
  *
  * A hostile image can make a directory list an ancestor: the walk ends at
@@ -25,6 +27,9 @@
 #include <sqfs/super.h>
 
 #include "scan/scan_int.h"
+
+/* Most fragments an image may declare (a 256 MiB fragment table). */
+#define TL__SQFS_MAX_FRAGMENTS (1u << 24)
 
 /* A read-only sqfs_file_t over bytes in memory (borrowed). */
 typedef struct {
@@ -307,6 +312,16 @@ tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *m
 	}
 	if ((r = sqfs_super_read(&d->super, d->file)) != 0) {
 		err = sq_error(src, r, "bad super block");
+		goto done;
+	}
+	/* libsquashfs sizes its fragment table from the super block alone: a
+	 * hostile count would make it allocate gigabytes.  Every fragment is
+	 * at least one byte of the image, so the count cannot exceed its size. */
+	if (d->super.fragment_entry_count > d->file->get_size(d->file) ||
+	    d->super.fragment_entry_count > TL__SQFS_MAX_FRAGMENTS) {
+		err = tl__error(TL_EPARSE, "%s: squashfs: offset 0: %u fragments in a %llu-byte image", src->name,
+		                (unsigned)d->super.fragment_entry_count,
+		                (unsigned long long)d->file->get_size(d->file));
 		goto done;
 	}
 	if ((r = sqfs_compressor_config_init(&cfg, d->super.compression_id, d->super.block_size,
