@@ -792,19 +792,28 @@ static bool is_ident(const char *k)
 
 static tl_err put_json_string(tl_buf *b, const char *s, size_t max)
 {
-	json_t *j = json_string(s);
-	char *d = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	size_t n = strlen(s), cut;
+	json_t *j;
+	char *d;
 	tl_err err;
 
+	/* escape only what can be shown: cut long strings at a UTF-8 boundary first */
+	if (n > max + 1) {
+		n = max + 1;
+		while (n && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	j = json_stringn(s, n);
+	d = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
 	json_decref(j);
 	if (!d)
 		return tl_buf_puts(b, "\"?\"");
 	if (strlen(d) > max) {
 		/* cut at a UTF-8 boundary and close the quote */
-		size_t n = max;
-		while (n && ((unsigned char)d[n] & 0xC0) == 0x80)
-			n--;
-		err = tl_buf_put(b, d, n);
+		cut = max;
+		while (cut && ((unsigned char)d[cut] & 0xC0) == 0x80)
+			cut--;
+		err = tl_buf_put(b, d, cut);
 		if (!err)
 			err = tl_buf_puts(b, "...\"");
 	} else {
