@@ -339,64 +339,61 @@ static tl_err decode_segments(tl_buf *b, bool *any, const char *p, const char *e
 
 static tl_err parse_qualifiers(tl_purl *out, const char *p, const char *end, const char *s)
 {
+	char *key = NULL, *value = NULL;
 	tl_err err = TL_OK;
 
-	while (p < end && !err) {
-		const char *amp = find(p, end, '&');
+	for (const char *amp; p < end; p = amp + 1) {
 		const char *eq;
 		tl_purl_qualifier *q;
-		char *key = NULL, *value = NULL;
 
+		amp = find(p, end, '&');
 		if (!amp)
 			amp = end;
-		if (amp == p) { /* "&&": nothing between */
-			p = amp + 1;
+		if (amp == p) /* "&&": nothing between */
 			continue;
-		}
 		eq = find(p, amp, '=');
-		if (!eq)
-			return bad(s, "qualifier \"%.*s\": expected key=value",
-			           (int)((amp - p) > 64 ? 64 : (amp - p)), p);
-		if (!key_ok(p, (size_t)(eq - p)))
-			return bad(s, "qualifier key \"%.*s\": expected letters, digits, '.', '-' "
-			           "or '_', not starting with a digit",
-			           (int)((eq - p) > 64 ? 64 : (eq - p)), p);
-		err = decode(&value, eq + 1, (size_t)(amp - eq - 1), s, "qualifier value");
-		if (err)
-			return err;
+		if (!eq) {
+			err = bad(s, "qualifier \"%.*s\": expected key=value",
+			          (int)((amp - p) > 64 ? 64 : (amp - p)), p);
+			goto done;
+		}
+		if (!key_ok(p, (size_t)(eq - p))) {
+			err = bad(s, "qualifier key \"%.*s\": expected letters, digits, '.', '-' "
+			          "or '_', not starting with a digit",
+			          (int)((eq - p) > 64 ? 64 : (eq - p)), p);
+			goto done;
+		}
+		if ((err = decode(&value, eq + 1, (size_t)(amp - eq - 1), s, "qualifier value")))
+			goto done;
 		if (!*value) { /* empty values are dropped */
 			free(value);
-			p = amp + 1;
+			value = NULL;
 			continue;
 		}
-		key = dup_n(p, (size_t)(eq - p));
-		if (!key) {
-			free(value);
-			return tl__nomem();
+		if (!(key = dup_n(p, (size_t)(eq - p)))) {
+			err = tl__nomem();
+			goto done;
 		}
 		lower_str(key);
 		for (size_t i = 0; i < out->n_qualifiers; i++) {
 			if (strcmp(out->qualifiers[i].key, key) == 0) {
 				err = bad(s, "qualifier key \"%s\" appears twice", key);
-				free(key);
-				free(value);
-				return err;
+				goto done;
 			}
 		}
-		err = tl__array_grow((void **)&out->qualifiers, &out->n_qualifiers,
-		                     sizeof(*out->qualifiers), (void **)&q);
-		if (err) {
-			free(key);
-			free(value);
-			return err;
-		}
+		if ((err = tl__array_grow((void **)&out->qualifiers, &out->n_qualifiers,
+		                          sizeof(*out->qualifiers), (void **)&q)))
+			goto done;
 		q->key = key;
 		q->value = value;
-		p = amp + 1;
+		key = value = NULL;
 	}
 	if (out->n_qualifiers > 1)
 		qsort(out->qualifiers, out->n_qualifiers, sizeof(*out->qualifiers), cmp_qualifier);
-	return TL_OK;
+done:
+	free(key);
+	free(value);
+	return err;
 }
 
 tl_err tl_purl_parse(tl_purl *out, const char *s)
