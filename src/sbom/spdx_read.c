@@ -236,6 +236,17 @@ static tl_err agent_parse(agent *a, const char *s)
 	return TL_OK;
 }
 
+/* The parts of an agent the model keeps are kept strings (a tool's name
+ * and version are at most as long as its name here). */
+static tl_err check_agent_len(const rd *r, const char *path, const char *key, const agent *a)
+{
+	tl_err err;
+
+	if ((err = check_len(r, path, key, a->name)) != TL_OK)
+		return err;
+	return check_len(r, path, key, a->email);
+}
+
 /* Splits "name-1.2.3" at the last '-' followed by a digit. */
 static tl_err tool_split(const char *s, char **name, char **version)
 {
@@ -331,15 +342,17 @@ static tl_err read_creation_info(rd *r, const json_t *root)
 		snprintf(path, sizeof(path), "$.creationInfo.creators[%zu]", i);
 		if (!json_is_string(v))
 			return type_error(r, path, NULL, "a string");
-		if ((err = check_len(r, path, NULL, json_string_value(v))) != TL_OK)
-			return err;
 		if ((err = agent_parse(&a, json_string_value(v))) != TL_OK)
+			goto done;
+		if (a.kind != AGENT_TOOL && (err = check_agent_len(r, path, NULL, &a)) != TL_OK)
 			goto done;
 		switch (a.kind) {
 		case AGENT_TOOL:
 			if ((err = tool_split(a.name, &tname, &tversion)) != TL_OK)
 				goto done;
-			err = tl_sbom_add_tool(r->doc, NULL, tname, tversion);
+			if ((err = check_len(r, path, NULL, tname)) == TL_OK &&
+			    (err = check_len(r, path, NULL, tversion)) == TL_OK)
+				err = tl_sbom_add_tool(r->doc, NULL, tname, tversion);
 			free(tname);
 			free(tversion);
 			tname = tversion = NULL;
@@ -504,7 +517,7 @@ static tl_err read_annotations(rd *r, tl_sbom_component *c, const json_t *pkg, c
 			return err;
 		if (!comment || strncmp(comment, FILE_EVIDENCE_PREFIX, plen) != 0 || !comment[plen])
 			continue;
-		if ((err = check_len(r, sub, "comment", comment)) != TL_OK ||
+		if ((err = check_len(r, sub, "comment", comment + plen)) != TL_OK ||
 		    (err = add_file_once(r, c, comment, comment + plen)) != TL_OK)
 			return err;
 	}
@@ -557,9 +570,12 @@ static tl_err read_package(rd *r, tl_sbom_component *c, const json_t *pkg, size_
 		}
 	}
 	if (supplier) {
-		if ((err = check_len(r, path, "supplier", supplier)) != TL_OK ||
-		    (err = agent_parse(&a, supplier)) != TL_OK)
+		if ((err = agent_parse(&a, supplier)) != TL_OK)
 			return err;
+		if ((err = check_agent_len(r, path, "supplier", &a)) != TL_OK) {
+			agent_dispose(&a);
+			return err;
+		}
 		if (a.kind == AGENT_PERSON || a.kind == AGENT_ORG) {
 			c->supplier = a.name;
 			a.name = NULL;
@@ -567,9 +583,12 @@ static tl_err read_package(rd *r, tl_sbom_component *c, const json_t *pkg, size_
 		agent_dispose(&a);
 	}
 	if (originator) {
-		if ((err = check_len(r, path, "originator", originator)) != TL_OK ||
-		    (err = agent_parse(&a, originator)) != TL_OK)
+		if ((err = agent_parse(&a, originator)) != TL_OK)
 			return err;
+		if ((err = check_agent_len(r, path, "originator", &a)) != TL_OK) {
+			agent_dispose(&a);
+			return err;
+		}
 		if (is_subject && a.kind == AGENT_ORG && !r->doc->manufacturer) {
 			r->doc->manufacturer = a.name;
 			a.name = NULL;

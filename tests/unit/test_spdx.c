@@ -831,6 +831,49 @@ static void test_spdx__early_year_round_trips(void **state)
 	tl_buf_dispose(&text);
 }
 
+/* Strings at the 64 KiB limit, written inside agents and annotations,
+ * still read back (the limit applies to what the model keeps). */
+static void test_spdx__longest_strings_round_trip(void **state)
+{
+	const size_t n = 64 * 1024;
+	char *big = malloc(n + 1), *ver = malloc(n + 1);
+	tl_sbom *doc, *back;
+	tl_sbom_component *c;
+	tl_buf text = TL_BUF_INIT;
+
+	(void)state;
+	assert_non_null(big);
+	assert_non_null(ver);
+	memset(big, 'x', n);
+	big[n] = '\0';
+	memset(ver, '7', n);
+	ver[n] = '\0';
+	assert_int_equal(tl_sbom_new(&doc), TL_OK);
+	doc->supplier = xdup(big);
+	assert_int_equal(tl_sbom_add_tool(doc, NULL, big, ver), TL_OK);
+	assert_int_equal(tl_sbom_add_author(doc, big, big), TL_OK);
+	c = comp(doc, "a", big, big);
+	c->supplier = xdup(big);
+	c->author = xdup(big);
+	assert_int_equal(tl_sbom_component_add_file(c, big), TL_OK);
+	comp(doc, "b", "b", "1");
+	back = reread(doc, &text);
+	assert_string_equal(back->supplier, big);
+	assert_string_equal(back->tools[0].name, big);
+	assert_string_equal(back->tools[0].version, ver);
+	assert_string_equal(back->authors[0].email, big);
+	c = find_comp(back, "SPDXRef-a");
+	assert_string_equal(c->supplier, big);
+	assert_string_equal(c->author, big);
+	assert_int_equal(c->n_files, 1);
+	assert_string_equal(c->files[0], big);
+	tl_sbom_free(back);
+	tl_sbom_free(doc);
+	tl_buf_dispose(&text);
+	free(big);
+	free(ver);
+}
+
 /* ---- malformed input --------------------------------------------------- */
 
 static void test_spdx__wrong_types_name_the_path(void **state)
@@ -1178,6 +1221,7 @@ int main(void)
 		cmocka_unit_test(test_spdx__byte_stable),
 		cmocka_unit_test(test_spdx__no_subject_describes_top_level),
 		cmocka_unit_test(test_spdx__early_year_round_trips),
+		cmocka_unit_test(test_spdx__longest_strings_round_trip),
 		cmocka_unit_test(test_spdx__wrong_types_name_the_path),
 		cmocka_unit_test(test_spdx__long_string_is_a_limit),
 		cmocka_unit_test(test_spdx__truncated_input),
