@@ -83,4 +83,33 @@ if command -v dpkg >/dev/null; then
 else
 	echo "note: dpkg not installed; cross-check skipped"
 fi
+# Against rpm's own rpmvercmp, when rpm is installed (it is not part of a
+# Debian base system, so this is a visible skip otherwise): 200 pairs of
+# version-release strings from the AlmaLinux advisories.
+if command -v rpm >/dev/null && rpm --eval '%{lua: print(rpm.vercmp("1","2"))}' 2>/dev/null | grep -q -- -1; then
+	grep -rhoE '"(fixed|introduced)": *"[^"]*"' "$TL_SHARED_DATA/osv/almalinux-selected" |
+		sed 's/.*: *"//; s/"$//' | grep -v '^0$' | grep -vE '[^A-Za-z0-9._+~^:-]' | sort -u >"$TMP/rpmvers"
+	awk 'BEGIN { srand(4242) } { v[NR] = $0 } END {
+		for (i = 0; i < 200; i++) {
+			a = int(rand() * NR) + 1
+			b = (i % 2) ? a + 1 + int(rand() * 3) : int(rand() * NR) + 1
+			if (b > NR) b = NR
+			print v[a], v[b]
+		} }' "$TMP/rpmvers" >"$TMP/rpmpairs"
+	lua=$(awk '{ printf "print(rpm.vercmp(\"%s\",\"%s\")..\"\\n\") ", $1, $2 }' "$TMP/rpmpairs")
+	rpm --eval "%{lua: $lua}" | grep -v '^$' >"$TMP/rpmres"
+	n=0 disagree=0
+	while read -r a b && read -r r <&3; do
+		case $r in -1) want='<' ;; 0) want='=' ;; *) want='>' ;; esac
+		got=$("$TRUSTLINE" version compare --scheme rpm "$a" "$b")
+		n=$((n + 1))
+		if [ "$got" != "$want" ]; then
+			disagree=$((disagree + 1)); echo "  rpm: $a $want $b; trustline: $got"
+		fi
+	done <"$TMP/rpmpairs" 3<"$TMP/rpmres"
+	echo "rpm cross-check: $n pairs, $disagree disagree"
+	if [ "$n" -eq 200 ] && [ "$disagree" -eq 0 ]; then ok; else not_ok "rpm cross-check"; fi
+else
+	echo "note: rpm not installed; rpmvercmp cross-check skipped"
+fi
 finish
