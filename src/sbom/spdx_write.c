@@ -362,7 +362,7 @@ static tl_err collect_license_refs(json_t *seen, const char *expr)
 
 	while (expr && (p = strstr(p, "LicenseRef-")) != NULL) {
 		size_t n = strlen("LicenseRef-");
-		bool local = p == expr || p[-1] != ':';
+		bool local = p == expr || (p[-1] != ':' && !id_char(p[-1]));
 		char *id;
 		while (id_char(p[n]))
 			n++;
