@@ -45,7 +45,7 @@ TL_EXTERN tl_err tl_buf_put(tl_buf *b, const void *data, size_t len);
 TL_EXTERN tl_err tl_buf_puts(tl_buf *b, const char *s);
 TL_EXTERN tl_err tl_buf_putc(tl_buf *b, char c);
 TL_EXTERN tl_err tl_buf_printf(tl_buf *b, const char *fmt, ...) TL_PRINTF(2, 3);
-TL_EXTERN tl_err tl_buf_vprintf(tl_buf *b, const char *fmt, va_list ap);
+TL_EXTERN tl_err tl_buf_vprintf(tl_buf *b, const char *fmt, va_list ap) TL_PRINTF(2, 0);
 /* Makes sure ptr is allocated and NUL-terminated (an empty string). */
 TL_EXTERN tl_err tl_buf_cstr(tl_buf *b);
 /* Empties the buffer, keeping its memory. */
