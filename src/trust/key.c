@@ -465,15 +465,16 @@ tl_err tl__evp_sign(EVP_PKEY *priv, tl_key_type type, const uint8_t *msg, size_t
 		err = tl__nomem();
 		goto done;
 	}
-	if (EVP_DigestSignInit(ctx, &pctx, type == TL_KEY_ED25519 ? NULL : EVP_sha256(), NULL,
-	                       priv) != 1) {
+	/* By name: a fetched digest, not a legacy EVP_MD fetched again per call. */
+	if (EVP_DigestSignInit_ex(ctx, &pctx, type == TL_KEY_ED25519 ? NULL : "SHA256", NULL, NULL,
+	                          priv, NULL) != 1) {
 		err = tl__error(TL_EINVAL, "cannot start signing with the %s key", tl_key_type_name(type));
 		goto done;
 	}
 	if (type == TL_KEY_RSA3072 &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
 	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1)) {
+	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) != 1)) {
 		err = tl__error(TL_EINVAL, "cannot set RSA-PSS parameters");
 		goto done;
 	}
@@ -605,8 +606,8 @@ tl_err tl__key_verify(tl__sig_result *res, const tl_key *k, const uint8_t *msg, 
 		err = tl__nomem();
 		goto done;
 	}
-	if (EVP_DigestVerifyInit(ctx, &pctx, k->type == TL_KEY_ED25519 ? NULL : EVP_sha256(), NULL,
-	                         k->pub) != 1) {
+	if (EVP_DigestVerifyInit_ex(ctx, &pctx, k->type == TL_KEY_ED25519 ? NULL : "SHA256", NULL,
+	                            NULL, k->pub, NULL) != 1) {
 		err = tl__error(TL_EINVAL, "cannot start verifying with the %s key",
 		                tl_key_type_name(k->type));
 		goto done;
@@ -614,7 +615,7 @@ tl_err tl__key_verify(tl__sig_result *res, const tl_key *k, const uint8_t *msg, 
 	if (k->type == TL_KEY_RSA3072 &&
 	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
 	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_mgf1_md(pctx, EVP_sha256()) != 1)) {
+	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) != 1)) {
 		err = tl__error(TL_EINVAL, "cannot set RSA-PSS parameters");
 		goto done;
 	}
