@@ -30,8 +30,13 @@ void tl_time_iso8601(char out[32], int64_t t)
 	struct tm tm;
 	time_t tt = (time_t)t;
 
-	if (!gmtime_r(&tt, &tm) || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	/* Four-digit years always (strftime's %Y does not pad years before 1000,
+	 * which RFC 3339 and tl_time_parse require). */
+	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
+	else
+		snprintf(out, 32, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		         tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 static bool digits(const char *s, int n, int *out)

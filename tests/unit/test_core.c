@@ -158,6 +158,10 @@ static void test_core__time(void **state)
 	assert_string_equal(s, "2023-06-01T12:34:56Z");
 	assert_int_equal(tl_time_parse(&t, "2023-06-01T14:34:56.123+02:00"), TL_OK);
 	assert_int_equal(t, 1685622896);
+	/* years before 1000 keep four digits, so they read back */
+	assert_int_equal(tl_time_parse(&t, "0220-02-03T04:05:06Z"), TL_OK);
+	tl_time_iso8601(s, t);
+	assert_string_equal(s, "0220-02-03T04:05:06Z");
 	assert_int_equal(tl_time_parse(&t, "2023-13-01T00:00:00Z"), TL_EPARSE);
 	assert_int_equal(tl_time_parse(&t, "yesterday"), TL_EPARSE);
 	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
