@@ -490,7 +490,13 @@ static tl_err read_author(rctx *r, const json_t *jc, tl_sbom_component *c)
 			err = tl__nomem();
 		goto done;
 	}
-	err = dup_str(r, jc, "author", false, &c->author);
+	/* an empty author is no author: 1.6 output would otherwise carry
+	 * authors [{"name": ""}], which reads back as none */
+	{
+		const char *a;
+		if ((err = get_str(r, jc, "author", false, &a)) == TL_OK && a && *a && !(c->author = strdup(a)))
+			err = tl__nomem();
+	}
 done:
 	tl_buf_dispose(&b);
 	return err;

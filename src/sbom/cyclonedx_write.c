@@ -188,7 +188,7 @@ static tl_err component_json(json_t **out, const wctx *w, const tl_sbom_componen
 	    (err = put_str(o, "copyright", c->copyright)) ||
 	    (err = put_str(o, "scope", scope_name(c->scope))))
 		goto done;
-	if (c->author) {
+	if (c->author && *c->author) {
 		if (w->v16) {
 			if (!(arr = json_array()) || !(x = json_object())) {
 				err = tl__nomem();
