@@ -23,9 +23,10 @@
 
 #include "trust_int.h"
 
-/* Backends by scheme; "pkcs11" and "tpm2" slot in here. */
+/* Backends by scheme; a TPM backend slots in here. */
 static const tl__key_backend *const backends[] = {
 	&tl__key_backend_file,
+	&tl__key_backend_pkcs11,
 };
 
 const char *tl_key_type_name(tl_key_type t)
@@ -155,7 +156,7 @@ static tl_err backend_of(const tl__key_backend **out, const char *uri)
 		}
 	}
 	return tl__error(TL_EUNSUPPORTED, "%s: key URI scheme \"%.*s:\" is not supported "
-	                 "(supported: a path or file:)", uri, (int)n, uri);
+	                 "(supported: a path, file:, pkcs11:)", uri, (int)n, uri);
 }
 
 static tl_err key_alloc(tl_key **out)

@@ -38,6 +38,7 @@ struct tl__key_backend {
 };
 
 extern const tl__key_backend tl__key_backend_file;
+extern const tl__key_backend tl__key_backend_pkcs11;
 
 /* Type of an EVP key, TL_KEY_NONE if not one we support (and a message). */
 tl_key_type tl__key_type_of(EVP_PKEY *pkey, const char *name);
