@@ -159,6 +159,56 @@ static tl_err backend_of(const tl__key_backend **out, const char *uri)
 	                 "(supported: a path, file:, pkcs11:)", uri, (int)n, uri);
 }
 
+static void ops_reset(tl__evp_ops *o)
+{
+	EVP_MD_CTX_free(o->md);
+	EVP_PKEY_CTX_free(o->pk);
+	o->md = NULL;
+	o->pk = NULL;
+}
+
+/* Sets up o for signing (sign) or verifying with pkey, once. */
+static tl_err ops_setup(tl__evp_ops *o, EVP_PKEY *pkey, tl_key_type type, bool sign)
+{
+	if (o->md || o->pk)
+		return TL_OK;
+	if (type == TL_KEY_ED25519) {
+		if (!(o->md = EVP_MD_CTX_new()))
+			return tl__nomem();
+		if ((sign ? EVP_DigestSignInit_ex(o->md, NULL, NULL, NULL, NULL, pkey, NULL) :
+		     EVP_DigestVerifyInit_ex(o->md, NULL, NULL, NULL, NULL, pkey, NULL)) != 1)
+			goto fail;
+		return TL_OK;
+	}
+	if (!(o->pk = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)))
+		return tl__nomem();
+	if ((sign ? EVP_PKEY_sign_init(o->pk) : EVP_PKEY_verify_init(o->pk)) != 1 ||
+	    EVP_PKEY_CTX_set_signature_md(o->pk, EVP_sha256()) != 1)
+		goto fail;
+	if (type == TL_KEY_RSA3072 &&
+	    (EVP_PKEY_CTX_set_rsa_padding(o->pk, RSA_PKCS1_PSS_PADDING) != 1 ||
+	     EVP_PKEY_CTX_set_rsa_pss_saltlen(o->pk, sign ? 32 : RSA_PSS_SALTLEN_AUTO) != 1 ||
+	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(o->pk, "SHA256", NULL) != 1))
+		goto fail;
+	return TL_OK;
+fail:
+	ops_reset(o);
+	ERR_clear_error();
+	return tl__error(TL_EINVAL, "cannot set up %s %s", sign ? "signing with" : "verifying with",
+	                 tl_key_type_name(type));
+}
+
+tl_err tl__key_sha256(tl_key *k, const uint8_t *msg, size_t len, uint8_t out[32])
+{
+	unsigned n = 0;
+
+	if (!k->sha256 && !(k->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)))
+		return tl__error(TL_EINVAL, "SHA-256 is not available");
+	if (EVP_Digest(msg, len, out, &n, k->sha256, NULL) != 1 || n != 32)
+		return tl__error(TL_EINVAL, "SHA-256 failed");
+	return TL_OK;
+}
+
 static tl_err key_alloc(tl_key **out)
 {
 	if (!(*out = calloc(1, sizeof(**out))))
@@ -222,6 +272,9 @@ void tl_key_free(tl_key *k)
 		return;
 	if (k->be && k->be->close)
 		k->be->close(k);
+	ops_reset(&k->vops);
+	ops_reset(&k->sops);
+	EVP_MD_free(k->sha256);
 	EVP_PKEY_free(k->pub);
 	free(k);
 }
@@ -453,33 +506,19 @@ done:
 	return err;
 }
 
-tl_err tl__evp_sign(EVP_PKEY *priv, tl_key_type type, const uint8_t *msg, size_t len,
-                    tl_buf *sig)
+tl_err tl__evp_sign(tl_key *k, EVP_PKEY *priv, const uint8_t *msg, size_t len, tl_buf *sig)
 {
-	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
+	uint8_t md[32];
 	unsigned char *s = NULL;
 	size_t slen = 0;
-	tl_err err = TL_OK;
+	tl_err err;
 
-	if (!(ctx = EVP_MD_CTX_new())) {
-		err = tl__nomem();
-		goto done;
-	}
-	/* By name: a fetched digest, not a legacy EVP_MD fetched again per call. */
-	if (EVP_DigestSignInit_ex(ctx, &pctx, type == TL_KEY_ED25519 ? NULL : "SHA256", NULL, NULL,
-	                          priv, NULL) != 1) {
-		err = tl__error(TL_EINVAL, "cannot start signing with the %s key", tl_key_type_name(type));
-		goto done;
-	}
-	if (type == TL_KEY_RSA3072 &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, 32) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) != 1)) {
-		err = tl__error(TL_EINVAL, "cannot set RSA-PSS parameters");
-		goto done;
-	}
-	if (EVP_DigestSign(ctx, NULL, &slen, msg, len) != 1 || !slen) {
+	if ((err = ops_setup(&k->sops, priv, k->type, true)) != TL_OK)
+		return err;
+	if (k->type != TL_KEY_ED25519 && (err = tl__key_sha256(k, msg, len, md)) != TL_OK)
+		return err;
+	if ((k->type == TL_KEY_ED25519 ? EVP_DigestSign(k->sops.md, NULL, &slen, msg, len) :
+	     EVP_PKEY_sign(k->sops.pk, NULL, &slen, md, 32)) != 1 || !slen) {
 		err = tl__error(TL_EINVAL, "cannot size the signature");
 		goto done;
 	}
@@ -487,15 +526,17 @@ tl_err tl__evp_sign(EVP_PKEY *priv, tl_key_type type, const uint8_t *msg, size_t
 		err = tl__nomem();
 		goto done;
 	}
-	if (EVP_DigestSign(ctx, s, &slen, msg, len) != 1) {
-		err = tl__error(TL_EINVAL, "signing with the %s key failed", tl_key_type_name(type));
+	if ((k->type == TL_KEY_ED25519 ? EVP_DigestSign(k->sops.md, s, &slen, msg, len) :
+	     EVP_PKEY_sign(k->sops.pk, s, &slen, md, 32)) != 1) {
+		err = tl__error(TL_EINVAL, "signing with the %s key failed", tl_key_type_name(k->type));
 		goto done;
 	}
 	err = tl_buf_put(sig, s, slen);
 done:
+	if (err)
+		ops_reset(&k->sops); /* start afresh after any failure */
 	ERR_clear_error();
 	OPENSSL_free(s);
-	EVP_MD_CTX_free(ctx);
 	return err;
 }
 
@@ -554,9 +595,9 @@ static bool is_der_ecdsa(const uint8_t *sig, size_t len)
 tl_err tl__key_verify(tl__sig_result *res, const tl_key *k, const uint8_t *msg, size_t len,
                       const uint8_t *sig, size_t sig_len, tl_sig_encoding enc)
 {
-	EVP_MD_CTX *ctx = NULL;
-	EVP_PKEY_CTX *pctx = NULL;
+	tl_key *mk = (tl_key *)k;
 	unsigned char *der = NULL;
+	uint8_t md[32];
 	int derlen = 0, rc;
 	tl_err err = TL_OK;
 
@@ -603,25 +644,18 @@ tl_err tl__key_verify(tl__sig_result *res, const tl_key *k, const uint8_t *msg, 
 		tl__error(TL_ECHECK, "wrong key type");
 		goto done;
 	}
-	if (!(ctx = EVP_MD_CTX_new())) {
-		err = tl__nomem();
+	/* The caches are not part of the key's value: a const key may fill them. */
+	if ((err = ops_setup(&mk->vops, k->pub, k->type, false)) != TL_OK)
 		goto done;
+	if (k->type == TL_KEY_ED25519) {
+		rc = EVP_DigestVerify(mk->vops.md, sig, sig_len, msg, len);
+	} else {
+		if ((err = tl__key_sha256(mk, msg, len, md)) != TL_OK)
+			goto done;
+		rc = EVP_PKEY_verify(mk->vops.pk, sig, sig_len, md, 32);
 	}
-	if (EVP_DigestVerifyInit_ex(ctx, &pctx, k->type == TL_KEY_ED25519 ? NULL : "SHA256", NULL,
-	                            NULL, k->pub, NULL) != 1) {
-		err = tl__error(TL_EINVAL, "cannot start verifying with the %s key",
-		                tl_key_type_name(k->type));
-		goto done;
-	}
-	if (k->type == TL_KEY_RSA3072 &&
-	    (EVP_PKEY_CTX_set_rsa_padding(pctx, RSA_PKCS1_PSS_PADDING) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_pss_saltlen(pctx, RSA_PSS_SALTLEN_AUTO) != 1 ||
-	     EVP_PKEY_CTX_set_rsa_mgf1_md_name(pctx, "SHA256", NULL) != 1)) {
-		err = tl__error(TL_EINVAL, "cannot set RSA-PSS parameters");
-		goto done;
-	}
-	rc = EVP_DigestVerify(ctx, sig, sig_len, msg, len);
 	if (rc != 1) {
+		ops_reset(&mk->vops); /* start afresh after any failure */
 		tl__error(TL_ECHECK, "bad signature: does not verify with the %s key",
 		          tl_key_type_name(k->type));
 		goto done;
@@ -630,7 +664,6 @@ tl_err tl__key_verify(tl__sig_result *res, const tl_key *k, const uint8_t *msg, 
 done:
 	ERR_clear_error();
 	OPENSSL_free(der);
-	EVP_MD_CTX_free(ctx);
 	return err;
 }
 

@@ -213,7 +213,7 @@ done:
 
 static tl_err file_sign(tl_key *k, const uint8_t *msg, size_t len, tl_buf *sig)
 {
-	return tl__evp_sign(k->state, k->type, msg, len, sig);
+	return tl__evp_sign(k, k->state, msg, len, sig);
 }
 
 const tl__key_backend tl__key_backend_file = {

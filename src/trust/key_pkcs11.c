@@ -497,7 +497,7 @@ static tl_err p11_sign(tl_key *k, const uint8_t *msg, size_t len, tl_buf *sig)
 	uint8_t md[TL_HASH_MAX_LEN], out[512];
 	CK_ULONG outlen = sizeof(out);
 	const uint8_t *in = msg;
-	size_t inlen = len, mdlen = 0;
+	size_t inlen = len;
 	ECDSA_SIG *es = NULL;
 	BIGNUM *r = NULL, *sv = NULL;
 	unsigned char *der = NULL;
@@ -511,10 +511,10 @@ static tl_err p11_sign(tl_key *k, const uint8_t *msg, size_t len, tl_buf *sig)
 		break;
 	case TL_KEY_P256:
 		mech.mechanism = CKM_ECDSA;
-		if ((err = tl_hash_buf(TL_HASH_SHA256, msg, len, md, &mdlen)) != TL_OK)
+		if ((err = tl__key_sha256(k, msg, len, md)) != TL_OK)
 			return err;
 		in = md;
-		inlen = mdlen;
+		inlen = 32;
 		break;
 	case TL_KEY_RSA3072:
 		mech.mechanism = CKM_SHA256_RSA_PKCS_PSS;
