@@ -108,8 +108,11 @@ int cmd_verify(int argc, char **argv)
 		goto done;
 	}
 	if ((err = tl_key_load_public(&k, keyp)) != TL_OK) {
-		/* A key of a type we do not verify with cannot verify: a failed check. */
-		rc = err == TL_EUNSUPPORTED ? (cli_fail(err), 1) : cli_fail(err);
+		/* A key of a type we do not verify with cannot verify: a failed check
+		 * (exit 1).  Other problems with the key are input errors (exit 2). */
+		rc = cli_fail(err);
+		if (err == TL_EUNSUPPORTED && strstr(tl_error_last(), "wrong key type"))
+			rc = 1;
 		goto done;
 	}
 	if ((err = tl_key_id(id, k)) != TL_OK) {

@@ -14,10 +14,13 @@
  *   $.predicate                object, optional
  * Other top-level members are refused.  Limits: tl_json_parse's.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "trust_int.h"
 
@@ -199,6 +202,49 @@ done:
 	return err;
 }
 
+/* SHA-256 and SHA-512 of a file in one pass (so both describe the same
+ * bytes even if the file changes meanwhile), as lower-case hex. */
+static tl_err hash_file2(const char *path, char h256[64 + 1], char h512[128 + 1])
+{
+	tl_hash_ctx *a = NULL, *b = NULL;
+	uint8_t md[TL_HASH_MAX_LEN];
+	size_t mdlen = 0;
+	int fd;
+	tl_err err;
+	static _Thread_local uint8_t chunk[1 << 16];
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return tl__error(TL_EIO, "%s: cannot open: %s", path, strerror(errno));
+	if ((err = tl_hash_new(&a, TL_HASH_SHA256)) != TL_OK ||
+	    (err = tl_hash_new(&b, TL_HASH_SHA512)) != TL_OK)
+		goto done;
+	for (;;) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			err = tl__error(TL_EIO, "%s: read failed: %s", path, strerror(errno));
+			goto done;
+		}
+		if (n == 0)
+			break;
+		if ((err = tl_hash_update(a, chunk, (size_t)n)) != TL_OK ||
+		    (err = tl_hash_update(b, chunk, (size_t)n)) != TL_OK)
+			goto done;
+	}
+	if ((err = tl_hash_final(a, md, &mdlen)) != TL_OK)
+		goto done;
+	tl_hex(h256, md, mdlen);
+	if ((err = tl_hash_final(b, md, &mdlen)) != TL_OK)
+		goto done;
+	tl_hex(h512, md, mdlen);
+done:
+	tl_hash_free(a);
+	tl_hash_free(b);
+	close(fd);
+	return err;
+}
+
 const char *tl_predicate_type_uri(const char *name)
 {
 	if (!strcmp(name, "cyclonedx"))
@@ -222,18 +268,12 @@ static const char *base_name(const char *path)
 tl_err tl_statement_build(tl_buf *out, const char *artifact_path, const char *predicate_type,
                           const json_t *predicate)
 {
-	uint8_t md[TL_HASH_MAX_LEN];
 	char h256[64 + 1], h512[128 + 1];
-	size_t mdlen = 0;
 	json_t *root = NULL, *pred = NULL;
 	tl_err err;
 
-	if ((err = tl_hash_file(TL_HASH_SHA256, artifact_path, md, &mdlen)) != TL_OK)
+	if ((err = hash_file2(artifact_path, h256, h512)) != TL_OK)
 		goto done;
-	tl_hex(h256, md, mdlen);
-	if ((err = tl_hash_file(TL_HASH_SHA512, artifact_path, md, &mdlen)) != TL_OK)
-		goto done;
-	tl_hex(h512, md, mdlen);
 	if (predicate && !json_is_object(predicate)) {
 		err = tl__error(TL_EINVAL, "predicate: expected a JSON object");
 		goto done;
@@ -262,18 +302,12 @@ done:
 
 tl_err tl_statement_match_artifact(const tl_statement *st, const char *path)
 {
-	uint8_t md[TL_HASH_MAX_LEN];
 	char h256[64 + 1], h512[128 + 1];
-	size_t mdlen = 0;
 	bool any = false;
 	tl_err err;
 
-	if ((err = tl_hash_file(TL_HASH_SHA256, path, md, &mdlen)) != TL_OK)
+	if ((err = hash_file2(path, h256, h512)) != TL_OK)
 		return err;
-	tl_hex(h256, md, mdlen);
-	if ((err = tl_hash_file(TL_HASH_SHA512, path, md, &mdlen)) != TL_OK)
-		return err;
-	tl_hex(h512, md, mdlen);
 	err = TL_ECHECK; /* fails closed */
 	for (size_t i = 0; i < st->nsubjects; i++) {
 		const tl_statement_subject *s = &st->subjects[i];
