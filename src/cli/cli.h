@@ -42,5 +42,7 @@ int cmd_key_generate(int argc, char **argv);
 int cmd_key_public(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_db_import(int argc, char **argv);
+int cmd_db_status(int argc, char **argv);
 
 #endif

@@ -1,0 +1,1226 @@
+/*
+ * The vulnerability database: one SQLite file in WAL mode, its schema and
+ * migrations, and the import driver (files, directories, zip dumps; the
+ * format of each file detected from its content; one transaction).
+ *
+ * Schema (user_version 1; docs/vulndb.md has the full description):
+ *   meta(key, value)                       import times per source
+ *   vulns(id, source, summary, details, published, modified, withdrawn,
+ *         severity, cvss3_vector, cvss3_score, cvss4_vector, cvss4_score)
+ *                                          UNIQUE(source, id)
+ *   aliases(vuln -> vulns, alias)          ids the record names as the same
+ *   affected(vuln, ecosystem, package, purl)    index (ecosystem, package)
+ *   ranges(affected, type, repo)           ECOSYSTEM / SEMVER / GIT
+ *   events(range, seq, kind, version)      introduced/fixed/last_affected/limit
+ *   versions(affected, version)            explicit affected versions
+ *   nvd_configs(vuln, seq, operator, negate)
+ *   nvd_nodes(vuln, config, parent, seq, operator, negate)   (1.1: a tree)
+ *   nvd_cpe(node, vuln, seq, vulnerable, criteria, part, vendor, product,
+ *           version, start_incl, start_excl, end_incl, end_excl, match_id)
+ *                                          index (vendor, product)
+ *   kev(cve, vendor, product, name, date_added, due_date, ransomware, ...)
+ *   alpine_secfixes(distro, repo, package, fixed, vuln_id)
+ *                                          index (distro, package)
+ * Children are deleted with their record (ON DELETE CASCADE).
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "vuln_int.h"
+
+enum {
+	S_VULN_GET, S_VULN_DEL, S_VULN_INS, S_ALIAS, S_AFFECTED, S_RANGE, S_EVENT, S_VERSION,
+	S_NVD_CONFIG, S_NVD_NODE, S_NVD_CPE, S_KEV, S_SECFIX, S_COUNT
+};
+
+static const char *const stmt_sql[S_COUNT] = {
+	[S_VULN_GET] = "SELECT rowid, modified FROM vulns WHERE source = ?1 AND id = ?2",
+	[S_VULN_DEL] = "DELETE FROM vulns WHERE rowid = ?1",
+	[S_VULN_INS] = "INSERT INTO vulns(id, source, summary, details, published, modified, withdrawn,"
+	               " severity, cvss3_vector, cvss3_score, cvss4_vector, cvss4_score)"
+	               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+	[S_ALIAS] = "INSERT OR IGNORE INTO aliases(vuln, alias) VALUES (?1, ?2)",
+	[S_AFFECTED] = "INSERT INTO affected(vuln, ecosystem, package, purl) VALUES (?1, ?2, ?3, ?4)",
+	[S_RANGE] = "INSERT INTO ranges(affected, type, repo) VALUES (?1, ?2, ?3)",
+	[S_EVENT] = "INSERT INTO events(range, seq, kind, version) VALUES (?1, ?2, ?3, ?4)",
+	[S_VERSION] = "INSERT OR IGNORE INTO versions(affected, version) VALUES (?1, ?2)",
+	[S_NVD_CONFIG] = "INSERT INTO nvd_configs(vuln, seq, operator, negate) VALUES (?1, ?2, ?3, ?4)",
+	[S_NVD_NODE] = "INSERT INTO nvd_nodes(vuln, config, parent, seq, operator, negate)"
+	               " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[S_NVD_CPE] = "INSERT INTO nvd_cpe(node, vuln, seq, vulnerable, criteria, part, vendor, product,"
+	              " version, start_incl, start_excl, end_incl, end_excl, match_id)"
+	              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[S_KEV] = "INSERT OR REPLACE INTO kev(cve, vendor, product, name, date_added, due_date,"
+	          " ransomware, required_action, notes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[S_SECFIX] = "INSERT OR IGNORE INTO alpine_secfixes(distro, repo, package, fixed, vuln_id)"
+	             " VALUES (?1, ?2, ?3, ?4, ?5)",
+};
+
+struct tl_vulndb {
+	sqlite3 *h;
+	char *path;
+	sqlite3_stmt *st[S_COUNT];
+	/* which sources an import touched, for meta.last_import.<source> */
+	bool touched[4];
+};
+
+static const char *const source_names[4] = { "osv", "nvd", "kev", "alpine" };
+
+/* Migrations: migrations[i] takes the schema from version i to i + 1. */
+static const char *const migrations[] = {
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE vulns("
+	" rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT NOT NULL,"
+	" summary TEXT, details TEXT, published TEXT, modified TEXT, withdrawn TEXT,"
+	" severity TEXT, cvss3_vector TEXT, cvss3_score REAL, cvss4_vector TEXT, cvss4_score REAL,"
+	" UNIQUE(source, id));"
+	"CREATE TABLE aliases("
+	" vuln INTEGER NOT NULL REFERENCES vulns(rowid) ON DELETE CASCADE,"
+	" alias TEXT NOT NULL, PRIMARY KEY(vuln, alias)) WITHOUT ROWID;"
+	"CREATE INDEX aliases_alias ON aliases(alias);"
+	"CREATE TABLE affected("
+	" rowid INTEGER PRIMARY KEY,"
+	" vuln INTEGER NOT NULL REFERENCES vulns(rowid) ON DELETE CASCADE,"
+	" ecosystem TEXT NOT NULL, package TEXT NOT NULL, purl TEXT);"
+	"CREATE INDEX affected_pkg ON affected(ecosystem, package);"
+	"CREATE INDEX affected_vuln ON affected(vuln);"
+	"CREATE TABLE ranges("
+	" rowid INTEGER PRIMARY KEY,"
+	" affected INTEGER NOT NULL REFERENCES affected(rowid) ON DELETE CASCADE,"
+	" type TEXT NOT NULL, repo TEXT);"
+	"CREATE INDEX ranges_affected ON ranges(affected);"
+	"CREATE TABLE events("
+	" range INTEGER NOT NULL REFERENCES ranges(rowid) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL,"
+	" kind TEXT NOT NULL CHECK(kind IN ('introduced', 'fixed', 'last_affected', 'limit')),"
+	" version TEXT NOT NULL, PRIMARY KEY(range, seq)) WITHOUT ROWID;"
+	"CREATE TABLE versions("
+	" affected INTEGER NOT NULL REFERENCES affected(rowid) ON DELETE CASCADE,"
+	" version TEXT NOT NULL, PRIMARY KEY(affected, version)) WITHOUT ROWID;"
+	"CREATE TABLE nvd_configs("
+	" rowid INTEGER PRIMARY KEY,"
+	" vuln INTEGER NOT NULL REFERENCES vulns(rowid) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, operator TEXT, negate INTEGER NOT NULL);"
+	"CREATE INDEX nvd_configs_vuln ON nvd_configs(vuln);"
+	"CREATE TABLE nvd_nodes("
+	" rowid INTEGER PRIMARY KEY,"
+	" vuln INTEGER NOT NULL REFERENCES vulns(rowid) ON DELETE CASCADE,"
+	" config INTEGER NOT NULL REFERENCES nvd_configs(rowid) ON DELETE CASCADE,"
+	" parent INTEGER REFERENCES nvd_nodes(rowid) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, operator TEXT NOT NULL CHECK(operator IN ('AND', 'OR')),"
+	" negate INTEGER NOT NULL);"
+	"CREATE INDEX nvd_nodes_vuln ON nvd_nodes(vuln);"
+	"CREATE INDEX nvd_nodes_config ON nvd_nodes(config);"
+	"CREATE INDEX nvd_nodes_parent ON nvd_nodes(parent);"
+	"CREATE TABLE nvd_cpe("
+	" node INTEGER NOT NULL REFERENCES nvd_nodes(rowid) ON DELETE CASCADE,"
+	" vuln INTEGER NOT NULL REFERENCES vulns(rowid) ON DELETE CASCADE,"
+	" seq INTEGER NOT NULL, vulnerable INTEGER NOT NULL, criteria TEXT NOT NULL,"
+	" part TEXT NOT NULL, vendor TEXT NOT NULL, product TEXT NOT NULL, version TEXT NOT NULL,"
+	" start_incl TEXT, start_excl TEXT, end_incl TEXT, end_excl TEXT, match_id TEXT,"
+	" PRIMARY KEY(node, seq)) WITHOUT ROWID;"
+	"CREATE INDEX nvd_cpe_product ON nvd_cpe(vendor, product);"
+	"CREATE INDEX nvd_cpe_vuln ON nvd_cpe(vuln);"
+	"CREATE TABLE kev("
+	" cve TEXT PRIMARY KEY, vendor TEXT, product TEXT, name TEXT, date_added TEXT NOT NULL,"
+	" due_date TEXT, ransomware TEXT, required_action TEXT, notes TEXT);"
+	"CREATE TABLE alpine_secfixes("
+	" distro TEXT NOT NULL, repo TEXT NOT NULL, package TEXT NOT NULL, fixed TEXT NOT NULL,"
+	" vuln_id TEXT NOT NULL, PRIMARY KEY(distro, repo, package, fixed, vuln_id)) WITHOUT ROWID;"
+	"CREATE INDEX alpine_secfixes_pkg ON alpine_secfixes(distro, package);"
+	"CREATE INDEX alpine_secfixes_id ON alpine_secfixes(vuln_id);",
+};
+
+static tl_err sqlerr(tl_vulndb *db, const char *what)
+{
+	int rc = sqlite3_extended_errcode(db->h);
+
+	return tl__error(rc == SQLITE_NOMEM ? TL_ENOMEM : TL_EIO, "%s: %s: %s",
+	                 db->path ? db->path : "vulns.db", what, sqlite3_errmsg(db->h));
+}
+
+static tl_err exec(tl_vulndb *db, const char *sql)
+{
+	if (sqlite3_exec(db->h, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return sqlerr(db, "SQL");
+	return TL_OK;
+}
+
+tl_err tl_vulndb_default_path(char **out)
+{
+	const char *x = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+	tl_buf b = TL_BUF_INIT;
+	tl_err err;
+
+	*out = NULL;
+	if (x && x[0] == '/')
+		err = tl_buf_printf(&b, "%s/trustline/vulns.db", x);
+	else if (home && home[0])
+		err = tl_buf_printf(&b, "%s/.local/share/trustline/vulns.db", home);
+	else
+		return tl__error(TL_EINVAL, "no database path: set XDG_DATA_HOME or HOME, or use --db");
+	if (err == TL_OK && !(*out = tl_buf_detach(&b)))
+		err = tl__nomem();
+	tl_buf_dispose(&b);
+	return err;
+}
+
+/* mkdir -p of the directory part of path. */
+static tl_err make_parents(const char *path)
+{
+	char *p = tl_strdup(path), *s;
+	tl_err err = TL_OK;
+
+	if (!p)
+		return tl__nomem();
+	for (s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			err = tl__error(TL_EIO, "%s: cannot create directory: %s", p, strerror(errno));
+			break;
+		}
+		*s = '/';
+	}
+	free(p);
+	return err;
+}
+
+static tl_err migrate(tl_vulndb *db)
+{
+	sqlite3_stmt *q = NULL;
+	int version = 0;
+	tl_err err = TL_OK;
+
+	if ((err = exec(db, "BEGIN IMMEDIATE")) != TL_OK)
+		return err;
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW) {
+		err = sqlerr(db, "reading the schema version");
+		goto done;
+	}
+	version = sqlite3_column_int(q, 0);
+	if (version > TL_VULNDB_SCHEMA_VERSION) {
+		err = tl__error(TL_EUNSUPPORTED, "%s: schema version %d is newer than this trustline (%d)",
+		                db->path, version, TL_VULNDB_SCHEMA_VERSION);
+		goto done;
+	}
+	for (; version < TL_VULNDB_SCHEMA_VERSION; version++) {
+		char pragma[64];
+		if ((err = exec(db, migrations[version])) != TL_OK)
+			goto done;
+		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version + 1);
+		if ((err = exec(db, pragma)) != TL_OK)
+			goto done;
+	}
+	err = exec(db, "COMMIT");
+done:
+	sqlite3_finalize(q);
+	if (err != TL_OK)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+tl_err tl_vulndb_open(tl_vulndb **out, const char *path)
+{
+	tl_vulndb *db = NULL;
+	bool mem = !strcmp(path, ":memory:");
+	tl_err err = TL_OK;
+
+	*out = NULL;
+	if (!(db = calloc(1, sizeof(*db))) || !(db->path = tl_strdup(path))) {
+		err = tl__nomem();
+		goto done;
+	}
+	if (!mem && (err = make_parents(path)) != TL_OK)
+		goto done;
+	if (sqlite3_open_v2(path, &db->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+	                    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		err = db->h ? sqlerr(db, "cannot open") : tl__nomem();
+		goto done;
+	}
+	sqlite3_busy_timeout(db->h, 10000);
+	sqlite3_extended_result_codes(db->h, 1);
+	/* WAL: readers go on during an import and a killed writer leaves only
+	 * uncommitted frames, which recovery ignores.  synchronous=FULL makes a
+	 * COMMIT durable, not only atomic. */
+	if ((!mem && (err = exec(db, "PRAGMA journal_mode = WAL")) != TL_OK) ||
+	    (err = exec(db, "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")) != TL_OK ||
+	    (err = migrate(db)) != TL_OK)
+		goto done;
+	for (int i = 0; i < S_COUNT; i++) {
+		if (sqlite3_prepare_v3(db->h, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &db->st[i],
+		                       NULL) != SQLITE_OK) {
+			err = sqlerr(db, "preparing a statement");
+			goto done;
+		}
+	}
+	*out = db;
+	db = NULL;
+done:
+	tl_vulndb_close(db);
+	return err;
+}
+
+void tl_vulndb_close(tl_vulndb *db)
+{
+	if (!db)
+		return;
+	for (int i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(db->st[i]);
+	sqlite3_close(db->h);
+	free(db->path);
+	free(db);
+}
+
+void *tl_vulndb_handle(tl_vulndb *db)
+{
+	return db->h;
+}
+
+/* ---- JSON field access ------------------------------------------------- */
+
+void tl__pathf(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+}
+
+tl_err tl__jerr(tl__import *im, const char *path, const char *what)
+{
+	return tl__error(TL_EPARSE, "%s: %s: %s", im->name, path, what);
+}
+
+static const json_t *member(const json_t *obj, const char *key)
+{
+	const json_t *v = json_object_get(obj, key);
+
+	return json_is_null(v) ? NULL : v;
+}
+
+tl_err tl__jstr(tl__import *im, const json_t *obj, const char *path, const char *key,
+                bool required, const char **out)
+{
+	const json_t *v = member(obj, key);
+
+	*out = NULL;
+	if (!v) {
+		if (!required)
+			return TL_OK;
+		return tl__error(TL_EPARSE, "%s: %s.%s: missing (expected a string)", im->name, path, key);
+	}
+	if (!json_is_string(v))
+		return tl__error(TL_EPARSE, "%s: %s.%s: expected a string", im->name, path, key);
+	if (json_string_length(v) > TL__VULN_MAX_STR)
+		return tl__error(TL_ELIMIT, "%s: %s.%s: string longer than %u bytes", im->name, path, key,
+		                 TL__VULN_MAX_STR);
+	*out = json_string_value(v);
+	return TL_OK;
+}
+
+static tl_err jtyped(tl__import *im, const json_t *obj, const char *path, const char *key,
+                     bool required, const json_t **out, json_type t, const char *tname)
+{
+	const json_t *v = member(obj, key);
+
+	*out = NULL;
+	if (!v) {
+		if (!required)
+			return TL_OK;
+		return tl__error(TL_EPARSE, "%s: %s.%s: missing (expected %s)", im->name, path, key, tname);
+	}
+	if (json_typeof(v) != t)
+		return tl__error(TL_EPARSE, "%s: %s.%s: expected %s", im->name, path, key, tname);
+	if (t == JSON_ARRAY && json_array_size(v) > TL__VULN_MAX_ITEMS)
+		return tl__error(TL_ELIMIT, "%s: %s.%s: more than %u entries", im->name, path, key,
+		                 TL__VULN_MAX_ITEMS);
+	*out = v;
+	return TL_OK;
+}
+
+tl_err tl__jobj(tl__import *im, const json_t *obj, const char *path, const char *key,
+                bool required, const json_t **out)
+{
+	return jtyped(im, obj, path, key, required, out, JSON_OBJECT, "an object");
+}
+
+tl_err tl__jarr(tl__import *im, const json_t *obj, const char *path, const char *key,
+                bool required, const json_t **out)
+{
+	return jtyped(im, obj, path, key, required, out, JSON_ARRAY, "an array");
+}
+
+tl_err tl__jbool(tl__import *im, const json_t *obj, const char *path, const char *key,
+                 bool dflt, bool *out)
+{
+	const json_t *v = member(obj, key);
+
+	*out = dflt;
+	if (!v)
+		return TL_OK;
+	if (!json_is_boolean(v))
+		return tl__error(TL_EPARSE, "%s: %s.%s: expected true or false", im->name, path, key);
+	*out = json_is_true(v);
+	return TL_OK;
+}
+
+tl_err tl__jnum(tl__import *im, const json_t *obj, const char *path, const char *key,
+                double *out, bool *present)
+{
+	const json_t *v = member(obj, key);
+
+	*present = false;
+	*out = 0;
+	if (!v)
+		return TL_OK;
+	if (!json_is_number(v))
+		return tl__error(TL_EPARSE, "%s: %s.%s: expected a number", im->name, path, key);
+	*out = json_number_value(v);
+	*present = true;
+	return TL_OK;
+}
+
+/* ---- writes ------------------------------------------------------------ */
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* Runs a bound insert statement; *rowid (may be NULL) gets the new row. */
+static tl_err run(tl__import *im, int which, int64_t *rowid)
+{
+	sqlite3_stmt *s = im->db->st[which];
+	int rc = sqlite3_step(s);
+	tl_err err = TL_OK;
+
+	if (rc != SQLITE_DONE)
+		err = sqlerr(im->db, "writing");
+	else if (rowid)
+		*rowid = sqlite3_last_insert_rowid(im->db->h);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	return err;
+}
+
+static void touch(tl__import *im, const char *source)
+{
+	for (int i = 0; i < 4; i++)
+		if (!strcmp(source, source_names[i]))
+			im->db->touched[i] = true;
+}
+
+/* Compares two timestamps on their first 19 characters
+ * (YYYY-MM-DDTHH:MM:SS), so "Z" or fractions do not decide. */
+static int ts_cmp(const char *a, const char *b)
+{
+	if (!a || !b)
+		return (a != NULL) - (b != NULL);
+	return strncmp(a, b, 19);
+}
+
+tl_err tl__db_vuln_begin(tl__import *im, const tl__vuln_rec *rec, int64_t *rowid)
+{
+	sqlite3_stmt *s = im->db->st[S_VULN_GET];
+	int64_t old = 0;
+	int rc;
+	tl_err err;
+
+	*rowid = 0;
+	touch(im, rec->source);
+	bind_text(s, 1, rec->source);
+	bind_text(s, 2, rec->id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *m = (const char *)sqlite3_column_text(s, 1);
+		old = sqlite3_column_int64(s, 0);
+		if (ts_cmp(m, rec->modified) > 0) {
+			sqlite3_reset(s);
+			im->st.older++;
+			return TL_OK;
+		}
+	} else if (rc != SQLITE_DONE) {
+		err = sqlerr(im->db, "reading");
+		sqlite3_reset(s);
+		return err;
+	}
+	sqlite3_reset(s);
+	if (old) {
+		sqlite3_bind_int64(im->db->st[S_VULN_DEL], 1, old);
+		if ((err = run(im, S_VULN_DEL, NULL)) != TL_OK)
+			return err;
+	}
+	s = im->db->st[S_VULN_INS];
+	bind_text(s, 1, rec->id);
+	bind_text(s, 2, rec->source);
+	bind_text(s, 3, rec->summary);
+	bind_text(s, 4, rec->details);
+	bind_text(s, 5, rec->published);
+	bind_text(s, 6, rec->modified);
+	bind_text(s, 7, rec->withdrawn);
+	bind_text(s, 8, rec->severity);
+	bind_text(s, 9, rec->cvss3_vector);
+	if (rec->cvss3_score >= 0)
+		sqlite3_bind_double(s, 10, rec->cvss3_score);
+	bind_text(s, 11, rec->cvss4_vector);
+	if (rec->cvss4_score >= 0)
+		sqlite3_bind_double(s, 12, rec->cvss4_score);
+	if ((err = run(im, S_VULN_INS, rowid)) != TL_OK)
+		return err;
+	im->st.records++;
+	return TL_OK;
+}
+
+tl_err tl__db_alias(tl__import *im, int64_t vuln, const char *alias)
+{
+	sqlite3_bind_int64(im->db->st[S_ALIAS], 1, vuln);
+	bind_text(im->db->st[S_ALIAS], 2, alias);
+	return run(im, S_ALIAS, NULL);
+}
+
+tl_err tl__db_affected(tl__import *im, int64_t vuln, const char *ecosystem, const char *package,
+                       const char *purl, int64_t *rowid)
+{
+	sqlite3_stmt *s = im->db->st[S_AFFECTED];
+
+	sqlite3_bind_int64(s, 1, vuln);
+	bind_text(s, 2, ecosystem);
+	bind_text(s, 3, package);
+	bind_text(s, 4, purl);
+	return run(im, S_AFFECTED, rowid);
+}
+
+tl_err tl__db_range(tl__import *im, int64_t affected, const char *type, const char *repo,
+                    int64_t *rowid)
+{
+	sqlite3_stmt *s = im->db->st[S_RANGE];
+
+	sqlite3_bind_int64(s, 1, affected);
+	bind_text(s, 2, type);
+	bind_text(s, 3, repo);
+	return run(im, S_RANGE, rowid);
+}
+
+tl_err tl__db_event(tl__import *im, int64_t range, int seq, const char *kind, const char *version)
+{
+	sqlite3_stmt *s = im->db->st[S_EVENT];
+
+	sqlite3_bind_int64(s, 1, range);
+	sqlite3_bind_int(s, 2, seq);
+	bind_text(s, 3, kind);
+	bind_text(s, 4, version);
+	return run(im, S_EVENT, NULL);
+}
+
+tl_err tl__db_version(tl__import *im, int64_t affected, const char *version)
+{
+	sqlite3_bind_int64(im->db->st[S_VERSION], 1, affected);
+	bind_text(im->db->st[S_VERSION], 2, version);
+	return run(im, S_VERSION, NULL);
+}
+
+tl_err tl__db_nvd_config(tl__import *im, int64_t vuln, int seq, const char *op, bool negate,
+                         int64_t *rowid)
+{
+	sqlite3_stmt *s = im->db->st[S_NVD_CONFIG];
+
+	sqlite3_bind_int64(s, 1, vuln);
+	sqlite3_bind_int(s, 2, seq);
+	bind_text(s, 3, op);
+	sqlite3_bind_int(s, 4, negate);
+	return run(im, S_NVD_CONFIG, rowid);
+}
+
+tl_err tl__db_nvd_node(tl__import *im, int64_t vuln, int64_t config, int64_t parent, int seq,
+                       const char *op, bool negate, int64_t *rowid)
+{
+	sqlite3_stmt *s = im->db->st[S_NVD_NODE];
+
+	sqlite3_bind_int64(s, 1, vuln);
+	sqlite3_bind_int64(s, 2, config);
+	if (parent)
+		sqlite3_bind_int64(s, 3, parent);
+	sqlite3_bind_int(s, 4, seq);
+	bind_text(s, 5, op);
+	sqlite3_bind_int(s, 6, negate);
+	return run(im, S_NVD_NODE, rowid);
+}
+
+/*
+ * Splits a CPE 2.3 formatted string into its fields (backslash escapes
+ * kept as written).  Fills f[0..12] with pointers into buf.  Returns
+ * false unless it is "cpe:2.3:" followed by 11 fields.
+ */
+static bool cpe_split(char *buf, char *f[13])
+{
+	size_t n = 0;
+	char *p = buf;
+
+	f[n++] = p;
+	for (; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == ':') {
+			*p = '\0';
+			if (n == 13)
+				return false;
+			f[n++] = p + 1;
+		}
+	}
+	return n == 13 && !strcmp(f[0], "cpe") && !strcmp(f[1], "2.3") && f[2][0] && f[3][0] &&
+	       f[4][0] && f[5][0];
+}
+
+tl_err tl__db_nvd_cpe(tl__import *im, int64_t vuln, int64_t node, int seq, const tl__cpe_match *m,
+                      const char *path)
+{
+	sqlite3_stmt *s = im->db->st[S_NVD_CPE];
+	char *buf = tl_strdup(m->criteria), *f[13];
+	tl_err err;
+
+	if (!buf)
+		return tl__nomem();
+	if (!cpe_split(buf, f)) {
+		free(buf);
+		return tl__jerr(im, path, "expected a CPE 2.3 formatted string (cpe:2.3:part:vendor:product:...)");
+	}
+	sqlite3_bind_int64(s, 1, node);
+	sqlite3_bind_int64(s, 2, vuln);
+	sqlite3_bind_int(s, 3, seq);
+	sqlite3_bind_int(s, 4, m->vulnerable);
+	bind_text(s, 5, m->criteria);
+	bind_text(s, 6, f[2]);
+	bind_text(s, 7, f[3]);
+	bind_text(s, 8, f[4]);
+	bind_text(s, 9, f[5]);
+	bind_text(s, 10, m->start_incl);
+	bind_text(s, 11, m->start_excl);
+	bind_text(s, 12, m->end_incl);
+	bind_text(s, 13, m->end_excl);
+	bind_text(s, 14, m->match_id);
+	err = run(im, S_NVD_CPE, NULL);
+	free(buf);
+	return err;
+}
+
+tl_err tl__db_kev(tl__import *im, const char *cve, const char *vendor, const char *product,
+                  const char *name, const char *date_added, const char *due_date,
+                  const char *ransomware, const char *action, const char *notes)
+{
+	sqlite3_stmt *s = im->db->st[S_KEV];
+	tl_err err;
+
+	touch(im, "kev");
+	bind_text(s, 1, cve);
+	bind_text(s, 2, vendor);
+	bind_text(s, 3, product);
+	bind_text(s, 4, name);
+	bind_text(s, 5, date_added);
+	bind_text(s, 6, due_date);
+	bind_text(s, 7, ransomware);
+	bind_text(s, 8, action);
+	bind_text(s, 9, notes);
+	if ((err = run(im, S_KEV, NULL)) == TL_OK)
+		im->st.records++;
+	return err;
+}
+
+tl_err tl__db_secfix(tl__import *im, const char *distro, const char *repo, const char *package,
+                     const char *fixed, const char *id)
+{
+	sqlite3_stmt *s = im->db->st[S_SECFIX];
+	tl_err err;
+
+	touch(im, "alpine");
+	bind_text(s, 1, distro);
+	bind_text(s, 2, repo);
+	bind_text(s, 3, package);
+	bind_text(s, 4, fixed);
+	bind_text(s, 5, id);
+	if ((err = run(im, S_SECFIX, NULL)) == TL_OK)
+		im->st.records++;
+	return err;
+}
+
+/* ---- the import driver ------------------------------------------------- */
+
+tl__doc_kind tl__doc_detect(const json_t *root)
+{
+	const json_t *v;
+
+	if (!json_is_object(root))
+		return TL__DOC_UNKNOWN;
+	if (json_object_get(root, "catalogVersion") && json_object_get(root, "vulnerabilities"))
+		return TL__DOC_KEV;
+	if (json_object_get(root, "CVE_Items"))
+		return TL__DOC_NVD11;
+	if (json_object_get(root, "vulnerabilities") &&
+	    (json_object_get(root, "resultsPerPage") || json_object_get(root, "format")))
+		return TL__DOC_NVD2_PAGE;
+	if (json_is_object(json_object_get(root, "cve")) && json_object_size(root) <= 2)
+		return TL__DOC_NVD2_CVE;
+	if (json_object_get(root, "distroversion") && json_object_get(root, "packages"))
+		return TL__DOC_ALPINE;
+	v = json_object_get(root, "id");
+	if (json_is_string(v) && !strncmp(json_string_value(v), "CVE-", 4) &&
+	    json_object_get(root, "sourceIdentifier"))
+		return TL__DOC_NVD2_CVE;
+	if (json_is_string(v) && (json_object_get(root, "modified") || json_object_get(root, "affected") ||
+	                          json_object_get(root, "schema_version")))
+		return TL__DOC_OSV;
+	return TL__DOC_UNKNOWN;
+}
+
+static bool is_zip(const void *data, size_t len)
+{
+	return len >= 4 && !memcmp(data, "PK\003\004", 4);
+}
+
+/* Parses data as JSON (first non-blank byte '{' or '[') or else YAML. */
+static tl_err parse_doc(json_t **out, const char *data, size_t len, const char *name)
+{
+	size_t i = 0;
+
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+		i++;
+	if (i < len && (data[i] == '{' || data[i] == '['))
+		return tl_json_parse(out, data, len, name, NULL);
+	return tl__yaml_parse(out, data, len, name);
+}
+
+static tl_err import_zip(tl__import *im, const void *data, size_t len);
+
+/*
+ * Imports one document.  In a directory walk (in_dir), a document in no
+ * known format is skipped; named directly it is an error.
+ */
+static tl_err import_doc(tl__import *im, const void *data, size_t len, bool in_dir)
+{
+	json_t *root = NULL;
+	tl__doc_kind kind;
+	tl_err err;
+
+	im->st.files++;
+	if (is_zip(data, len))
+		return import_zip(im, data, len);
+	if ((err = parse_doc(&root, data, len, im->name)) != TL_OK) {
+		if (in_dir && err == TL_EPARSE && !len) {
+			im->st.skipped++;
+			err = TL_OK;
+		}
+		return err;
+	}
+	kind = tl__doc_detect(root);
+	switch (kind) {
+	case TL__DOC_OSV:
+		err = tl__import_osv(im, root, "$");
+		break;
+	case TL__DOC_NVD2_CVE:
+	case TL__DOC_NVD2_PAGE:
+	case TL__DOC_NVD11:
+		err = tl__import_nvd(im, root, kind);
+		break;
+	case TL__DOC_KEV:
+		err = tl__import_kev(im, root);
+		break;
+	case TL__DOC_ALPINE:
+		err = tl__import_alpine(im, root);
+		break;
+	default:
+		if (in_dir) {
+			im->st.skipped++;
+			im->st.files--;
+			tl__log(TL_LOG_INFO, "%s: skipped: not an OSV, NVD, KEV or Alpine secdb document",
+			        im->name);
+		} else {
+			err = tl__error(TL_EUNSUPPORTED, "%s: $: not an OSV, NVD, KEV or Alpine secdb document",
+			                im->name);
+		}
+		break;
+	}
+	json_decref(root);
+	return err;
+}
+
+/* An ecosystem dump (all.zip): every *.json member is an OSV record. */
+static tl_err import_zip(tl__import *im, const void *data, size_t len)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	const char *zipname = im->name;
+	tl_buf member = TL_BUF_INIT, name = TL_BUF_INIT;
+	uint64_t n = 0;
+	tl_err err = TL_OK;
+	int rc;
+
+	if (!a)
+		return tl__nomem();
+	archive_read_support_format_zip(a);
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		err = tl__error(TL_EPARSE, "%s: not a readable zip: %s", zipname, archive_error_string(a));
+		goto done;
+	}
+	while ((rc = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		const char *p = archive_entry_pathname(e);
+		size_t pl = p ? strlen(p) : 0;
+		la_int64_t size = archive_entry_size(e);
+		if (archive_entry_filetype(e) != AE_IFREG || pl < 5 || strcmp(p + pl - 5, ".json"))
+			continue;
+		if (++n > TL__VULN_ZIP_MAX_ENTRIES) {
+			err = tl__error(TL_ELIMIT, "%s: more than %u members", zipname, TL__VULN_ZIP_MAX_ENTRIES);
+			goto done;
+		}
+		if (archive_entry_size_is_set(e) && size > (la_int64_t)TL__VULN_ZIP_MAX_ENTRY) {
+			err = tl__error(TL_ELIMIT, "%s: %s: member larger than %u bytes", zipname, p,
+			                TL__VULN_ZIP_MAX_ENTRY);
+			goto done;
+		}
+		tl_buf_clear(&member);
+		tl_buf_clear(&name);
+		member.max = TL__VULN_ZIP_MAX_ENTRY;
+		if ((err = tl_buf_printf(&name, "%s: %s", zipname, p)) != TL_OK)
+			goto done;
+		for (;;) {
+			char chunk[65536];
+			la_ssize_t got = archive_read_data(a, chunk, sizeof(chunk));
+			if (got < 0) {
+				err = tl__error(TL_EPARSE, "%s: %s", name.ptr, archive_error_string(a));
+				goto done;
+			}
+			if (got == 0)
+				break;
+			if ((err = tl_buf_put(&member, chunk, (size_t)got)) != TL_OK) {
+				if (err == TL_ELIMIT)
+					err = tl__error(TL_ELIMIT, "%s: member larger than %u bytes", name.ptr,
+					                TL__VULN_ZIP_MAX_ENTRY);
+				goto done;
+			}
+		}
+		im->name = name.ptr;
+		im->st.files++;
+		{
+			json_t *root = NULL;
+			if ((err = tl_json_parse(&root, member.ptr ? member.ptr : "", member.len, name.ptr,
+			                         NULL)) != TL_OK)
+				goto done;
+			if (tl__doc_detect(root) != TL__DOC_OSV)
+				err = tl__error(TL_EPARSE, "%s: $: expected an OSV record (an object with \"id\")",
+				                name.ptr);
+			else
+				err = tl__import_osv(im, root, "$");
+			json_decref(root);
+		}
+		im->name = zipname;
+		if (err != TL_OK)
+			goto done;
+	}
+	if (rc != ARCHIVE_EOF) {
+		err = tl__error(TL_EPARSE, "%s: %s", zipname, archive_error_string(a));
+		goto done;
+	}
+done:
+	im->name = zipname;
+	archive_read_free(a);
+	tl_buf_dispose(&member);
+	tl_buf_dispose(&name);
+	return err;
+}
+
+static bool wanted_ext(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+
+	return dot && (!strcmp(dot, ".json") || !strcmp(dot, ".yaml") || !strcmp(dot, ".yml") ||
+	               !strcmp(dot, ".zip"));
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static tl_err import_path(tl__import *im, const char *path, bool in_dir, unsigned depth);
+
+static tl_err import_dir(tl__import *im, const char *path, unsigned depth)
+{
+	DIR *d = NULL;
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0;
+	tl_buf child = TL_BUF_INIT;
+	tl_err err = TL_OK;
+
+	if (depth > TL__VULN_DIR_MAX_DEPTH)
+		return tl__error(TL_ELIMIT, "%s: directories nested deeper than %d", path,
+		                 TL__VULN_DIR_MAX_DEPTH);
+	if (!(d = opendir(path)))
+		return tl__error(TL_EIO, "%s: cannot open directory: %s", path, strerror(errno));
+	/* sorted, so the same tree imports in the same order */
+	while ((de = readdir(d)) != NULL) {
+		char **slot;
+		if (de->d_name[0] == '.')
+			continue;
+		if ((err = tl__array_grow((void **)&names, &n, sizeof(*names), (void **)&slot)) != TL_OK)
+			goto done;
+		if (!(*slot = tl_strdup(de->d_name))) {
+			err = tl__nomem();
+			goto done;
+		}
+	}
+	if (n)
+		qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		tl_buf_clear(&child);
+		if ((err = tl_buf_printf(&child, "%s/%s", path, names[i])) != TL_OK ||
+		    (err = import_path(im, child.ptr, true, depth + 1)) != TL_OK)
+			goto done;
+	}
+done:
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	tl_buf_dispose(&child);
+	closedir(d);
+	return err;
+}
+
+static tl_err import_path(tl__import *im, const char *path, bool in_dir, unsigned depth)
+{
+	struct stat sb;
+	tl_buf data = TL_BUF_INIT;
+	tl_err err;
+
+	if ((in_dir ? lstat(path, &sb) : stat(path, &sb)) != 0)
+		return tl__error(TL_EIO, "%s: %s", path, strerror(errno));
+	if (S_ISDIR(sb.st_mode))
+		return import_dir(im, path, depth);
+	if (!S_ISREG(sb.st_mode)) {
+		if (in_dir)
+			return TL_OK;
+		return tl__error(TL_EINVAL, "%s: not a file or directory", path);
+	}
+	if (in_dir && !wanted_ext(path))
+		return TL_OK;
+	if ((err = tl_file_read(&data, path, 0)) != TL_OK)
+		goto done;
+	im->name = path;
+	err = import_doc(im, data.ptr ? data.ptr : "", data.len, in_dir);
+	im->name = NULL;
+	tl__progress("importing", im->st.files, 0);
+done:
+	tl_buf_dispose(&data);
+	return err;
+}
+
+static tl_err import_begin(tl_vulndb *db)
+{
+	memset(db->touched, 0, sizeof(db->touched));
+	return exec(db, "BEGIN IMMEDIATE");
+}
+
+static tl_err import_end(tl_vulndb *db, tl_err err)
+{
+	if (err == TL_OK) {
+		char now[32], key[64];
+		int64_t t;
+		sqlite3_stmt *q = NULL;
+		if ((err = tl_now(&t)) != TL_OK)
+			goto done;
+		tl_time_iso8601(now, t);
+		if (sqlite3_prepare_v2(db->h, "INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)",
+		                       -1, &q, NULL) != SQLITE_OK) {
+			err = sqlerr(db, "preparing");
+			goto done;
+		}
+		for (int i = 0; i < 4 && err == TL_OK; i++) {
+			if (!db->touched[i])
+				continue;
+			snprintf(key, sizeof(key), "last_import.%s", source_names[i]);
+			sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+			sqlite3_bind_text(q, 2, now, -1, SQLITE_STATIC);
+			if (sqlite3_step(q) != SQLITE_DONE)
+				err = sqlerr(db, "writing");
+			sqlite3_reset(q);
+		}
+		sqlite3_finalize(q);
+		if (err == TL_OK)
+			err = exec(db, "COMMIT");
+	}
+done:
+	if (err != TL_OK)
+		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+	return err;
+}
+
+tl_err tl_vulndb_import(tl_vulndb *db, const char *const *paths, size_t n,
+                        tl_vulndb_import_stats *st)
+{
+	tl__import im = { .db = db };
+	tl_err err;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	if ((err = import_begin(db)) != TL_OK)
+		return err;
+	for (size_t i = 0; i < n && err == TL_OK; i++)
+		err = import_path(&im, paths[i], false, 0);
+	err = import_end(db, err);
+	if (err == TL_OK && st)
+		*st = im.st;
+	return err;
+}
+
+tl_err tl_vulndb_import_mem(tl_vulndb *db, const void *data, size_t len, const char *name,
+                            tl_vulndb_import_stats *st)
+{
+	tl__import im = { .db = db, .name = name ? name : "input" };
+	tl_err err;
+
+	if (st)
+		memset(st, 0, sizeof(*st));
+	if ((err = import_begin(db)) != TL_OK)
+		return err;
+	err = import_doc(&im, data, len, false);
+	err = import_end(db, err);
+	if (err == TL_OK && st)
+		*st = im.st;
+	return err;
+}
+
+/* ---- status and aliases ------------------------------------------------ */
+
+/* Runs sql (one row, one integer column, optional text parameter). */
+static tl_err count(tl_vulndb *db, const char *sql, const char *param, int64_t *out)
+{
+	sqlite3_stmt *q = NULL;
+	tl_err err = TL_OK;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(db->h, sql, -1, &q, NULL) != SQLITE_OK) {
+		err = sqlerr(db, "preparing");
+		goto done;
+	}
+	if (param)
+		sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		err = sqlerr(db, "reading");
+		goto done;
+	}
+	*out = sqlite3_column_int64(q, 0);
+done:
+	sqlite3_finalize(q);
+	return err;
+}
+
+/* Text of a one-row query, or NULL. */
+static tl_err text1(tl_vulndb *db, const char *sql, const char *param, json_t **out)
+{
+	sqlite3_stmt *q = NULL;
+	tl_err err = TL_OK;
+	int rc;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db->h, sql, -1, &q, NULL) != SQLITE_OK) {
+		err = sqlerr(db, "preparing");
+		goto done;
+	}
+	if (param)
+		sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_TEXT) {
+		if (!(*out = json_string((const char *)sqlite3_column_text(q, 0))))
+			err = tl__nomem();
+	} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		err = sqlerr(db, "reading");
+	}
+done:
+	sqlite3_finalize(q);
+	return err;
+}
+
+static tl_err set_new(json_t *obj, const char *key, json_t *v)
+{
+	if (!v || json_object_set_new(obj, key, v) != 0)
+		return tl__nomem();
+	return TL_OK;
+}
+
+tl_err tl_vulndb_status(tl_vulndb *db, json_t **out)
+{
+	static const char *const count_sql[4] = {
+		"SELECT count(*) FROM vulns WHERE source = 'osv'",
+		"SELECT count(*) FROM vulns WHERE source = 'nvd'",
+		"SELECT count(*) FROM kev",
+		"SELECT count(*) FROM alpine_secfixes",
+	};
+	static const char *const newest_sql[4] = {
+		"SELECT max(modified) FROM vulns WHERE source = 'osv'",
+		"SELECT max(modified) FROM vulns WHERE source = 'nvd'",
+		"SELECT max(date_added) FROM kev",
+		NULL,
+	};
+	json_t *root = json_object(), *sources = json_object(), *eco = json_object(), *v = NULL;
+	sqlite3_stmt *q = NULL;
+	int64_t n;
+	tl_err err = TL_OK;
+	int rc;
+
+	*out = NULL;
+	if (!root || !sources || !eco) {
+		err = tl__nomem();
+		goto done;
+	}
+	if ((err = count(db, "PRAGMA user_version", NULL, &n)) != TL_OK ||
+	    (err = set_new(root, "schema_version", json_integer(n))) != TL_OK)
+		goto done;
+	for (int i = 0; i < 4; i++) {
+		json_t *s = json_object();
+		char key[64];
+		if ((err = set_new(sources, source_names[i], s)) != TL_OK)
+			goto done;
+		if ((err = count(db, count_sql[i], NULL, &n)) != TL_OK ||
+		    (err = set_new(s, "records", json_integer(n))) != TL_OK)
+			goto done;
+		snprintf(key, sizeof(key), "last_import.%s", source_names[i]);
+		if ((err = text1(db, "SELECT value FROM meta WHERE key = ?1", key, &v)) != TL_OK)
+			goto done;
+		if (v && (err = set_new(s, "last_import", v)) != TL_OK)
+			goto done;
+		v = NULL;
+		if (newest_sql[i]) {
+			if ((err = text1(db, newest_sql[i], NULL, &v)) != TL_OK)
+				goto done;
+			if (v && (err = set_new(s, "newest", v)) != TL_OK)
+				goto done;
+			v = NULL;
+		}
+	}
+	if ((err = set_new(root, "sources", sources)) != TL_OK)
+		goto done;
+	sources = NULL;
+	if ((err = count(db, "SELECT count(*) FROM aliases", NULL, &n)) != TL_OK ||
+	    (err = set_new(root, "aliases", json_integer(n))) != TL_OK ||
+	    (err = count(db, "SELECT count(*) FROM nvd_cpe", NULL, &n)) != TL_OK ||
+	    (err = set_new(root, "nvd_cpe_matches", json_integer(n))) != TL_OK)
+		goto done;
+	if (sqlite3_prepare_v2(db->h, "SELECT ecosystem, count(DISTINCT vuln) FROM affected"
+	                       " GROUP BY ecosystem ORDER BY ecosystem", -1, &q, NULL) != SQLITE_OK) {
+		err = sqlerr(db, "preparing");
+		goto done;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if ((err = set_new(eco, (const char *)sqlite3_column_text(q, 0),
+		                   json_integer(sqlite3_column_int64(q, 1)))) != TL_OK)
+			goto done;
+	}
+	if (rc != SQLITE_DONE) {
+		err = sqlerr(db, "reading");
+		goto done;
+	}
+	if ((err = set_new(root, "osv_ecosystems", eco)) != TL_OK)
+		goto done;
+	eco = NULL;
+	*out = root;
+	root = NULL;
+done:
+	sqlite3_finalize(q);
+	json_decref(v);
+	json_decref(root);
+	json_decref(sources);
+	json_decref(eco);
+	return err;
+}
+
+/* Largest alias group returned (a bound on the walk). */
+#define ALIAS_GROUP_MAX 1024
+
+tl_err tl_vulndb_aliases(tl_vulndb *db, const char *id, json_t **out)
+{
+	/* ids linked to ?1: a record's own aliases, records naming ?1 as an
+	 * alias, and the record ids of those */
+	static const char sql[] =
+		"SELECT a.alias FROM vulns v JOIN aliases a ON a.vuln = v.rowid WHERE v.id = ?1"
+		" UNION SELECT v.id FROM aliases a JOIN vulns v ON v.rowid = a.vuln WHERE a.alias = ?1"
+		" UNION SELECT a2.alias FROM aliases a JOIN aliases a2 ON a2.vuln = a.vuln"
+		" WHERE a.alias = ?1";
+	json_t *group = json_array(), *sorted = NULL;
+	sqlite3_stmt *q = NULL;
+	tl_err err = TL_OK;
+	int rc;
+
+	*out = NULL;
+	if (!group || json_array_append_new(group, json_string(id)) != 0) {
+		err = tl__nomem();
+		goto done;
+	}
+	if (sqlite3_prepare_v2(db->h, sql, -1, &q, NULL) != SQLITE_OK) {
+		err = sqlerr(db, "preparing");
+		goto done;
+	}
+	/* breadth-first over the group; each id queried once */
+	for (size_t i = 0; i < json_array_size(group); i++) {
+		sqlite3_bind_text(q, 1, json_string_value(json_array_get(group, i)), -1, SQLITE_TRANSIENT);
+		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			const char *s = (const char *)sqlite3_column_text(q, 0);
+			size_t k;
+			for (k = 0; k < json_array_size(group); k++)
+				if (!strcmp(s, json_string_value(json_array_get(group, k))))
+					break;
+			if (k < json_array_size(group))
+				continue;
+			if (json_array_size(group) >= ALIAS_GROUP_MAX)
+				break;
+			if (json_array_append_new(group, json_string(s)) != 0) {
+				err = tl__nomem();
+				goto done;
+			}
+		}
+		if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+			err = sqlerr(db, "reading");
+			goto done;
+		}
+		sqlite3_reset(q);
+	}
+	/* sort */
+	{
+		size_t n = json_array_size(group);
+		const char **v = calloc(n ? n : 1, sizeof(*v));
+		if (!v || !(sorted = json_array())) {
+			free(v);
+			err = tl__nomem();
+			goto done;
+		}
+		for (size_t i = 0; i < n; i++)
+			v[i] = json_string_value(json_array_get(group, i));
+		qsort(v, n, sizeof(*v), cmp_str);
+		for (size_t i = 0; i < n && err == TL_OK; i++)
+			if (json_array_append_new(sorted, json_string(v[i])) != 0)
+				err = tl__nomem();
+		free(v);
+		if (err != TL_OK)
+			goto done;
+	}
+	*out = sorted;
+	sorted = NULL;
+done:
+	sqlite3_finalize(q);
+	json_decref(group);
+	json_decref(sorted);
+	return err;
+}

@@ -1,0 +1,123 @@
+/*
+ * Internal interface of the vulnerability database: the importers
+ * (import_*.c) write through the helpers of db.c inside the one
+ * transaction tl_vulndb_import opened.
+ */
+#ifndef TL_VULN_INT_H
+#define TL_VULN_INT_H
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "core/core_int.h"
+#include "trustline/vuln.h"
+
+/* Limits of the importers (docs/vulndb.md). */
+#define TL__VULN_MAX_STR      (1u << 20)  /* one string field, bytes */
+#define TL__VULN_MAX_ITEMS    1000000u    /* entries of one array or map */
+#define TL__VULN_ZIP_MAX_ENTRIES 2000000u /* members of one zip */
+#define TL__VULN_ZIP_MAX_ENTRY (64u << 20) /* one zip member, bytes */
+#define TL__VULN_DIR_MAX_DEPTH 32
+#define TL__YAML_MAX_DEPTH     128
+#define TL__YAML_MAX_NODES     (1u << 24)
+
+/* The kinds of document the importers know. */
+typedef enum {
+	TL__DOC_UNKNOWN = 0,
+	TL__DOC_OSV,
+	TL__DOC_NVD2_CVE,   /* one CVE object, bare or {"cve": {...}} */
+	TL__DOC_NVD2_PAGE,  /* API 2.0 response: {"vulnerabilities": [{"cve": ...}]} */
+	TL__DOC_NVD11,      /* legacy 1.1 feed: {"CVE_Items": [...]} */
+	TL__DOC_KEV,
+	TL__DOC_ALPINE,
+} tl__doc_kind;
+
+/* Context of one import (one transaction). */
+typedef struct {
+	tl_vulndb *db;
+	tl_vulndb_import_stats st;
+	const char *name; /* the file being read, for messages (borrowed) */
+} tl__import;
+
+/* Classifies a parsed document (borrowed). */
+tl__doc_kind tl__doc_detect(const json_t *root);
+
+/*
+ * Parses YAML (one document; anchors and aliases are refused; plain
+ * scalars become strings except null/~/empty -> null and true/false)
+ * into a new JSON value.  Returns TL_EPARSE (name, line, column),
+ * TL_ELIMIT (depth, node count, size), TL_ENOMEM.
+ */
+tl_err tl__yaml_parse(json_t **out, const char *data, size_t len, const char *name);
+
+/* Importers: root borrowed.  Return TL_EPARSE with file and JSON path. */
+tl_err tl__import_osv(tl__import *im, const json_t *root, const char *path);
+tl_err tl__import_nvd(tl__import *im, const json_t *root, tl__doc_kind kind);
+tl_err tl__import_kev(tl__import *im, const json_t *root);
+tl_err tl__import_alpine(tl__import *im, const json_t *root);
+
+/* ---- field access with error messages "<file>: <path>: expected ..." ---- */
+
+/* Gets member key of obj (at JSON path `path`).  *out is NULL when absent
+ * (or JSON null) and the field is optional; wrong types are TL_EPARSE. */
+tl_err tl__jstr(tl__import *im, const json_t *obj, const char *path, const char *key,
+                bool required, const char **out);
+tl_err tl__jobj(tl__import *im, const json_t *obj, const char *path, const char *key,
+                bool required, const json_t **out);
+tl_err tl__jarr(tl__import *im, const json_t *obj, const char *path, const char *key,
+                bool required, const json_t **out);
+tl_err tl__jbool(tl__import *im, const json_t *obj, const char *path, const char *key,
+                 bool dflt, bool *out);
+/* A number (integer or real); *present says whether it was there. */
+tl_err tl__jnum(tl__import *im, const json_t *obj, const char *path, const char *key,
+                double *out, bool *present);
+/* Formats a JSON path into out (n bytes); a path too long for out is cut,
+ * which only shortens a message. */
+void tl__pathf(char *out, size_t n, const char *fmt, ...) TL_PRINTF(3, 4);
+/* TL_EPARSE "<file>: <path>: <what>". */
+tl_err tl__jerr(tl__import *im, const char *path, const char *what);
+
+/* ---- writes (db.c) ----------------------------------------------------- */
+
+/* A vulnerability record to store. Every string borrowed. */
+typedef struct {
+	const char *source;    /* "osv", "nvd" */
+	const char *id;
+	const char *summary, *details;
+	const char *published, *modified, *withdrawn;
+	const char *severity;  /* textual: CRITICAL/HIGH/..., or NULL */
+	const char *cvss3_vector, *cvss4_vector;
+	double cvss3_score, cvss4_score; /* < 0: unknown */
+} tl__vuln_rec;
+
+/*
+ * Starts writing rec: if a record (source, id) exists and is newer, sets
+ * *rowid to 0 (skip the rest); otherwise replaces it and sets *rowid.
+ */
+tl_err tl__db_vuln_begin(tl__import *im, const tl__vuln_rec *rec, int64_t *rowid);
+tl_err tl__db_alias(tl__import *im, int64_t vuln, const char *alias);
+tl_err tl__db_affected(tl__import *im, int64_t vuln, const char *ecosystem, const char *package,
+                       const char *purl, int64_t *rowid);
+tl_err tl__db_range(tl__import *im, int64_t affected, const char *type, const char *repo,
+                    int64_t *rowid);
+tl_err tl__db_event(tl__import *im, int64_t range, int seq, const char *kind, const char *version);
+tl_err tl__db_version(tl__import *im, int64_t affected, const char *version);
+tl_err tl__db_nvd_config(tl__import *im, int64_t vuln, int seq, const char *op, bool negate,
+                         int64_t *rowid);
+tl_err tl__db_nvd_node(tl__import *im, int64_t vuln, int64_t config, int64_t parent, int seq,
+                       const char *op, bool negate, int64_t *rowid);
+/* One cpeMatch entry; version bounds may be NULL. */
+typedef struct {
+	bool vulnerable;
+	const char *criteria, *match_id;
+	const char *start_incl, *start_excl, *end_incl, *end_excl;
+} tl__cpe_match;
+tl_err tl__db_nvd_cpe(tl__import *im, int64_t vuln, int64_t node, int seq, const tl__cpe_match *m,
+                      const char *path);
+tl_err tl__db_kev(tl__import *im, const char *cve, const char *vendor, const char *product,
+                  const char *name, const char *date_added, const char *due_date,
+                  const char *ransomware, const char *action, const char *notes);
+tl_err tl__db_secfix(tl__import *im, const char *distro, const char *repo, const char *package,
+                     const char *fixed, const char *id);
+
+#endif
