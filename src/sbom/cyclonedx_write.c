@@ -25,7 +25,7 @@
  * Every document written validates against the official schema: values the
  * schema would reject (a hash that is not 32/40/64/96/128 hex digits, an
  * empty bom-ref) are left out, a 1.6 version longer than 1024 characters is
- * cut there, and duplicate tools or authors are written once.
+ * cut there, and tools or authors that come out identical are written once.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -297,21 +297,95 @@ done:
 	return err;
 }
 
-static bool str_eq(const char *a, const char *b)
+/*
+ * Set of the compact JSON text of items already written to one array, so
+ * items that come out identical (the schema wants unique tools) are
+ * written once, in linear time however many there are.
+ */
+typedef struct {
+	char **slots;
+	size_t cap, n;
+} textset;
+
+static uint64_t text_hash(const char *s)
 {
-	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h;
 }
 
-static bool party_eq(const tl_sbom_party *a, const tl_sbom_party *b)
+/* Takes text.  *added is false when it was already there (text freed). */
+static tl_err textset_add(textset *set, char *text, bool *added)
 {
-	return str_eq(a->name, b->name) && str_eq(a->email, b->email) &&
-	       str_eq(a->version, b->version) && str_eq(a->vendor, b->vendor);
+	size_t i;
+
+	*added = false;
+	if ((set->n + 1) * 2 > set->cap) {
+		size_t cap = set->cap ? set->cap * 2 : 16;
+		char **slots = cap > set->cap ? calloc(cap, sizeof(*slots)) : NULL;
+		if (!slots) {
+			free(text);
+			return tl__nomem();
+		}
+		for (size_t k = 0; k < set->cap; k++) {
+			if (!set->slots[k])
+				continue;
+			for (i = text_hash(set->slots[k]) & (cap - 1); slots[i]; i = (i + 1) & (cap - 1))
+				;
+			slots[i] = set->slots[k];
+		}
+		free(set->slots);
+		set->slots = slots;
+		set->cap = cap;
+	}
+	for (i = text_hash(text) & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1)) {
+		if (strcmp(set->slots[i], text) == 0) {
+			free(text);
+			return TL_OK;
+		}
+	}
+	set->slots[i] = text;
+	set->n++;
+	*added = true;
+	return TL_OK;
+}
+
+static void textset_dispose(textset *set)
+{
+	for (size_t i = 0; i < set->cap; i++)
+		free(set->slots[i]);
+	free(set->slots);
+}
+
+/* Appends item (taken) to arr unless an identical one is there. */
+static tl_err append_unique(json_t *arr, textset *seen, json_t *item)
+{
+	char *text;
+	bool added;
+	tl_err err;
+
+	if (!item)
+		return tl__nomem();
+	if (!(text = json_dumps(item, JSON_COMPACT | JSON_SORT_KEYS))) {
+		json_decref(item);
+		return tl__nomem();
+	}
+	if ((err = textset_add(seen, text, &added)) != TL_OK || !added) {
+		json_decref(item);
+		return err;
+	}
+	return append(arr, item);
 }
 
 /* tools: the 1.5+ object form; the schema wants unique items. */
 static tl_err tools_json(json_t *meta, const wctx *w, const tl_sbom *doc)
 {
 	json_t *tools = NULL, *arr = NULL, *t = NULL;
+	textset seen = { NULL, 0, 0 };
 	char *vcopy = NULL;
 	tl_err err = TL_OK;
 
@@ -324,11 +398,6 @@ static tl_err tools_json(json_t *meta, const wctx *w, const tl_sbom *doc)
 	for (size_t i = 0; i < doc->n_tools; i++) {
 		const tl_sbom_party *p = &doc->tools[i];
 		const char *version;
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = party_eq(&doc->tools[j], p);
-		if (seen)
-			continue;
 		free(vcopy);
 		version = version_for(w, p->version, &vcopy);
 		if (p->version && !version) {
@@ -344,7 +413,7 @@ static tl_err tools_json(json_t *meta, const wctx *w, const tl_sbom *doc)
 		    (err = put_str(t, "name", p->name ? p->name : "")) ||
 		    (err = put_str(t, "version", version)))
 			goto done;
-		err = append(arr, t);
+		err = append_unique(arr, &seen, t);
 		t = NULL;
 		if (err)
 			goto done;
@@ -356,6 +425,7 @@ static tl_err tools_json(json_t *meta, const wctx *w, const tl_sbom *doc)
 	err = put(meta, "tools", tools);
 	tools = NULL;
 done:
+	textset_dispose(&seen);
 	free(vcopy);
 	json_decref(t);
 	json_decref(arr);
@@ -366,6 +436,7 @@ done:
 static tl_err authors_json(json_t *meta, const tl_sbom *doc)
 {
 	json_t *arr = NULL, *a = NULL;
+	textset seen = { NULL, 0, 0 };
 	tl_err err = TL_OK;
 
 	if (doc->n_authors == 0)
@@ -374,18 +445,13 @@ static tl_err authors_json(json_t *meta, const tl_sbom *doc)
 		return tl__nomem();
 	for (size_t i = 0; i < doc->n_authors; i++) {
 		const tl_sbom_party *p = &doc->authors[i];
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = party_eq(&doc->authors[j], p);
-		if (seen)
-			continue;
 		if (!(a = json_object())) {
 			err = tl__nomem();
 			goto done;
 		}
 		if ((err = put_str(a, "name", p->name)) || (err = put_str(a, "email", p->email)))
 			goto done;
-		err = append(arr, a);
+		err = append_unique(arr, &seen, a);
 		a = NULL;
 		if (err)
 			goto done;
@@ -393,6 +459,7 @@ static tl_err authors_json(json_t *meta, const tl_sbom *doc)
 	err = put(meta, "authors", arr);
 	arr = NULL;
 done:
+	textset_dispose(&seen);
 	json_decref(a);
 	json_decref(arr);
 	return err;

@@ -831,6 +831,9 @@ static void test_cyclonedx__writer_keeps_output_schema_valid(void **state)
 	assert_int_equal(tl_sbom_component_add_hash(c, TL_SBOM_HASH_SHA256, "abc"), TL_OK);
 	assert_int_equal(tl_sbom_add_tool(doc, "v", "t", "1"), TL_OK);
 	assert_int_equal(tl_sbom_add_tool(doc, "v", "t", "1"), TL_OK);
+	/* no name and an empty name both write "name": "" (the schema requires it) */
+	assert_int_equal(tl_sbom_add_tool(doc, NULL, NULL, NULL), TL_OK);
+	assert_int_equal(tl_sbom_add_tool(doc, NULL, "", NULL), TL_OK);
 	doc->serial = strdup("urn:uuid:NOT-A-UUID");
 	doc->lifecycle = strdup("post-build");
 	out = write_doc(doc, "1.6");
@@ -841,7 +844,7 @@ static void test_cyclonedx__writer_keeps_output_schema_valid(void **state)
 	assert_int_equal(json_string_length(json_object_get(jc, "version")), 1024); /* 1.6 maxLength */
 	assert_string_equal(json_string_value(json_object_get(jc, "type")), "cryptographic-asset");
 	assert_int_equal(json_array_size(json_object_get(json_object_get(json_object_get(root, "metadata"), "tools"),
-	                                                 "components")), 1); /* uniqueItems */
+	                                                 "components")), 2); /* uniqueItems */
 	assert_true(is_uuid_urn(json_string_value(json_object_get(root, "serialNumber"))));
 	assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(
 	                        json_object_get(root, "metadata"), "lifecycles"), 0), "phase")), "post-build");
