@@ -23,10 +23,11 @@
 
 #include "trust_int.h"
 
-/* Backends by scheme; a TPM backend slots in here. */
+/* Backends by scheme. */
 static const tl__key_backend *const backends[] = {
 	&tl__key_backend_file,
 	&tl__key_backend_pkcs11,
+	&tl__key_backend_tpm2,
 };
 
 const char *tl_key_type_name(tl_key_type t)
@@ -156,7 +157,7 @@ static tl_err backend_of(const tl__key_backend **out, const char *uri)
 		}
 	}
 	return tl__error(TL_EUNSUPPORTED, "%s: key URI scheme \"%.*s:\" is not supported "
-	                 "(supported: a path, file:, pkcs11:)", uri, (int)n, uri);
+	                 "(supported: a path, file:, pkcs11:, tpm2:)", uri, (int)n, uri);
 }
 
 static void ops_reset(tl__evp_ops *o)

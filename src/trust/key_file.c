@@ -109,8 +109,7 @@ done:
 	return err;
 }
 
-/* Writes data to path, mode 0600, whole or not at all, never replacing. */
-static tl_err write_new_file(const char *path, const void *data, size_t len)
+tl_err tl__write_new_file(const char *path, const void *data, size_t len)
 {
 	tl_buf tmp = TL_BUF_INIT;
 	const char *p = data;
@@ -197,7 +196,7 @@ static tl_err file_generate(tl_key *k, const char *uri, tl_key_type type)
 		err = tl__error(TL_ENOMEM, "cannot encode the new key");
 		goto done;
 	}
-	if ((err = write_new_file(path, bm->data, bm->length)) != TL_OK)
+	if ((err = tl__write_new_file(path, bm->data, bm->length)) != TL_OK)
 		goto done;
 	err = adopt(k, priv, path);
 	priv = NULL;

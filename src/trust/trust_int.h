@@ -50,6 +50,7 @@ struct tl__key_backend {
 
 extern const tl__key_backend tl__key_backend_file;
 extern const tl__key_backend tl__key_backend_pkcs11;
+extern const tl__key_backend tl__key_backend_tpm2;
 
 /* Type of an EVP key, TL_KEY_NONE if not one we support (and a message). */
 tl_key_type tl__key_type_of(EVP_PKEY *pkey, const char *name);
@@ -85,6 +86,10 @@ size_t tl__uri_scheme_len(const char *uri);
  * ["localhost"] + absolute path, with %XX decoded).  *out is new.
  */
 tl_err tl__file_uri_path(char **out, const char *uri);
+
+/* Writes data to path, mode 0600, whole or not at all (a temporary file
+ * and link(2)), never replacing an existing file (TL_EINVAL). */
+tl_err tl__write_new_file(const char *path, const void *data, size_t len);
 
 /* Whole-file read that wipes the buffer (for secrets) on error. */
 void tl__buf_wipe(tl_buf *b);

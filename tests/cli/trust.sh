@@ -76,8 +76,8 @@ expect_grep "overwrite refused, said why" 'already exists' "$TMP/err"
 cmp -s ed25519.key before.key && ok || not_ok "existing key file changed"
 expect_exit 2 "unknown key type" "$T" key generate --key x.key --type rsa2048
 [ ! -e x.key ] && ok || not_ok "x.key created for a bad type"
-expect_exit 2 "unsupported key URI scheme" "$T" key public --key "tpm2:handle=0x81000001"
-expect_grep "unsupported scheme named" 'tpm2:.*not supported' "$TMP/err"
+expect_exit 2 "unsupported key URI scheme" "$T" key public --key "awskms:///alias/release"
+expect_grep "unsupported scheme named" 'awskms:.*not supported' "$TMP/err"
 expect_exit 2 "generate needs --type" "$T" key generate --key y.key
 
 # ---- sign and verify, each algorithm --------------------------------------
