@@ -681,8 +681,9 @@ tl__doc_kind tl__doc_detect(const json_t *root)
 	if (json_is_string(v) && !strncmp(json_string_value(v), "CVE-", 4) &&
 	    json_object_get(root, "sourceIdentifier"))
 		return TL__DOC_NVD2_CVE;
-	if (json_is_string(v) && (json_object_get(root, "modified") || json_object_get(root, "affected") ||
-	                          json_object_get(root, "schema_version")))
+	/* the id's type is the importer's to check, so a wrong one gets a path */
+	if (v && (json_object_get(root, "modified") || json_object_get(root, "affected") ||
+	          json_object_get(root, "schema_version")))
 		return TL__DOC_OSV;
 	return TL__DOC_UNKNOWN;
 }

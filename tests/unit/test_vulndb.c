@@ -1,0 +1,289 @@
+/*
+ * Unit tests of the vulnerability database and its importers
+ * (src/vuln/db.c, yaml.c, import_*.c).
+ *
+ * Expectations come from the records themselves (TL_SHARED_DATA) and from
+ * the specifications: the CVSS v3.1 specification's example scores, the
+ * OSV schema's event kinds, YAML 1.1's alias syntax.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+#include <unistd.h>
+
+#include "trustline/core.h"
+#include "trustline/vuln.h"
+
+static tl_vulndb *mem_db(void)
+{
+	tl_vulndb *db = NULL;
+
+	if (tl_vulndb_open(&db, ":memory:") != TL_OK)
+		fail_msg("open: %s", tl_error_last());
+	return db;
+}
+
+static tl_err import_str(tl_vulndb *db, const char *s, const char *name)
+{
+	return tl_vulndb_import_mem(db, s, strlen(s), name, NULL);
+}
+
+/* Integer result of a one-row query. */
+static long long q1(tl_vulndb *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(tl_vulndb_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Text result of a one-row query (static buffer). */
+static const char *qs(tl_vulndb *db, const char *sql)
+{
+	static char buf[1024];
+	sqlite3_stmt *st = NULL;
+
+	buf[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(tl_vulndb_handle(db), sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, sizeof(buf), "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return buf;
+}
+
+static const char osv_v1[] =
+	"{\"id\": \"OSV-TEST-1\", \"modified\": \"2023-01-01T00:00:00Z\", \"aliases\": [\"CVE-2099-0001\"],"
+	" \"summary\": \"first\","
+	" \"severity\": [{\"type\": \"CVSS_V3\", \"score\": \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"}],"
+	" \"affected\": [{\"package\": {\"ecosystem\": \"Debian:12\", \"name\": \"curl\"},"
+	"   \"ranges\": [{\"type\": \"ECOSYSTEM\", \"events\": [{\"introduced\": \"0\"}, {\"fixed\": \"7.88.1-10\"}]}],"
+	"   \"versions\": [\"7.88.1-9\", \"7.88.1-8\"]}]}";
+
+static void test_vulndb__osv_fields_stored(void **state)
+{
+	tl_vulndb *db = mem_db();
+
+	assert_int_equal(import_str(db, osv_v1, "v1.json"), TL_OK);
+	assert_int_equal(q1(db, "SELECT count(*) FROM vulns WHERE id = 'OSV-TEST-1' AND source = 'osv'"), 1);
+	assert_string_equal(qs(db, "SELECT a.ecosystem || '/' || a.package FROM affected a"), "Debian:12/curl");
+	assert_string_equal(qs(db, "SELECT group_concat(kind || '=' || version, ',') FROM (SELECT * FROM events ORDER BY seq)"),
+	                    "introduced=0,fixed=7.88.1-10");
+	assert_int_equal(q1(db, "SELECT count(*) FROM versions"), 2);
+	/* CVSS v3.1 specification: AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H scores 9.8 */
+	assert_string_equal(qs(db, "SELECT printf('%.1f %s', cvss3_score, severity) FROM vulns"), "9.8 CRITICAL");
+	tl_vulndb_close(db);
+}
+
+static void test_vulndb__cvss3_scope_changed(void **state)
+{
+	/* CVSS v3.1 specification examples: CVE-2014-0160 (Heartbleed) 7.5,
+	 * S:C with PR:L (CVE-2013-1937-like) AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N 6.1 */
+	tl_vulndb *db = mem_db();
+
+	assert_int_equal(import_str(db,
+		"{\"id\": \"A\", \"modified\": \"2020-01-01T00:00:00Z\", \"severity\": [{\"type\": \"CVSS_V3\","
+		" \"score\": \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N\"}]}", "a.json"), TL_OK);
+	assert_int_equal(import_str(db,
+		"{\"id\": \"B\", \"modified\": \"2020-01-01T00:00:00Z\", \"severity\": [{\"type\": \"CVSS_V3\","
+		" \"score\": \"CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:C/C:L/I:L/A:N\"}]}", "b.json"), TL_OK);
+	assert_string_equal(qs(db, "SELECT printf('%.1f', cvss3_score) FROM vulns WHERE id = 'A'"), "7.5");
+	assert_string_equal(qs(db, "SELECT printf('%.1f', cvss3_score) FROM vulns WHERE id = 'B'"), "6.1");
+	tl_vulndb_close(db);
+}
+
+static void test_vulndb__newer_modified_wins(void **state)
+{
+	tl_vulndb *db = mem_db();
+	char newer[sizeof(osv_v1) + 16], *p;
+	tl_vulndb_import_stats st;
+
+	/* same record, a year newer, another summary */
+	snprintf(newer, sizeof(newer), "%s", osv_v1);
+	p = strstr(newer, "2023-01-01");
+	memcpy(p, "2024", 4);
+	p = strstr(newer, "\"first\"");
+	memcpy(p, "\"secnd\"", 7);
+	assert_int_equal(import_str(db, newer, "new.json"), TL_OK);
+	assert_int_equal(tl_vulndb_import_mem(db, osv_v1, strlen(osv_v1), "old.json", &st), TL_OK);
+	assert_int_equal(st.older, 1);
+	assert_int_equal(st.records, 0);
+	assert_string_equal(qs(db, "SELECT summary FROM vulns"), "secnd");
+	/* re-importing the same record replaces it: no duplicate children */
+	assert_int_equal(import_str(db, newer, "new.json"), TL_OK);
+	assert_int_equal(q1(db, "SELECT count(*) FROM vulns"), 1);
+	assert_int_equal(q1(db, "SELECT count(*) FROM affected"), 1);
+	assert_int_equal(q1(db, "SELECT count(*) FROM events"), 2);
+	assert_int_equal(q1(db, "SELECT count(*) FROM aliases"), 1);
+	tl_vulndb_close(db);
+}
+
+static void test_vulndb__wrong_type_names_path(void **state)
+{
+	tl_vulndb *db = mem_db();
+
+	assert_int_equal(import_str(db,
+		"{\"id\": \"X\", \"modified\": \"2020-01-01T00:00:00Z\", \"affected\": [{\"package\":"
+		" {\"ecosystem\": \"PyPI\", \"name\": \"x\"}, \"ranges\": [{\"type\": \"SEMVER\", \"events\":"
+		" [{\"introduced\": \"0\"}, {\"fixed\": 2}]}]}]}", "x.json"), TL_EPARSE);
+	assert_string_equal(tl_error_last(), "x.json: $.affected[0].ranges[0].events[1].fixed: expected a string");
+	assert_int_equal(import_str(db,
+		"{\"id\": \"X\", \"modified\": \"2020-01-01T00:00:00Z\", \"affected\": [{\"ranges\": [{\"type\":"
+		" \"GIT\", \"repo\": \"r\", \"events\": [{\"introduced\": \"a\", \"fixed\": \"b\"}]}]}]}", "y.json"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "y.json: $.affected[0].ranges[0].events[0]: expected exactly one"));
+	assert_int_equal(import_str(db, "{\"id\": \"X\", \"affected\": []}", "z.json"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "z.json: $.modified: missing"));
+	/* nothing of the failed imports was written */
+	assert_int_equal(q1(db, "SELECT count(*) FROM vulns"), 0);
+	tl_vulndb_close(db);
+}
+
+static void test_vulndb__yaml_limits(void **state)
+{
+	tl_vulndb *db = mem_db();
+	char deep[600];
+	size_t n = 0;
+
+	assert_int_equal(import_str(db, "id: &x OSV-1\nmodified: *x\n", "alias.yaml"), TL_EUNSUPPORTED);
+	assert_non_null(strstr(tl_error_last(), "alias.yaml: line 2"));
+	assert_int_equal(import_str(db, "id: a\nid: b\nmodified: c\n", "dup.yaml"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "duplicate key"));
+	n += (size_t)snprintf(deep + n, sizeof(deep) - n, "id: x\nmodified: y\nz: ");
+	for (int i = 0; i < 200; i++)
+		deep[n++] = '[';
+	deep[n] = '\0';
+	assert_int_equal(import_str(db, deep, "deep.yaml"), TL_ELIMIT);
+	assert_int_equal(import_str(db, "id: [unclosed\n", "bad.yaml"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "bad.yaml: line"));
+	assert_int_equal(import_str(db, "a: 1\n---\nb: 2\n", "two.yaml"), TL_EUNSUPPORTED);
+	/* a secdb key that a YAML 1.1 resolver would make a float stays as written */
+	assert_int_equal(import_str(db, "distroversion: v3.9\nreponame: main\npackages:\n  - pkg:\n"
+	                                "      name: p\n      secfixes:\n        1.10:\n          - CVE-2020-1 XSA-9\n",
+	                            "secdb.yaml"), TL_OK);
+	assert_string_equal(qs(db, "SELECT group_concat(fixed || ' ' || vuln_id, ',') FROM (SELECT * FROM alpine_secfixes ORDER BY vuln_id)"),
+	                    "1.10 CVE-2020-1,1.10 XSA-9");
+	tl_vulndb_close(db);
+}
+
+static void test_vulndb__atomic_across_files(void **state)
+{
+	char dir[] = "/tmp/tl-vulndb-XXXXXX", good[64], bad[64], dbp[64];
+	const char *paths[2];
+	tl_vulndb *db = NULL;
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(good, sizeof(good), "%s/good.json", dir);
+	snprintf(bad, sizeof(bad), "%s/bad.json", dir);
+	snprintf(dbp, sizeof(dbp), "%s/sub/v.db", dir);
+	assert_non_null(f = fopen(good, "w"));
+	fputs(osv_v1, f);
+	fclose(f);
+	assert_non_null(f = fopen(bad, "w"));
+	fputs("{\"id\": 5, \"modified\": \"x\"}", f);
+	fclose(f);
+	assert_int_equal(tl_vulndb_open(&db, dbp), TL_OK);
+	paths[0] = good;
+	paths[1] = bad;
+	assert_int_equal(tl_vulndb_import(db, paths, 2, NULL), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "bad.json: $.id: expected a string"));
+	assert_int_equal(q1(db, "SELECT count(*) FROM vulns"), 0);
+	assert_int_equal(tl_vulndb_import(db, paths, 1, NULL), TL_OK);
+	assert_int_equal(q1(db, "SELECT count(*) FROM vulns"), 1);
+	/* a schema from the future is refused, not migrated down */
+	assert_int_equal(sqlite3_exec(tl_vulndb_handle(db), "PRAGMA user_version = 99", NULL, NULL, NULL), SQLITE_OK);
+	tl_vulndb_close(db);
+	db = NULL;
+	assert_int_equal(tl_vulndb_open(&db, dbp), TL_EUNSUPPORTED);
+	assert_null(db);
+	unlink(good);
+	unlink(bad);
+	unlink(dbp);
+	{
+		char p[80];
+		snprintf(p, sizeof(p), "%s-wal", dbp);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s-shm", dbp);
+		unlink(p);
+		snprintf(p, sizeof(p), "%s/sub", dir);
+		rmdir(p);
+	}
+	rmdir(dir);
+}
+
+static void test_vulndb__aliases_grouped(void **state)
+{
+	tl_vulndb *db = mem_db();
+	json_t *g = NULL;
+	tl_buf b = TL_BUF_INIT;
+
+	assert_int_equal(import_str(db, osv_v1, "v1.json"), TL_OK);
+	assert_int_equal(import_str(db, "{\"id\": \"GHSA-xxxx\", \"modified\": \"2023-01-01T00:00:00Z\","
+	                                " \"aliases\": [\"CVE-2099-0001\"]}", "g.json"), TL_OK);
+	assert_int_equal(tl_vulndb_aliases(db, "OSV-TEST-1", &g), TL_OK);
+	assert_int_equal(tl_json_dump(&b, g), TL_OK);
+	assert_non_null(strstr(b.ptr, "\"CVE-2099-0001\""));
+	assert_non_null(strstr(b.ptr, "\"GHSA-xxxx\""));
+	assert_int_equal(json_array_size(g), 3);
+	json_decref(g);
+	tl_buf_dispose(&b);
+	tl_vulndb_close(db);
+}
+
+/* Every NVD file of the shared data imports; CVE-2023-38545's libcurl
+ * range is stored as the record gives it. */
+static void test_vulndb__nvd_curl_range(void **state)
+{
+	const char *d = getenv("TL_SHARED_DATA");
+	char path[1024];
+	const char *paths[1] = { path };
+	tl_vulndb *db = mem_db();
+	json_t *rec = NULL, *m;
+	tl_json_limits lim = { 0, 0 };
+
+	if (!d)
+		skip();
+	snprintf(path, sizeof(path), "%s/nvd/api2/targeted-embedded/CVE-2023-38545.json", d);
+	assert_int_equal(tl_vulndb_import(db, paths, 1, NULL), TL_OK);
+	assert_int_equal(tl_json_load_file(&rec, path, &lim), TL_OK);
+	m = json_array_get(json_object_get(json_array_get(json_object_get(json_array_get(
+		json_object_get(rec, "configurations"), 0), "nodes"), 0), "cpeMatch"), 0);
+	assert_string_equal(qs(db, "SELECT criteria FROM nvd_cpe WHERE vendor = 'haxx' AND product = 'libcurl'"),
+	                    json_string_value(json_object_get(m, "criteria")));
+	assert_string_equal(qs(db, "SELECT start_incl FROM nvd_cpe WHERE vendor = 'haxx' AND product = 'libcurl'"),
+	                    json_string_value(json_object_get(m, "versionStartIncluding")));
+	assert_string_equal(qs(db, "SELECT end_excl FROM nvd_cpe WHERE vendor = 'haxx' AND product = 'libcurl'"),
+	                    json_string_value(json_object_get(m, "versionEndExcluding")));
+	assert_int_equal(q1(db, "SELECT count(*) FROM nvd_cpe WHERE vendor = 'haxx' AND end_incl IS NOT NULL"), 0);
+	json_decref(rec);
+	snprintf(path, sizeof(path), "%s/nvd", d);
+	assert_int_equal(tl_vulndb_import(db, paths, 1, NULL), TL_OK);
+	assert_true(q1(db, "SELECT count(*) FROM vulns WHERE source = 'nvd'") > 600);
+	tl_vulndb_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vulndb__osv_fields_stored),
+		cmocka_unit_test(test_vulndb__cvss3_scope_changed),
+		cmocka_unit_test(test_vulndb__newer_modified_wins),
+		cmocka_unit_test(test_vulndb__wrong_type_names_path),
+		cmocka_unit_test(test_vulndb__yaml_limits),
+		cmocka_unit_test(test_vulndb__atomic_across_files),
+		cmocka_unit_test(test_vulndb__aliases_grouped),
+		cmocka_unit_test(test_vulndb__nvd_curl_range),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
