@@ -920,6 +920,8 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	c.alg = hash_alg(opts);
 	c.max_file = opts->max_file ? opts->max_file : TL_SCAN_DEFAULT_MAX_FILE;
 	tl__tree_init(&c.tree, opts->max_link_hops, opts->max_path);
+	if ((err = tl__binsig_new(&c.binsig)) != TL_OK)
+		goto done;
 
 	if ((err = tl__source_open(&src, target, &lim)) != TL_OK)
 		goto done;
@@ -971,6 +973,9 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	else if (!nd && (nd = kept_file(&k, "var/lib/opkg/status")) &&
 	         (err = catalog_db(&k, DB_OPKG, nd, "var/lib/opkg/status")) != TL_OK)
 		goto done;
+	/* binary signatures: after ownership is known, before unowned files become components */
+	if ((err = tl__binsig_catalog(c.binsig, doc, &c.tree, NULL)) != TL_OK)
+		goto done;
 	/* ELF */
 	if ((err = catalog_elf(&k)) != TL_OK)
 		goto done;
@@ -1010,6 +1015,7 @@ done:
 	tl__osrel_dispose(&k.os);
 	free(k.distro);
 	tl__tree_dispose(&c.tree);
+	tl__binsig_free(c.binsig);
 	tl_buf_dispose(&c.buf);
 	tl__source_free(src);
 	if (sum == &sum_local)

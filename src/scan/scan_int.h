@@ -255,4 +255,52 @@ const char *tl__elf_machine_name(uint16_t machine);
 typedef struct tl__binsig tl__binsig;
 tl_err tl__binsig_scan(tl__binsig *bs, const tl__node *node, const uint8_t *data, size_t len);
 
+/* One signature (binsig_table.c; docs/binsig.md). */
+#define TL__BINSIG_NUMJOIN 1u /* each capture group is a decimal number */
+#define TL__BINSIG_KERNEL 2u  /* group 2 is a release suffix: no version unless empty */
+#define TL__BINSIG_MAX_MATCH 512 /* longest text a strong pattern matches */
+typedef struct {
+	const char *name;     /* component name (purl name) */
+	const char *vendor;   /* CPE vendor, as NVD names it */
+	const char *product;  /* CPE product */
+	tl_sbom_comp_type type;
+	const char *re;       /* strong: version in the groups; near: the anchor */
+	const char *ver;      /* near: candidate versions; NULL for a strong row */
+	unsigned window;      /* near: bytes searched on each side of the anchor */
+	unsigned confidence;  /* percent */
+	unsigned flags;
+} tl__binsig_def;
+extern const tl__binsig_def tl__binsig_defs[];
+extern const size_t tl__binsig_n_defs;
+
+/* One identification in one file. */
+typedef struct {
+	size_t sig;      /* row of tl__binsig_defs */
+	char *version;   /* NULL: the component is there, its version not pinned */
+	char *release;   /* kernel release string from vermagic, or NULL */
+	uint64_t offset; /* of the matched text in the file */
+	char *text;      /* the matched text, non-printable bytes as '.' */
+	char *path;      /* the file (normalised path), or NULL from tl__binsig_match */
+} tl__binsig_hit;
+
+/* Compiles every signature into one database (Hyperscan, else PCRE2). */
+tl_err tl__binsig_new(tl__binsig **out);
+void tl__binsig_free(tl__binsig *bs);
+/* "hyperscan" or "pcre2". */
+const char *tl__binsig_engine(const tl__binsig *bs);
+/*
+ * Matches every signature over data (borrowed) in one pass; appends the
+ * identifications to *hits and *n (caller-owned; free each with
+ * tl__binsig_hit_dispose, then the array).
+ */
+tl_err tl__binsig_match(tl__binsig *bs, const uint8_t *data, size_t len, tl__binsig_hit **hits, size_t *n);
+void tl__binsig_hit_dispose(tl__binsig_hit *h);
+/*
+ * Turns what tl__binsig_scan recorded into the document: a file a package
+ * owns (node->owner >= 0) adds a "trustline:binsig:identified" property to
+ * that package; other files give one component per (name, version) with
+ * the files as evidence.  *n_found: identifications recorded.
+ */
+tl_err tl__binsig_catalog(tl__binsig *bs, tl_sbom *doc, const tl__tree *tree, size_t *n_found);
+
 #endif
