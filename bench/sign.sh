@@ -2,6 +2,7 @@
 # Benchmark: signs and verifies per second through trustline's key
 # interface for Ed25519, ECDSA P-256 and RSA-3072, for each backend we can
 # run here (file keys; a SoftHSM2 token through PKCS#11 when softhsm2 is
+# installed; swtpm through the TPM backend when swtpm and tpm2-openssl are
 # installed), printed next to `openssl speed` for the same algorithms in
 # the same run.
 #
@@ -38,9 +39,28 @@ else
 	echo "note: softhsm2 not installed; PKCS#11 not measured"
 fi
 
+tpmkeys=()
+moddir=$(openssl version -m | sed 's/^MODULESDIR: "\(.*\)"$/\1/')
+if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null && [ -f "$moddir/tpm2.so" ]; then
+	mkdir "$work/tpm"
+	swtpm_setup --tpm2 --tpmstate "$work/tpm" --createek --overwrite >/dev/null 2>&1
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	swtpm socket --tpm2 --tpmstate dir="$work/tpm" --server type=tcp,port="$port",bindaddr=127.0.0.1 \
+		--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
+		--pid file="$work/swtpm.pid" --daemon
+	trap 'kill "$(cat "$work/swtpm.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$work"' EXIT
+	sleep 0.5
+	export TPM2OPENSSL_TCTI="swtpm:host=127.0.0.1,port=$port"
+	for t in p256 rsa3072; do tpmkeys+=("swtpm:$t:tpm2:file=$work/$t.tpm"); done
+else
+	echo "note: swtpm or tpm2-openssl not installed; TPM not measured"
+fi
+
 echo "openssl: $(openssl version)"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//') ($(nproc) cores, shared)"
 "$out/sign_bench" "$secs" "${keys[@]}" >"$out/trustline.txt"
+# swtpm signs in its own process: signing by wall time (verification is software, CPU time).
+[ ${#tpmkeys[@]} -eq 0 ] || "$out/sign_bench" -w "$secs" "${tpmkeys[@]}" >>"$out/trustline.txt"
 openssl speed -seconds "$secs" ed25519 ecdsap256 rsa3072 >"$out/openssl.txt" 2>/dev/null
 
 # openssl speed's summary lines end in "sign/s verify/s".
