@@ -428,6 +428,28 @@ static void test_trust__dsse_parse_strict(void **state)
 		off += (size_t)snprintf(big + off, sizeof(big) - off, "%s{\"sig\":\"AA==\"}", i ? "," : "");
 	snprintf(big + off, sizeof(big) - off, "]}");
 	expect_parse_error(big, TL_ELIMIT, "more than the limit");
+	/* Oversized members. */
+	{
+		tl_buf j = TL_BUF_INIT;
+		char *pad = malloc(6000);
+		assert_non_null(pad);
+		memset(pad, 'A', 5999);
+		pad[5999] = '\0';
+		assert_int_equal(tl_buf_printf(&j, "{\"payloadType\":\"%.1025s\",\"payload\":\"\","
+		                 "\"signatures\":[{\"sig\":\"AA==\"}]}", pad), TL_OK);
+		expect_parse_error(j.ptr, TL_EPARSE, "$.payloadType: expected 1 to 1024 bytes");
+		tl_buf_clear(&j);
+		assert_int_equal(tl_buf_printf(&j, "{\"payloadType\":\"t\",\"payload\":\"\","
+		                 "\"signatures\":[{\"keyid\":\"%.1025s\",\"sig\":\"AA==\"}]}", pad), TL_OK);
+		expect_parse_error(j.ptr, TL_ELIMIT, "$.signatures[0].keyid: longer than 1024");
+		tl_buf_clear(&j);
+		/* 5,468 base64 characters decode to 4,101 bytes > 4096. */
+		assert_int_equal(tl_buf_printf(&j, "{\"payloadType\":\"t\",\"payload\":\"\","
+		                 "\"signatures\":[{\"sig\":\"%.5468s\"}]}", pad), TL_OK);
+		expect_parse_error(j.ptr, TL_ELIMIT, "$.signatures[0].sig: longer than 4096");
+		tl_buf_dispose(&j);
+		free(pad);
+	}
 	/* Truncated at every length: never accepted, never crashes. */
 	{
 		const char *good = "{\"payloadType\":\"t\",\"payload\":\"aGk=\",\"signatures\":[{\"keyid\":\"k\","
@@ -604,6 +626,18 @@ static void test_trust__statement_parse_and_match(void **state)
 	                  "$.predicate: expected an object");
 	expect_stmt_error("{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"digest\":"
 	                  "{\"x\":\"1\"}}],\"predicateType\":\"p\",\"evil\":1}", "$.evil: unknown");
+	/* Too many subjects. */
+	{
+		tl_buf j = TL_BUF_INIT;
+		assert_int_equal(tl_buf_puts(&j, "{\"_type\":\"https://in-toto.io/Statement/v1\","
+		                             "\"predicateType\":\"p\",\"subject\":["), TL_OK);
+		for (int i = 0; i <= TL_STATEMENT_MAX_SUBJECTS; i++)
+			assert_int_equal(tl_buf_printf(&j, "%s{\"digest\":{\"x\":\"1\"}}", i ? "," : ""), TL_OK);
+		assert_int_equal(tl_buf_puts(&j, "]}"), TL_OK);
+		assert_int_equal(tl_statement_parse(&st, j.ptr, j.len, "s", NULL), TL_ELIMIT);
+		assert_non_null(strstr(tl_error_last(), "$.subject: 10001 subjects"));
+		tl_buf_dispose(&j);
+	}
 	/* A subject with only unknown algorithms never matches an artifact. */
 	{
 		const char *j = "{\"_type\":\"https://in-toto.io/Statement/v1\",\"subject\":[{\"digest\":"
