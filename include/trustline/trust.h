@@ -1,6 +1,7 @@
 /*
- * trustline trust: keys named by URI (files now; PKCS#11 and TPM slot in
- * behind the same interface), DSSE v1 envelopes, in-toto Statement v1.
+ * trustline trust: keys named by URI (files, PKCS#11 tokens and TPM 2.0
+ * behind one interface; docs/signing.md), DSSE v1 envelopes, in-toto
+ * Statement v1.
  *
  * Ownership: a tl_key is opaque and freed by tl_key_free().  Structs
  * returned by the parsers own every pointer they hold and are freed by
@@ -36,10 +37,13 @@ TL_EXTERN const char *tl_key_type_name(tl_key_type t);
 TL_EXTERN tl_err tl_key_type_parse(tl_key_type *out, const char *name);
 
 /*
- * Creates a new private key of the given type at uri and returns it in
- * *out (caller frees).  uri is a path or a "file:" URI: the key is written
- * as PKCS#8 PEM, mode 0600, atomically; an existing file is never
- * overwritten (TL_EINVAL).  Other schemes give TL_EUNSUPPORTED.
+ * Creates a new private key of the given type at uri (borrowed) and
+ * returns it in *out (caller frees).  uri is a path or "file:" URI (PKCS#8
+ * PEM, mode 0600, written atomically), a "pkcs11:" URI (RFC 7512; a key
+ * pair in the token, sensitive and not extractable) or "tpm2:file=PATH"
+ * (the TPM-wrapped blob).  An existing key is never overwritten
+ * (TL_EINVAL).  Unknown schemes and types a backend cannot make give
+ * TL_EUNSUPPORTED.
  */
 TL_EXTERN tl_err tl_key_generate(tl_key **out, const char *uri, tl_key_type type);
 
