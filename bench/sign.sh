@@ -44,9 +44,17 @@ moddir=$(openssl version -m | sed 's/^MODULESDIR: "\(.*\)"$/\1/')
 if command -v swtpm >/dev/null && command -v swtpm_setup >/dev/null && [ -f "$moddir/tpm2.so" ]; then
 	mkdir "$work/tpm"
 	swtpm_setup --tpm2 --tpmstate "$work/tpm" --createek --overwrite >/dev/null 2>&1
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	read -r port cport < <(python3 -c 'import socket
+# The swtpm TCTI takes the control port to be the server port + 1.
+while True:
+    a, b = socket.socket(), socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+    try:
+        b.bind(("127.0.0.1", p + 1)); break
+    except OSError:
+        pass
+print(p, p + 1)')
 	swtpm socket --tpm2 --tpmstate dir="$work/tpm" --server type=tcp,port="$port",bindaddr=127.0.0.1 \
-		--ctrl type=tcp,port=$((port + 1)),bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
+		--ctrl type=tcp,port="$cport",bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
 		--pid file="$work/swtpm.pid" --daemon
 	trap 'kill "$(cat "$work/swtpm.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$work"' EXIT
 	sleep 0.5
