@@ -133,6 +133,41 @@ static tl_sbom_hash_alg sbom_alg(tl_hash_alg a)
 
 /* ---- the walk ---------------------------------------------------------- */
 
+/*
+ * A hard link at path carried the body of the file first named target (cpio
+ * newc keeps the data with the last name; the earlier names came empty):
+ * the target and every earlier link to it take over path's digest, size,
+ * ELF information and kept content.
+ */
+static tl_err share_body(scan_ctx *c, const char *path, const char *target)
+{
+	const tl__node *src = tl__tree_get(&c->tree, path);
+	tl_err err = TL_OK;
+
+	if (!src)
+		return TL_OK;
+	for (size_t i = 0; i < c->tree.n && !err; i++) {
+		tl__node *n = &c->tree.nodes[i];
+		if (n == src || n->type != TL__ENT_FILE)
+			continue;
+		if (strcmp(n->path, target) != 0 && !(n->link && strcmp(n->link, target) == 0))
+			continue;
+		n->size = src->size;
+		n->digest_len = src->digest_len;
+		memcpy(n->digest, src->digest, sizeof(n->digest));
+		tl__elf_info_free(n->elf);
+		n->elf = NULL;
+		if (src->elf)
+			err = tl__elf_info_copy(&n->elf, src->elf);
+		tl_buf_dispose(&n->content);
+		n->kept = false;
+		if (!err && src->kept &&
+		    (err = tl_buf_put(&n->content, src->content.ptr ? src->content.ptr : "", src->content.len)) == TL_OK)
+			n->kept = true;
+	}
+	return err;
+}
+
 static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 {
 	scan_ctx *c = arg;
@@ -160,7 +195,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			goto done;
 		}
 	}
-	if (e->type == TL__ENT_HARDLINK) {
+	if (e->type == TL__ENT_HARDLINK && e->size == 0) {
 		/* the same file as an earlier entry: take over what was learnt */
 		tl__node *t = tl__tree_get(&c->tree, e->link);
 		nd = tl__tree_get(&c->tree, e->path); /* the array may have moved */
@@ -177,8 +212,14 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 		}
 		goto done;
 	}
-	if (e->type != TL__ENT_FILE)
+	if (e->type == TL__ENT_HARDLINK) {
+		/* a link that carries the body (cpio): read as a file, then
+		 * given to the names linked before it (see share_body) */
+		nd = tl__tree_get(&c->tree, e->path);
+		nd->type = TL__ENT_FILE;
+	} else if (e->type != TL__ENT_FILE) {
 		goto done;
+	}
 	c->sum->files++;
 
 	tl_buf_clear(&c->buf);
@@ -241,6 +282,8 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 		memset(&c->buf, 0, sizeof(c->buf));
 	}
 done:
+	if (!err && e->type == TL__ENT_HARDLINK && e->size > 0)
+		err = share_body(c, e->path, e->link);
 	tl_hash_free(h);
 	if ((c->sum->entries = src->entries) % 4096 == 0)
 		tl__progress("scanning", src->entries, 0);

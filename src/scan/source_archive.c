@@ -108,6 +108,10 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 			}
 			e.type = TL__ENT_HARDLINK;
 			e.link = hard.ptr;
+			/* cpio (newc) stores a hard-linked file's body with its last
+			 * name, which libarchive reports as a link carrying data */
+			e.size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 ?
+			         (uint64_t)archive_entry_size(ae) : 0;
 		} else if (ft == AE_IFREG) {
 			e.type = TL__ENT_FILE;
 			e.size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 ?
@@ -124,7 +128,7 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 		}
 		if (path.len == 0 && e.type == TL__ENT_DIR)
 			continue; /* "./", the root itself */
-		d->in_entry = e.type == TL__ENT_FILE;
+		d->in_entry = e.type == TL__ENT_FILE || (e.type == TL__ENT_HARDLINK && e.size > 0);
 		if ((err = fn(src, &e, ctx)) != TL_OK)
 			goto done;
 		/* drain what the walker left, counted: no unbounded skip */

@@ -146,7 +146,7 @@ static void test_binsig__kernel_release_pins_only_plain_versions(void **state)
 	assert_non_null(v);
 	assert_string_equal(v, "5.15.0");
 	free(v);
-	assert_int_equal(tl__binsig_match(bs, deb, sizeof(deb) - 1, &h, &n), TL_OK);
+	assert_int_equal(tl__binsig_match(bs, (const uint8_t *)deb, sizeof(deb) - 1, &h, &n), TL_OK);
 	assert_int_equal(n, 1);
 	assert_null(h[0].version);
 	assert_non_null(h[0].release);
@@ -161,7 +161,7 @@ static void test_binsig__evidence_offset_points_at_the_text(void **state)
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(tl__binsig_match(bs, in, sizeof(in) - 1, &h, &n), TL_OK);
+	assert_int_equal(tl__binsig_match(bs, (const uint8_t *)in, sizeof(in) - 1, &h, &n), TL_OK);
 	assert_int_equal(n, 1);
 	assert_int_equal(h[0].offset, (uint64_t)(strstr(in + 11, "lighttpd") - in));
 	assert_memory_equal(h[0].text, "lighttpd/1.4.76", 15);
@@ -227,9 +227,14 @@ static char *cache_dir(void)
 	const char *c = getenv("TL_BINSIG_CACHE");
 	char *s;
 
+	tl_buf cmd = TL_BUF_INIT;
+
 	s = strdup(c && *c ? c : "binsig-debs");
 	assert_non_null(s);
-	mkdir(s, 0755);
+	/* the cache may be shared by several build directories: make its parents too */
+	assert_int_equal(tl_buf_printf(&cmd, "mkdir -p '%s'", s), TL_OK);
+	assert_int_equal(system(cmd.ptr), 0);
+	tl_buf_dispose(&cmd);
 	return s;
 }
 
