@@ -30,6 +30,12 @@ tl_json_limits cli_json_limits(void);
 /* Writes buf to path ("-" or NULL: stdout) atomically; returns exit code. */
 int cli_write_output(const char *path, const tl_buf *buf);
 
+/*
+ * Value of "--opt V" or "--opt=V" at argv[*i], advancing *i past it; NULL
+ * when argv[*i] is another option, or (with *missing set) when V is absent.
+ */
+const char *cli_opt_value(int argc, char **argv, int *i, const char *opt, bool *missing);
+
 /* Subcommands: each gets argv starting at its own name, returns the exit code. */
 int cmd_sbom_validate(int argc, char **argv);
 int cmd_sbom_convert(int argc, char **argv);

@@ -8,23 +8,6 @@
 #include "cli.h"
 #include "trustline/trust.h"
 
-/* Value of "--opt V" or "--opt=V" at argv[*i]; advances *i.  NULL if absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
-{
-	size_t n = strlen(opt);
-
-	*missing = false;
-	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], opt) != 0)
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 /* Public PEM then "keyid: <hex>" to stdout, or PEM to out and the id to stdout. */
 static int print_public(tl_key *k, const char *out)
 {
@@ -82,12 +65,12 @@ int cmd_key_generate(int argc, char **argv)
 			generate_usage(stdout);
 			return 0;
 		}
-		if ((v = opt_value(argc, argv, &i, "--key", &missing))) {
+		if ((v = cli_opt_value(argc, argv, &i, "--key", &missing))) {
 			uri = v;
-		} else if (!missing && (v = opt_value(argc, argv, &i, "--type", &missing))) {
+		} else if (!missing && (v = cli_opt_value(argc, argv, &i, "--type", &missing))) {
 			type = v;
-		} else if (!missing && ((v = opt_value(argc, argv, &i, "-o", &missing)) ||
-		           (!missing && (v = opt_value(argc, argv, &i, "--output", &missing))))) {
+		} else if (!missing && ((v = cli_opt_value(argc, argv, &i, "-o", &missing)) ||
+		           (!missing && (v = cli_opt_value(argc, argv, &i, "--output", &missing))))) {
 			out = v;
 		} else if (missing) {
 			return cli_usage_error("key generate: %s needs a value", a);
@@ -134,10 +117,10 @@ int cmd_key_public(int argc, char **argv)
 			public_usage(stdout);
 			return 0;
 		}
-		if ((v = opt_value(argc, argv, &i, "--key", &missing))) {
+		if ((v = cli_opt_value(argc, argv, &i, "--key", &missing))) {
 			uri = v;
-		} else if (!missing && ((v = opt_value(argc, argv, &i, "-o", &missing)) ||
-		           (!missing && (v = opt_value(argc, argv, &i, "--output", &missing))))) {
+		} else if (!missing && ((v = cli_opt_value(argc, argv, &i, "-o", &missing)) ||
+		           (!missing && (v = cli_opt_value(argc, argv, &i, "--output", &missing))))) {
 			out = v;
 		} else if (missing) {
 			return cli_usage_error("key public: %s needs a value", a);

@@ -82,23 +82,12 @@ static void progress_bar(const char *what, uint64_t done, uint64_t total, void *
 	fflush(stderr);
 }
 
-/* Value of a "--opt N" or "--opt=N" option; advances *i past it. */
-static const char *opt_value(int argc, char **argv, int *i, const char *opt)
-{
-	size_t n = strlen(opt);
-
-	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], opt) == 0 && *i + 1 < argc)
-		return argv[++*i];
-	return NULL;
-}
-
 int main(int argc, char **argv)
 {
 	int i;
 	uint64_t v;
 	const char *val;
+	bool missing;
 
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
@@ -113,11 +102,11 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
 			cli_g.verbose++;
 		} else if (!strncmp(a, "--max-input-size", 16)) {
-			if (!(val = opt_value(argc, argv, &i, "--max-input-size")) || !tl_parse_u64(val, &v) || !v)
+			if (!(val = cli_opt_value(argc, argv, &i, "--max-input-size", &missing)) || !tl_parse_u64(val, &v) || !v)
 				return cli_usage_error("--max-input-size: expected a positive number of bytes");
 			cli_g.max_input = (size_t)v;
 		} else if (!strncmp(a, "--max-json-depth", 16)) {
-			if (!(val = opt_value(argc, argv, &i, "--max-json-depth")) || !tl_parse_u64(val, &v) ||
+			if (!(val = cli_opt_value(argc, argv, &i, "--max-json-depth", &missing)) || !tl_parse_u64(val, &v) ||
 			    !v || v > 100000)
 				return cli_usage_error("--max-json-depth: expected a number from 1 to 100000");
 			cli_g.max_depth = (unsigned)v;

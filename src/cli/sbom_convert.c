@@ -24,23 +24,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-/* Value of "--opt V" or "--opt=V" at argv[*i]; advances *i.  NULL if absent. */
-static const char *opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
-{
-	size_t n = strlen(opt);
-
-	*missing = false;
-	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], opt) != 0)
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 int cmd_sbom_convert(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *to = NULL, *spec = NULL, *v;
@@ -58,12 +41,12 @@ int cmd_sbom_convert(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		if ((v = opt_value(argc, argv, &i, "-o", &missing)) ||
-		    (!missing && (v = opt_value(argc, argv, &i, "--output", &missing)))) {
+		if ((v = cli_opt_value(argc, argv, &i, "-o", &missing)) ||
+		    (!missing && (v = cli_opt_value(argc, argv, &i, "--output", &missing)))) {
 			out = v;
-		} else if (!missing && (v = opt_value(argc, argv, &i, "--to", &missing))) {
+		} else if (!missing && (v = cli_opt_value(argc, argv, &i, "--to", &missing))) {
 			to = v;
-		} else if (!missing && (v = opt_value(argc, argv, &i, "--spec-version", &missing))) {
+		} else if (!missing && (v = cli_opt_value(argc, argv, &i, "--spec-version", &missing))) {
 			spec = v;
 		} else if (missing) {
 			return cli_usage_error("sbom convert: %s needs a value", a);

@@ -33,22 +33,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
-{
-	size_t n = strlen(opt);
-
-	*missing = false;
-	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], opt) != 0)
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 /* Predicate type from the predicate's own top-level markers, or NULL. */
 static const char *sniff_predicate(const json_t *pred)
 {
@@ -82,16 +66,16 @@ int cmd_sign(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		if ((v = opt_value(argc, argv, &i, "--key", &missing))) {
+		if ((v = cli_opt_value(argc, argv, &i, "--key", &missing))) {
 			uri = v;
-		} else if (!missing && (v = opt_value(argc, argv, &i, "--predicate", &missing))) {
+		} else if (!missing && (v = cli_opt_value(argc, argv, &i, "--predicate", &missing))) {
 			pred_path = v;
-		} else if (!missing && (v = opt_value(argc, argv, &i, "--predicate-type", &missing))) {
+		} else if (!missing && (v = cli_opt_value(argc, argv, &i, "--predicate-type", &missing))) {
 			pred_type = v;
-		} else if (!missing && (v = opt_value(argc, argv, &i, "--payload-type", &missing))) {
+		} else if (!missing && (v = cli_opt_value(argc, argv, &i, "--payload-type", &missing))) {
 			payload_type = v;
-		} else if (!missing && ((v = opt_value(argc, argv, &i, "-o", &missing)) ||
-		           (!missing && (v = opt_value(argc, argv, &i, "--output", &missing))))) {
+		} else if (!missing && ((v = cli_opt_value(argc, argv, &i, "-o", &missing)) ||
+		           (!missing && (v = cli_opt_value(argc, argv, &i, "--output", &missing))))) {
 			out = v;
 		} else if (missing) {
 			return cli_usage_error("sign: %s needs a value", a);

@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli.h"
 
@@ -39,4 +40,20 @@ int cli_write_output(const char *path, const tl_buf *buf)
 	tl_err err = tl_file_write_atomic(path ? path : "-", buf->ptr ? buf->ptr : "", buf->len);
 
 	return err ? cli_fail(err) : 0;
+}
+
+const char *cli_opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
+{
+	size_t n = strlen(opt);
+
+	*missing = false;
+	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (strcmp(argv[*i], opt) != 0)
+		return NULL;
+	if (*i + 1 >= argc) {
+		*missing = true;
+		return NULL;
+	}
+	return argv[++*i];
 }

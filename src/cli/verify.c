@@ -31,22 +31,6 @@ static void usage(FILE *f)
 	      f);
 }
 
-static const char *opt_value(int argc, char **argv, int *i, const char *opt, bool *missing)
-{
-	size_t n = strlen(opt);
-
-	*missing = false;
-	if (strncmp(argv[*i], opt, n) == 0 && argv[*i][n] == '=')
-		return argv[*i] + n + 1;
-	if (strcmp(argv[*i], opt) != 0)
-		return NULL;
-	if (*i + 1 >= argc) {
-		*missing = true;
-		return NULL;
-	}
-	return argv[++*i];
-}
-
 /* Plain payload against the artifact's bytes, by SHA-256. */
 static tl_err match_payload(const tl_dsse_envelope *env, const char *path)
 {
@@ -82,9 +66,9 @@ int cmd_verify(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		}
-		if ((v = opt_value(argc, argv, &i, "--key", &missing))) {
+		if ((v = cli_opt_value(argc, argv, &i, "--key", &missing))) {
 			keyp = v;
-		} else if (!missing && (v = opt_value(argc, argv, &i, "--artifact", &missing))) {
+		} else if (!missing && (v = cli_opt_value(argc, argv, &i, "--artifact", &missing))) {
 			artifact = v;
 		} else if (missing) {
 			return cli_usage_error("verify: %s needs a value", a);
