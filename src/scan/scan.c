@@ -277,9 +277,11 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			goto done;
 	}
 	if (wanted(e->path)) {
-		nd->content = c->buf;
+		/* a copy sized to the file: the read buffer (1 MiB and more) stays
+		 * for the next file, rather than one such buffer per kept file */
+		if ((err = tl_buf_put(&nd->content, c->buf.ptr, c->buf.len)) != TL_OK)
+			goto done;
 		nd->kept = true;
-		memset(&c->buf, 0, sizeof(c->buf));
 	}
 done:
 	if (!err && e->type == TL__ENT_HARDLINK && e->size > 0)
