@@ -16,6 +16,13 @@ tl_err tl__error(tl_err code, const char *fmt, ...) TL_PRINTF(2, 3);
  * "<name>: offset N: <message>".  Returns TL_EPARSE. */
 tl_err tl__corrupt(const tl_reader *r, const char *fmt, ...) TL_PRINTF(2, 3);
 
+/*
+ * Copies untrusted text s into out (cap bytes, NUL included) for quoting in
+ * a message: control characters, DEL and '"' become '?', and text that does
+ * not fit is cut and ends in "...".  cap must be at least 4.
+ */
+void tl__quote(char *out, size_t cap, const char *s);
+
 /* Out-of-memory error with a fixed message. */
 tl_err tl__nomem(void);
 

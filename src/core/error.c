@@ -3,6 +3,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core_int.h"
 
@@ -43,6 +44,21 @@ tl_err tl__corrupt(const tl_reader *r, const char *fmt, ...)
 	vsnprintf(errmsg + n, sizeof(errmsg) - (size_t)n, fmt, ap);
 	va_end(ap);
 	return TL_EPARSE;
+}
+
+void tl__quote(char *out, size_t cap, const char *s)
+{
+	size_t i, max = cap - 4;
+
+	for (i = 0; s[i] && i < max; i++) {
+		unsigned char c = (unsigned char)s[i];
+		out[i] = (c < 0x20 || c == 0x7f || c == '"') ? '?' : (char)c;
+	}
+	if (s[i]) {
+		memcpy(out + i, "...", 3);
+		i += 3;
+	}
+	out[i] = '\0';
 }
 
 tl_err tl__nomem(void)

@@ -133,15 +133,7 @@ static tl_err bad(const char *s, const char *fmt, ...)
 	size_t i;
 	va_list ap;
 
-	for (i = 0; s[i] && i < MSG_QUOTE_MAX; i++) {
-		unsigned char c = (unsigned char)s[i];
-		quoted[i] = (c < 0x20 || c == 0x7f || c == '"') ? '?' : (char)c;
-	}
-	if (s[i]) {
-		memcpy(quoted + i, "...", 3);
-		i += 3;
-	}
-	quoted[i] = '\0';
+	tl__quote(quoted, sizeof(quoted), s);
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);

@@ -172,6 +172,19 @@ static void test_core__time(void **state)
 	unsetenv("SOURCE_DATE_EPOCH");
 }
 
+static void test_core__quote_untrusted_text(void **state)
+{
+	char q[10];
+
+	(void)state;
+	tl__quote(q, sizeof(q), "ab\"c\nd");
+	assert_string_equal(q, "ab?c?d");
+	tl__quote(q, sizeof(q), "0123456789");
+	assert_string_equal(q, "012345...");
+	tl__quote(q, sizeof(q), "012345");
+	assert_string_equal(q, "012345");
+}
+
 static void test_core__parse_u64(void **state)
 {
 	uint64_t v;
@@ -195,6 +208,7 @@ int main(void)
 		cmocka_unit_test(test_core__sha256_known_answer),
 		cmocka_unit_test(test_core__hash_file_streams),
 		cmocka_unit_test(test_core__time),
+		cmocka_unit_test(test_core__quote_untrusted_text),
 		cmocka_unit_test(test_core__parse_u64),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
