@@ -23,6 +23,15 @@ tl_err tl__corrupt(const tl_reader *r, const char *fmt, ...) TL_PRINTF(2, 3);
  */
 void tl__quote(char *out, size_t cap, const char *s);
 
+/*
+ * RFC 3339 pieces, strict (real calendar days; a leap second only at
+ * 23:59:60 UTC).  tl__rfc3339_date reads a full-date at the start of s and
+ * returns its length (10) or 0; tl__rfc3339_time reads a full-time that is
+ * the whole of s, giving its offset from UTC in minutes.
+ */
+size_t tl__rfc3339_date(const char *s, int *y, int *m, int *d);
+bool tl__rfc3339_time(const char *s, int *h, int *mi, int *sec, int *offset_min);
+
 /* Out-of-memory error with a fixed message. */
 tl_err tl__nomem(void);
 

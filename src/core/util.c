@@ -52,6 +52,59 @@ static bool digits(const char *s, int n, int *out)
 	return true;
 }
 
+size_t tl__rfc3339_date(const char *s, int *y, int *m, int *d)
+{
+	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int max;
+
+	if (!digits(s, 4, y) || s[4] != '-' || !digits(s + 5, 2, m) || s[7] != '-' ||
+	    !digits(s + 8, 2, d))
+		return 0;
+	if (*m < 1 || *m > 12 || *d < 1)
+		return 0;
+	max = mdays[*m - 1];
+	if (*m == 2 && *y % 4 == 0 && (*y % 100 != 0 || *y % 400 == 0))
+		max = 29;
+	return *d <= max ? 10 : 0;
+}
+
+bool tl__rfc3339_time(const char *s, int *h, int *mi, int *sec, int *offset_min)
+{
+	int oh = 0, om = 0, sign = 0;
+	const char *p;
+
+	if (!digits(s, 2, h) || s[2] != ':' || !digits(s + 3, 2, mi) || s[5] != ':' ||
+	    !digits(s + 6, 2, sec))
+		return false;
+	if (*h > 23 || *mi > 59 || *sec > 60)
+		return false;
+	p = s + 8;
+	if (*p == '.') {
+		p++;
+		if (*p < '0' || *p > '9')
+			return false;
+		while (*p >= '0' && *p <= '9')
+			p++;
+	}
+	if (*p == 'Z' || *p == 'z') {
+		p++;
+	} else if (*p == '+' || *p == '-') {
+		sign = *p == '-' ? -1 : 1;
+		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+			return false;
+		p += 6;
+	} else {
+		return false;
+	}
+	if (*p)
+		return false;
+	*offset_min = sign * (oh * 60 + om);
+	/* a leap second is 23:59:60 in UTC */
+	if (*sec == 60 && ((*h * 60 + *mi) - *offset_min + 2 * 1440) % 1440 != 23 * 60 + 59)
+		return false;
+	return true;
+}
+
 /* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
 static int64_t days_from_civil(int64_t y, int m, int d)
 {
@@ -65,44 +118,13 @@ static int64_t days_from_civil(int64_t y, int m, int d)
 
 tl_err tl_time_parse(int64_t *out, const char *s)
 {
-	int y, mo, d, h, mi, sec, oh = 0, om = 0;
-	const char *p;
-	int64_t t;
+	int y, mo, d, h, mi, sec, off;
+	size_t n = tl__rfc3339_date(s, &y, &mo, &d);
 
-	if (strlen(s) < 19 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) ||
-	    s[7] != '-' || !digits(s + 8, 2, &d) || (s[10] != 'T' && s[10] != 't' && s[10] != ' ') ||
-	    !digits(s + 11, 2, &h) || s[13] != ':' || !digits(s + 14, 2, &mi) || s[16] != ':' ||
-	    !digits(s + 17, 2, &sec))
-		goto bad;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		goto bad;
-	p = s + 19;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			goto bad;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		int sign = *p == '-' ? -1 : 1;
-		if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
-			goto bad;
-		oh *= sign;
-		om *= sign;
-		p += 6;
-	} else {
-		goto bad;
-	}
-	if (*p)
-		goto bad;
-	t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
-	*out = t - (int64_t)oh * 3600 - (int64_t)om * 60;
+	if (!n || (s[n] != 'T' && s[n] != 't') || !tl__rfc3339_time(s + n + 1, &h, &mi, &sec, &off))
+		return tl__error(TL_EPARSE, "expected an RFC 3339 date-time, got \"%.40s\"", s);
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - (int64_t)off * 60;
 	return TL_OK;
-bad:
-	return tl__error(TL_EPARSE, "expected an RFC 3339 date-time, got \"%.40s\"", s);
 }
 
 static tl_log_fn log_fn;

@@ -1096,75 +1096,18 @@ static bool find_duplicate(vctx *c, const json_t *arr, size_t *first, size_t *se
 
 /* ---- formats ------------------------------------------------------------ */
 
-static bool ndigits(const char *s, int n, int *out)
-{
-	int v = 0;
-
-	for (int i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-/* RFC 3339 full-date; returns the length consumed (10) or 0. */
 static size_t full_date(const char *s)
 {
-	static const int mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	int y, m, d, max;
+	int y, m, d;
 
-	if (!ndigits(s, 4, &y) || s[4] != '-' || !ndigits(s + 5, 2, &m) || s[7] != '-' ||
-	    !ndigits(s + 8, 2, &d))
-		return 0;
-	if (m < 1 || m > 12 || d < 1)
-		return 0;
-	max = mdays[m - 1];
-	if (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
-		max = 29;
-	return d <= max ? 10 : 0;
+	return tl__rfc3339_date(s, &y, &m, &d);
 }
 
-/* RFC 3339 full-time; whole string. */
 static bool full_time(const char *s)
 {
-	int h, mi, sec, oh = 0, om = 0, sign = 0;
-	const char *p;
+	int h, mi, sec, off;
 
-	if (!ndigits(s, 2, &h) || s[2] != ':' || !ndigits(s + 3, 2, &mi) || s[5] != ':' ||
-	    !ndigits(s + 6, 2, &sec))
-		return false;
-	if (h > 23 || mi > 59 || sec > 60)
-		return false;
-	p = s + 8;
-	if (*p == '.') {
-		p++;
-		if (*p < '0' || *p > '9')
-			return false;
-		while (*p >= '0' && *p <= '9')
-			p++;
-	}
-	if (*p == 'Z' || *p == 'z') {
-		p++;
-	} else if (*p == '+' || *p == '-') {
-		sign = *p == '-' ? -1 : 1;
-		if (!ndigits(p + 1, 2, &oh) || p[3] != ':' || !ndigits(p + 4, 2, &om) || oh > 23 ||
-		    om > 59)
-			return false;
-		p += 6;
-	} else {
-		return false;
-	}
-	if (*p)
-		return false;
-	if (sec == 60) {
-		/* a leap second is 23:59:60 in UTC */
-		int utc = ((h * 60 + mi) - sign * (oh * 60 + om) + 2 * 1440) % 1440;
-		if (utc != 23 * 60 + 59)
-			return false;
-	}
-	return true;
+	return tl__rfc3339_time(s, &h, &mi, &sec, &off);
 }
 
 static bool is_date_time(const char *s)

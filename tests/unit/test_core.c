@@ -164,6 +164,14 @@ static void test_core__time(void **state)
 	assert_string_equal(s, "0220-02-03T04:05:06Z");
 	assert_int_equal(tl_time_parse(&t, "2023-13-01T00:00:00Z"), TL_EPARSE);
 	assert_int_equal(tl_time_parse(&t, "yesterday"), TL_EPARSE);
+	/* strict: real calendar days, 'T' only, leap seconds only at 23:59:60 UTC */
+	assert_int_equal(tl_time_parse(&t, "2023-02-30T00:00:00Z"), TL_EPARSE);
+	assert_int_equal(tl_time_parse(&t, "2023-02-29T00:00:00Z"), TL_EPARSE);
+	assert_int_equal(tl_time_parse(&t, "2024-02-29T00:00:00Z"), TL_OK);
+	assert_int_equal(tl_time_parse(&t, "2023-06-01 12:34:56Z"), TL_EPARSE);
+	assert_int_equal(tl_time_parse(&t, "2016-12-31T23:59:60Z"), TL_OK);
+	assert_int_equal(tl_time_parse(&t, "2016-12-31T18:59:60-05:00"), TL_OK);
+	assert_int_equal(tl_time_parse(&t, "2016-12-31T12:00:60Z"), TL_EPARSE);
 	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
 	assert_int_equal(tl_now(&t), TL_OK);
 	assert_int_equal(t, 1700000000);
