@@ -138,4 +138,99 @@ TL_EXTERN tl_err tl_vulndb_aliases(tl_vulndb *db, const char *id, json_t **out);
  */
 TL_EXTERN void *tl_vulndb_handle(tl_vulndb *db);
 
+
+/* ---- findings: what matching produces, VEX and reports consume ---------
+ * (src/vuln/match.c, vex.c, report*.c; docs/matching.md, docs/vex.md)
+ * Every char * is owned by the struct holding it; tl_findings_free frees
+ * all of it.  NULL means absent. */
+
+typedef enum {
+	TL_SEV_UNKNOWN = 0, /* no CVSS score and no qualitative rating */
+	TL_SEV_NONE,        /* CVSS 0.0 */
+	TL_SEV_LOW,         /* 0.1-3.9 */
+	TL_SEV_MEDIUM,      /* 4.0-6.9 */
+	TL_SEV_HIGH,        /* 7.0-8.9 */
+	TL_SEV_CRITICAL,    /* 9.0-10.0 */
+} tl_severity;
+
+/* "unknown", "none", "low", "medium", "high", "critical". */
+TL_EXTERN const char *tl_severity_name(tl_severity s);
+/* Parses those names (case-insensitive; "moderate" is medium). */
+TL_EXTERN tl_err tl_severity_parse(const char *name, tl_severity *out);
+
+/* VEX status of a finding (OpenVEX 0.2.0 names; CycloneDX analysis states
+ * map onto them: resolved -> fixed, false_positive/not_affected ->
+ * not_affected, exploitable -> affected, in_triage -> under_investigation). */
+typedef enum {
+	TL_VEX_NONE = 0,            /* no statement applies */
+	TL_VEX_AFFECTED,
+	TL_VEX_NOT_AFFECTED,
+	TL_VEX_FIXED,
+	TL_VEX_UNDER_INVESTIGATION,
+} tl_vex_status;
+
+/* "none", "affected", "not_affected", "fixed", "under_investigation". */
+TL_EXTERN const char *tl_vex_status_name(tl_vex_status s);
+
+typedef struct {
+	/* the vulnerability */
+	char *id;                 /* CVE id when the record group has one, else the record id */
+	char **aliases;           /* other ids of the same vulnerability, sorted, id excluded */
+	size_t n_aliases;
+	char *summary;
+	tl_severity severity;     /* from the highest CVSS score, else the record's rating */
+	double cvss3_score;       /* < 0: none */
+	char *cvss3_vector;
+	double cvss4_score;       /* < 0: none */
+	char *cvss4_vector;
+	bool kev;                 /* in CISA's Known Exploited Vulnerabilities catalog */
+	char *kev_date_added;     /* YYYY-MM-DD when kev */
+	char *kev_due_date;
+
+	/* the component it was found in */
+	char *component_ref;      /* bom-ref of the component in the SBOM */
+	char *component_name;
+	char *component_version;
+	char *component_id;       /* the purl or CPE that matched */
+
+	/* why: the match decision */
+	char *source;             /* "osv", "nvd" or "alpine" */
+	char *record;             /* id of the record that matched */
+	char *fixed_version;      /* first fixed version on the matched branch, or NULL */
+	char *evidence;           /* one line: the identifier, the range or list, the decision */
+
+	/* patch evidence from the image (Debian changelog naming the id as
+	 * fixed at or before the installed version) */
+	bool patched;
+	char *patch_evidence;
+
+	/* triage */
+	tl_vex_status vex_status;
+	char *vex_justification;  /* OpenVEX justification label */
+	char *vex_impact;         /* impact statement */
+	char *vex_action;         /* action statement */
+	char *vex_source;         /* the VEX document (path) that applied */
+} tl_finding;
+
+typedef struct {
+	tl_finding *v;            /* sorted by severity (highest first), id, component_ref */
+	size_t n;
+	size_t cap;
+} tl_findings;
+
+/* Frees everything f holds and zeroes it (f itself is the caller's). */
+TL_EXTERN void tl_findings_free(tl_findings *f);
+
+/*
+ * Whether a finding still counts for --fail-on and the report summary:
+ * false when patched, or when VEX says not_affected or fixed.
+ */
+TL_EXTERN bool tl_finding_is_active(const tl_finding *f);
+
+/* Scanner property naming the CVEs a Debian changelog says are fixed: on a
+ * deb component, value "CVE-ID=VERSION CVE-ID=VERSION ..." (space
+ * separated, sorted by id), VERSION being the oldest changelog entry that
+ * names the CVE.  Written by the dpkg cataloger, read by the matcher. */
+#define TL_PROP_CHANGELOG_CVES "trustline:debian:changelog-cves"
+
 #endif
