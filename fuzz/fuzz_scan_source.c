@@ -44,7 +44,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *ctx)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	tl__source *src = NULL;
-	tl__limits lim = { 2000, 1 << 22, 1024 };
+	tl__limits lim = { 2000, 1 << 22, 1024, 3, 1 << 24 };
 	tl__tree t;
 
 	tl__tree_init(&t, 8, 1024);
