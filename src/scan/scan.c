@@ -1038,9 +1038,10 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	/* notes: images not opened, limits; the limit ones also go into the document */
 	for (size_t i = 0; i < src->n_notes; i++) {
 		const char *note = src->notes[i];
-		if ((err = warn(sum, "%s", note)) != TL_OK)
-			goto done;
-		if (!strncmp(note, "--max-", 6)) {
+		if (strncmp(note, "--max-", 6) != 0) {
+			if ((err = warn(sum, "%s", note)) != TL_OK)
+				goto done;
+		} else {
 			char **slot;
 			if ((err = tl__array_grow((void **)&sum->limits, &sum->n_limits, sizeof(char *), (void **)&slot)) != TL_OK)
 				goto done;

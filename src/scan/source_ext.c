@@ -293,9 +293,16 @@ static tl_err walk_dir(tl__source *src, ext_impl *d, ext2_ino_t dir, tl_buf *pat
 	collect_ctx c = { src, NULL, 0, TL_OK };
 	size_t base = path->len;
 	char *link = NULL;
+	struct ext2_inode dino;
 	errcode_t r;
 
-	r = ext2fs_dir_iterate2(d->fs, dir, DIRENT_FLAG_INCLUDE_INLINE_DATA, NULL, collect, &c);
+	/* the inline-data flag is for inline directories only (others read as corrupt with it) */
+	if ((r = ext2fs_read_inode(d->fs, dir, &dino)) != 0) {
+		err = ext_error(src, r, "reading a directory inode");
+		goto done;
+	}
+	r = ext2fs_dir_iterate2(d->fs, dir, dino.i_flags & EXT4_INLINE_DATA_FL ? DIRENT_FLAG_INCLUDE_INLINE_DATA : 0, NULL,
+	                        collect, &c);
 	if (c.err) {
 		err = c.err;
 		goto done;
