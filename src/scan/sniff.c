@@ -24,7 +24,9 @@
  *   0 inodes_count, 4 blocks_count_lo, 20 first_data_block, 24 log_block_size
  *   (block size 1024 << it), 32 blocks_per_group, 40 inodes_per_group,
  *   56 magic, 76 rev_level, 96 feature_incompat (0x80: 64bit),
- *   336 blocks_count_hi (64bit only)
+ *   336 blocks_count_hi (64bit only); plausible: block size up to 64 KiB,
+ *   counts non-zero, per-group counts at most 8 x block size, the group
+ *   descriptors (32 or 64 bytes per group) inside the bytes there
  */
 #include <errno.h>
 #include <string.h>
@@ -71,7 +73,7 @@ bool tl__ext_super_ok(const uint8_t *p, uint64_t avail, uint64_t *size)
 {
 	uint32_t inodes = le32(p), first = le32(p + 20), log = le32(p + 24), bpg = le32(p + 32), ipg = le32(p + 40);
 	uint32_t rev = le32(p + 76), incompat = le32(p + 96);
-	uint64_t blocks = le32(p + 4), bs;
+	uint64_t blocks = le32(p + 4), bs, groups, desc;
 
 	if (p[56] != 0x53 || p[57] != 0xef || log > 6 || rev > 1 || inodes == 0)
 		return false;
@@ -80,10 +82,15 @@ bool tl__ext_super_ok(const uint8_t *p, uint64_t avail, uint64_t *size)
 		blocks |= (uint64_t)le32(p + 336) << 32;
 	if (blocks == 0 || bpg == 0 || ipg == 0 || bpg > 8 * bs || ipg > 8 * bs || first >= blocks || first > 1)
 		return false;
-	if (blocks > avail / bs)
+	/* the image may end before its last blocks (mke2fs leaves unused
+	 * ones out of a file); its group descriptors, which libext2fs reads
+	 * whole, must be there */
+	groups = (blocks - first + bpg - 1) / bpg;
+	desc = incompat & 0x80 ? 64 : 32;
+	if (groups > avail / desc || groups * desc > avail - 2048 || (uint64_t)inodes > (uint64_t)ipg * groups)
 		return false;
 	if (size)
-		*size = blocks * bs;
+		*size = blocks > UINT64_MAX / bs ? UINT64_MAX : blocks * bs;
 	return true;
 }
 

@@ -261,6 +261,8 @@ static tl_err try_at(tl__source *src, blob_impl *d, uint64_t start, tl__kind k, 
 	case TL__KIND_EXT:
 		if (n < 2048 || !tl__ext_super_ok(head + 1024, avail, &ext))
 			return TL_OK;
+		if (ext > avail)
+			ext = avail; /* unused blocks left out at the end */
 		break;
 	case TL__KIND_UIMAGE: {
 		tl__payload pl[TL__MAX_PAYLOADS];

@@ -6,6 +6,8 @@
  *   offset  size  field (little-endian; tl__ext_super_ok in sniff.c)
  *   1024    1024  super block: magic 0xEF53 at 1080, block size, counts;
  *                 checked against the range before libext2fs sees it
+ *                 (blocks past the end of the range read as zeros: mke2fs
+ *                 leaves unused last blocks out of an image file)
  *   ...           group descriptors, inode tables, directories, extents:
  *                 read by libext2fs through io_read
  *
@@ -64,12 +66,17 @@ static errcode_t io_read64(io_channel ch, unsigned long long block, int count, v
 	uint64_t size = count < 0 ? (uint64_t)-(int64_t)count : (uint64_t)count * (uint64_t)ch->block_size;
 	uint64_t off;
 
-	if (__builtin_mul_overflow((uint64_t)block, (uint64_t)ch->block_size, &off) || off > p->r.len ||
-	    size > p->r.len - off || size > ((uint64_t)1 << 30))
+	uint64_t have;
+
+	if (__builtin_mul_overflow((uint64_t)block, (uint64_t)ch->block_size, &off) || size > ((uint64_t)1 << 30))
 		return EXT2_ET_SHORT_READ;
 	if (tl__source_count(p->src, size) != TL_OK)
 		return EXT2_ET_SHORT_READ;
-	return tl__range_read(&p->r, off, data, (size_t)size) == TL_OK ? 0 : EXT2_ET_SHORT_READ;
+	/* blocks past the end of the image read as zeros (an image file
+	 * without its unused last blocks) */
+	have = off >= p->r.len ? 0 : p->r.len - off < size ? p->r.len - off : size;
+	memset((uint8_t *)data + have, 0, (size_t)(size - have));
+	return have == 0 || tl__range_read(&p->r, off, data, (size_t)have) == TL_OK ? 0 : EXT2_ET_SHORT_READ;
 }
 
 static errcode_t io_read(io_channel ch, unsigned long block, int count, void *data)
