@@ -117,6 +117,16 @@ static tl_err open_range(tl__source *src, tl__kind k, bool blob)
 	default:
 		break;
 	}
+	if (blob) {
+		/* libarchive takes zeros for an empty tar: a blob that starts with
+		 * zero padding (a disk image, a flash dump) is searched instead */
+		uint8_t head[1024];
+		bool zero = src->range.len >= sizeof(head) && tl__range_read(&src->range, 0, head, sizeof(head)) == TL_OK;
+		for (size_t i = 0; zero && i < sizeof(head); i++)
+			zero = head[i] == 0;
+		if (zero)
+			return tl__source_blob_open(src, TL__KIND_NONE);
+	}
 	err = tl__source_archive_open_range(src);
 	if (err == TL_EUNSUPPORTED && blob) {
 		char *msg = tl_strdup(tl_error_last());
