@@ -22,8 +22,9 @@
  * Hostile images: a directory met a second time (a loop through an
  * ancestor, or two names for one directory) is not walked again; a name
  * with '/' or "."/".." is skipped (counted as escaped).  Every block read
- * (metadata too) counts against max_bytes, so corrupt extent trees end at
- * that limit.
+ * (metadata and file data, counted apart from the content handed out, which
+ * includes holes) is bounded by max_bytes too, so corrupt extent trees end
+ * at that limit.
  */
 #include <et/com_err.h>
 #include <ext2fs/ext2fs.h>
@@ -37,6 +38,7 @@
 typedef struct {
 	tl__range r;
 	tl__source *src;
+	uint64_t blocks_read; /* bytes of blocks read, metadata and file data */
 } io_priv;
 
 /* the source ext_open hands to io_open (libext2fs opens by name only) */
@@ -70,8 +72,14 @@ static errcode_t io_read64(io_channel ch, unsigned long long block, int count, v
 
 	if (__builtin_mul_overflow((uint64_t)block, (uint64_t)ch->block_size, &off) || size > ((uint64_t)1 << 30))
 		return EXT2_ET_SHORT_READ;
-	if (tl__source_count(p->src, size) != TL_OK)
+	/* file content is counted as it is handed out (ext_read, holes too);
+	 * this bounds what corrupt metadata can make libext2fs read */
+	if (size > p->src->lim.max_bytes - p->blocks_read || p->blocks_read > p->src->lim.max_bytes) {
+		tl__source_limit_hit(p->src, "--max-bytes: more than %llu bytes of ext blocks read",
+		                     (unsigned long long)p->src->lim.max_bytes);
 		return EXT2_ET_SHORT_READ;
+	}
+	p->blocks_read += size;
 	/* blocks past the end of the image read as zeros (an image file
 	 * without its unused last blocks) */
 	have = off >= p->r.len ? 0 : p->r.len - off < size ? p->r.len - off : size;
