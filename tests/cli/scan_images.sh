@@ -160,6 +160,21 @@ expect_exit 0 "blob > uImage > cpio.gz" "$TRUSTLINE" scan "$TMP/fw2.bin" -o "$TM
 same_as_dir "blob > uImage > cpio.gz" "$TMP/blob2.json"
 expect_grep "paths show each level" '"/@0x3e9\.uimage!/ramdisk!/usr/bin/bzip2"' "$TMP/blob2.json"
 
+# a blob holding a gzip cpio (an initramfs) at an odd offset after a real binary
+{ head -c 517 /dev/urandom; cat "$KERNEL"; cat "$TMP/root.cpio.gz"; head -c 4096 /dev/zero; } >"$TMP/fw3.bin"
+expect_exit 0 "blob > cpio.gz" "$TRUSTLINE" scan "$TMP/fw3.bin" -o "$TMP/blob3.json"
+expect_grep "gzip stream found by its magic" "$(printf '@0x%x.gz' $((517 + $(stat -c %s "$KERNEL"))))" "$TMP/err"
+same_as_dir "blob > cpio.gz" "$TMP/blob3.json"
+
+# ---- package archives: opened as the target, not inside an image ------------
+PIGZ=$(ls "$CACHE"/pigz_*.deb | head -1)
+expect_exit 0 "a .deb as the target" "$TRUSTLINE" scan "$PIGZ" -o "$TMP/deb.json"
+expect_grep ".deb: its data.tar.xz opened" '"/data.tar.xz!/usr/bin/pigz"' "$TMP/deb.json"
+mkdir -p "$TMP/cache/var/cache/apt/archives" && cp "$PIGZ" "$TMP/cache/var/cache/apt/archives/"
+tar -C "$TMP/cache" -cf "$TMP/cache.tar" .
+expect_exit 0 "a tar holding a .deb" "$TRUSTLINE" scan "$TMP/cache.tar" -o "$TMP/cache.json"
+if grep -q '!/' "$TMP/cache.json"; then not_ok "a .deb inside an image was opened"; else ok; fi
+
 # ---- hostile ------------------------------------------------------------------
 H=$TMP/hostile && mkdir -p "$H/etc" "$H/usr/lib" "$H/d"
 printf 'ID=insideimage\nVERSION_ID=7\n' >"$H/usr/lib/os-release"
