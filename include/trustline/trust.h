@@ -220,4 +220,45 @@ TL_EXTERN const char *tl_predicate_type_uri(const char *name);
  */
 TL_EXTERN tl_err tl_statement_match_artifact(const tl_statement *st, const char *path);
 
+/* ---- X.509 certificates (RFC 5280) -------------------------------------- */
+
+/* Largest certificate, bundle, CRL or CSR file the X.509 readers accept. */
+#define TL_X509_MAX_FILE ((size_t)16 << 20)
+/* Most certificates in a roots or untrusted bundle. */
+#define TL_X509_MAX_CERTS 1000
+/* Most CRLs in one verification (over all CRL files). */
+#define TL_X509_MAX_CRLS 1000
+
+/*
+ * Validates the certificate path of the certificate at cert_path (PEM or
+ * DER, exactly one) with OpenSSL's X509_verify_cert: roots_path is a PEM
+ * bundle of trust anchors (the only anchors: a chain must end at one of
+ * them); untrusted_path (NULL: none) a PEM bundle of intermediate CAs
+ * that may be used to build the chain but are not trusted; crl_path
+ * (NULL: no revocation check) a PEM or DER file of CRLs: then every
+ * certificate in the chain below the anchor is checked against a CRL from
+ * its issuer, and a missing CRL fails (fail closed).  Validity is checked
+ * at time at (seconds since the epoch; 0: now).  The leaf must not be a
+ * CA and, if it has a keyUsage extension, allow digitalSignature.  All
+ * paths are borrowed.
+ *
+ * On success *leaf_key is a new verify-only key of the leaf's public key
+ * (caller frees with tl_key_free).  Errors: TL_ECHECK when the path does
+ * not validate, with "<cert>: <reason>: <detail>" where reason is one of
+ * expired, not yet valid, revoked, unknown issuer, bad signature, bad CRL
+ * signature, no CRL, CRL out of date, key usage, wrong key type, invalid;
+ * TL_EIO (unreadable file), TL_EPARSE (not a certificate/CRL), TL_ELIMIT.
+ */
+TL_EXTERN tl_err tl_x509_verify_cert(tl_key **leaf_key, const char *cert_path,
+                                     const char *roots_path, const char *untrusted_path,
+                                     const char *crl_path, int64_t at);
+
+/*
+ * As tl_x509_verify_cert with any number of CRL files: crl_paths holds
+ * ncrls borrowed paths (0: no revocation check).
+ */
+TL_EXTERN tl_err tl_x509_verify_chain(tl_key **leaf_key, const char *cert_path,
+                                      const char *roots_path, const char *untrusted_path,
+                                      const char *const *crl_paths, size_t ncrls, int64_t at);
+
 #endif

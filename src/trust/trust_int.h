@@ -11,6 +11,7 @@
 #define TL_TRUST_INT_H
 
 #include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "core/core_int.h"
 #include "trustline/trust.h"
@@ -93,5 +94,23 @@ tl_err tl__write_new_file(const char *path, const void *data, size_t len);
 
 /* Whole-file read that wipes the buffer (for secrets) on error. */
 void tl__buf_wipe(tl_buf *b);
+
+/* ---- X.509 readers (x509.c); name is for messages ---------------------- */
+
+/* Certificates from PEM blocks or one DER certificate, at most max. */
+tl_err tl__x509_parse_certs(STACK_OF(X509) **out, const void *data, size_t len,
+                            const char *name, size_t max);
+/* Exactly one certificate (PEM or DER). */
+tl_err tl__x509_parse_cert(X509 **out, const void *data, size_t len, const char *name);
+tl_err tl__x509_load_cert(X509 **out, const char *path);
+tl_err tl__x509_load_certs(STACK_OF(X509) **out, const char *path, size_t max);
+/* Appends the CRLs (PEM blocks or one DER CRL) to sk (borrowed), at most
+ * TL_X509_MAX_CRLS in sk. */
+tl_err tl__x509_parse_crls(STACK_OF(X509_CRL) *sk, const void *data, size_t len,
+                           const char *name);
+/* Exactly one PKCS#10 request (PEM or DER); its signature is not checked. */
+tl_err tl__x509_parse_csr(X509_REQ **out, const void *data, size_t len, const char *name);
+/* A distinguished name as RFC 2253 text, printable ASCII only, truncated to cap. */
+void tl__x509_name(char *out, size_t cap, const X509_NAME *nm);
 
 #endif
