@@ -113,4 +113,12 @@ tl_err tl__x509_parse_csr(X509_REQ **out, const void *data, size_t len, const ch
 /* A distinguished name as RFC 2253 text, printable ASCII only, truncated to cap. */
 void tl__x509_name(char *out, size_t cap, const X509_NAME *nm);
 
+/* ---- signing X.509 objects with a tl_key (x509_sign.c) ----------------- */
+
+/* Signs *x (taken) with k; on success *x is replaced by the signed object
+ * (verified with k's public half).  On error *x is unchanged. */
+tl_err tl__x509_sign(X509 **x, tl_key *k);
+tl_err tl__x509_crl_sign(X509_CRL **c, tl_key *k);
+tl_err tl__x509_req_sign(X509_REQ **r, tl_key *k);
+
 #endif
