@@ -157,6 +157,9 @@ expect_exit 1 "certificate of another key type" "$T" verify fw.dsse --cert dev-e
 expect_grep "other key type reason" 'wrong key type' "$TMP/err"
 expect_exit 1 "certificate of another key" "$T" verify fw-rsa.dsse --cert dev.pem --roots ca/root.pem --untrusted ca/issuing.pem
 expect_grep "other key reason" 'not verified: (no signature by key|wrong key type)' "$TMP/err"
+expect_exit 0 "sign with another P-256 key" "$T" sign --key other.key fw.bin -o fw-other.dsse
+expect_exit 1 "certificate of another key of the same type" "$T" verify fw-other.dsse --cert dev.pem --roots ca/root.pem --untrusted ca/issuing.pem
+expect_grep "same-type other key reason" 'not verified: no signature by key [0-9a-f]{64}' "$TMP/err"
 flip dev.csr dev-flip.csr 3 'CERTIFICATE REQUEST'
 expect_exit 1 "CSR with a flipped bit" "$T" ca issue --dir ca --csr dev-flip.csr
 expect_grep "forged CSR reason" 'dev-flip.csr: bad signature: the certificate request is not signed by its own key' "$TMP/err"
