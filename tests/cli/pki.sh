@@ -224,5 +224,12 @@ expect_grep "not a CRL reason" 'dev.pem: PEM block 1: expected "X509 CRL", got C
 expect_exit 2 "missing roots file" "$T" verify fw.dsse --cert dev.pem --roots nonexistent.pem
 expect_exit 2 "device csr bad serial" "$T" device csr --key dev.key --serial 'SN_1*' -o x.csr
 expect_exit 2 "ca issue without a CA" "$T" ca issue --dir nonexistent --csr dev.csr
+# -o to a FIFO (as to /dev/null) writes into it and leaves it a FIFO.
+mkfifo out.fifo
+timeout 20 cat out.fifo >fifo.txt &
+expect_exit 0 "device csr -o FIFO" "$T" device csr --key dev.key --serial SN-9 -o out.fifo
+wait
+[ -p out.fifo ] && ok || not_ok "-o replaced the FIFO with a file"
+expect_grep "CSR written through the FIFO" 'BEGIN CERTIFICATE REQUEST' fifo.txt
 
 finish
