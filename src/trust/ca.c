@@ -190,6 +190,27 @@ static const char *cfg_str(const ca_state *s, const char *key)
 	return json_string_value(json_object_get(s->config, key));
 }
 
+/* Opens the CA key named in ca.json under key and checks that it is the
+ * key of the CA certificate ca (a swapped URI would sign certificates no
+ * one can verify). */
+static tl_err open_ca_key(tl_key **out, const ca_state *s, const char *key, X509 *ca)
+{
+	tl_key *k = NULL;
+	tl_err err;
+
+	*out = NULL;
+	if ((err = tl_key_open(&k, cfg_str(s, key))) != TL_OK)
+		return err;
+	if (EVP_PKEY_eq(X509_get0_pubkey(ca), k->pub) != 1) {
+		ERR_clear_error();
+		tl_key_free(k);
+		return tl__error(TL_EINVAL, "ca.json: %s %s is not the key of the %s CA certificate",
+		                 key, cfg_str(s, key), strcmp(key, "rootKey") ? "issuing" : "root");
+	}
+	*out = k;
+	return TL_OK;
+}
+
 static tl_err ca_load(ca_state *s, const char *dir)
 {
 	tl_buf p = TL_BUF_INIT;
@@ -625,7 +646,7 @@ tl_err tl_ca_issue(tl_buf *pem, char serial_out[TL_CA_SERIAL_HEX_LEN + 1], const
 		err = tl__error(TL_EINVAL, "ca issue: not-after must be later than not-before");
 		goto done;
 	}
-	if ((err = tl_key_open(&ik, cfg_str(&s, "issuingKey"))) != TL_OK)
+	if ((err = open_ca_key(&ik, &s, "issuingKey", s.issuing)) != TL_OK)
 		goto done;
 	certs = json_object_get(s.index, "certificates");
 	for (;;) {
@@ -875,8 +896,8 @@ tl_err tl_ca_crl(tl_buf *pem, const char *dir, unsigned days)
 	}
 	number++;
 	if ((err = tl_now(&now)) != TL_OK ||
-	    (err = tl_key_open(&ik, cfg_str(&s, "issuingKey"))) != TL_OK ||
-	    (err = tl_key_open(&rk, cfg_str(&s, "rootKey"))) != TL_OK ||
+	    (err = open_ca_key(&ik, &s, "issuingKey", s.issuing)) != TL_OK ||
+	    (err = open_ca_key(&rk, &s, "rootKey", s.root)) != TL_OK ||
 	    (err = make_crl(&icrl, &s, s.issuing, "issuing", ik, now, days, (long)number)) != TL_OK ||
 	    (err = make_crl(&rcrl, &s, s.root, "root", rk, now, days, (long)number)) != TL_OK ||
 	    (err = pem_crl(&out, icrl)) != TL_OK || (err = pem_crl(&out, rcrl)) != TL_OK)

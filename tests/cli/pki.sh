@@ -53,6 +53,13 @@ expect_grep "issuing CA issuer" 'Issuer: O = Acme Corp, CN = Acme Root CA' issui
 [ "$(openssl x509 -in ca/root.pem -noout -pubkey)" = "$(openssl pkey -in root.key -pubout)" ] && ok ||
 	not_ok "root certificate key is not root.key's"
 
+# A ca.json whose key URIs were swapped is caught before anything is signed.
+cp -r ca ca-swapped
+python3 -c 'import json, sys; p = sys.argv[1]; c = json.load(open(p))
+c["rootKey"], c["issuingKey"] = c["issuingKey"], c["rootKey"]; json.dump(c, open(p, "w"))' ca-swapped/ca.json
+expect_exit 2 "ca crl with swapped keys" "$T" ca crl --dir ca-swapped -o swapped.pem
+expect_grep "swapped keys reason" 'ca.json: issuingKey .*root.key is not the key of the issuing CA certificate' "$TMP/err"
+
 # ---- device csr and ca issue ---------------------------------------------------
 expect_exit 0 "device csr" "$T" device csr --key dev.key --serial SN-0001 --product "Gateway X1" -o dev.csr
 openssl req -in dev.csr -noout -verify >/dev/null 2>&1 && ok || not_ok "openssl: the CSR's signature does not verify"
