@@ -374,6 +374,29 @@ expect_exit 0 "verify RSA evidence" "$T" attest verify tevrsa.json --nonce "$NON
 	--roots root.pem --untrusted chain.pem --expect-sbom "$SB256" --require-quote
 expect_grep "RSA-PSS quote" '^quote: rsapss-sha256' "$TMP/out"
 
+# A restricted signing key (an attestation key): the TPM signs the envelope
+# (tpm2-openssl hashes in the TPM for a ticket) and quotes, but refuses to
+# sign bytes that start with TPM_GENERATED_VALUE, so even software holding
+# the key cannot forge a quote.  An unrestricted key signs such bytes.
+tpm2_create -Q -C prim.ctx -G ecc:ecdsa-sha256:null -a 'fixedtpm|fixedparent|sensitivedataorigin|userwithauth|restricted|sign' \
+	-u r.pub -r r.priv && tpm2_flushcontext -t && tpm2_load -Q -C prim.ctx -u r.pub -r r.priv -c r.ctx &&
+	tpm2_flushcontext -t && tpm2_evictcontrol -Q -C o -c r.ctx 0x81000023 >/dev/null && tpm2_flushcontext -t &&
+	ok || not_ok "tpm2-tools could not make a restricted key"
+expect_exit 0 "public key of the restricted key" env TPM2OPENSSL_TCTI="$TCTI" "$T" key public \
+	--key tpm2:handle=0x81000023 -o tpmak.pub
+devcert tpmak.pub tpmak.pem || not_ok "restricted key certificate"
+expect_exit 0 "attest with a restricted key" "$T" attest --key tpm2:handle=0x81000023 --tpm "$TCTI" \
+	--nonce "$NONCE" --firmware fw.bin --pcrs 16 -o tevak.json
+expect_exit 0 "verify restricted-key evidence" "$T" attest verify tevak.json --nonce "$NONCE" \
+	--cert tpmak.pem --roots root.pem --untrusted chain.pem --expect-pcr 16="$PCR16"
+tpmsign() { # tpmsign HANDLE IN: sign IN's SHA-256 with the TPM key through tpm2-openssl
+	TPM2OPENSSL_TCTI=$TCTI openssl pkeyutl -provider tpm2 -provider default -propquery '?provider=tpm2' \
+		-sign -inkey "handle:$1" -rawin -digest sha256 -in "$2" -out /dev/null 2>/dev/null
+}
+tpmsign 0x81000023 fw.bin && ok || not_ok "the restricted key does not sign other bytes"
+tpmsign 0x81000023 attest.bin && not_ok "the restricted key signed a TPMS_ATTEST" || ok
+tpmsign 0x81000020 attest.bin && ok || not_ok "the unrestricted key did not sign a TPMS_ATTEST"
+
 # A key blob has no persistent handle to quote with.
 expect_exit 0 "TPM key blob" env TPM2OPENSSL_TCTI="$TCTI" "$T" key generate --key "tpm2:file=$TMP/blob.tpmkey" --type p256
 expect_exit 2 "quote needs a persistent handle" "$T" attest --key "tpm2:file=$TMP/blob.tpmkey" \
