@@ -92,9 +92,12 @@ static tl_err add_file(json_t *subjects, json_t *pred, const char *member, const
 	              "sha512", h512);
 	if (!o)
 		return tl__error(TL_EINVAL, "%s: cannot describe the file (name not UTF-8?)", path);
-	if (json_array_append(subjects, o) != 0 || json_object_set_new(pred, member, o) != 0)
+	if (json_array_append(subjects, o) != 0) {
+		json_decref(o);
 		return tl__nomem();
-	return TL_OK;
+	}
+	/* set_new takes o's reference, even when it fails. */
+	return json_object_set_new(pred, member, o) == 0 ? TL_OK : tl__nomem();
 }
 
 static tl_err quote_json(json_t **out, const tl_buf *attest, const tl_buf *sig, uint32_t mask,
@@ -144,6 +147,7 @@ tl_err tl_attest_evidence(tl_buf *out, const char *key_uri, const tl_attest_para
 	uint32_t mask = p->pcrs ? p->pcrs : TL_ATTEST_DEFAULT_PCRS, handle = 0;
 	size_t slen = tl__uri_scheme_len(key_uri);
 	tl_key *key = NULL;
+	int rc;
 	tl_err err;
 
 	memset(pcrs, 0, sizeof(pcrs));
@@ -195,15 +199,15 @@ tl_err tl_attest_evidence(tl_buf *out, const char *key_uri, const tl_attest_para
 			goto done;
 		}
 	}
-	if (json_object_set_new(pred, "nonce", json_string(p->nonce)) != 0 ||
+	/* set_new takes the value's reference, even when it fails. */
+	rc = json_object_set_new(pred, "quote", quote ? quote : json_null());
+	quote = NULL;
+	if (rc != 0 || json_object_set_new(pred, "nonce", json_string(p->nonce)) != 0 ||
 	    json_object_set_new(pred, "key", json_pack("{s:s, s:s}", "backend", backend, "keyid",
-	                                               keyid)) != 0 ||
-	    json_object_set_new(pred, "quote", quote ? quote : json_null()) != 0) {
-		quote = NULL;
+	                                               keyid)) != 0) {
 		err = tl__nomem();
 		goto done;
 	}
-	quote = NULL;
 	root = json_pack("{s:s, s:O, s:s, s:O}", "_type", TL_INTOTO_STATEMENT_V1, "subject",
 	                 subjects, "predicateType", TL_PREDICATE_DEVICE, "predicate", pred);
 	if (!root) {
