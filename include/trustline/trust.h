@@ -332,5 +332,77 @@ typedef struct {
 TL_EXTERN tl_err tl_attest_verify(tl_attest_report *rep, const tl_dsse_envelope *env,
                                   const tl_key *pub, const tl_attest_expect *exp,
                                   const char *name, const tl_json_limits *lim);
+/* ---- manufacturer CA (docs/pki.md) -------------------------------------- */
+
+/* Length of a certificate serial in hex (128 bits), without the NUL. */
+#define TL_CA_SERIAL_HEX_LEN 32
+
+typedef struct {
+	const char *root_subject;    /* "/O=Acme/CN=Acme Root CA"; NULL: "/CN=trustline root CA" */
+	const char *issuing_subject; /* NULL: "/CN=trustline issuing CA" */
+	unsigned days;               /* validity of both CA certificates; 0: 7300 */
+	const char *crl_url;         /* CRL distribution point put in device certificates; NULL: none */
+} tl_ca_init_opts;
+
+/*
+ * Creates a CA in dir (created if missing, mode 0700; refused if it already
+ * holds ca.json): a self-signed root CA certificate for the key at
+ * root_key_uri and an issuing CA certificate (pathlen 0) for the key at
+ * issuing_key_uri signed by the root, both signed through the key
+ * interface (any backend).  Strings are borrowed; o may be NULL.  Errors:
+ * TL_EINVAL (bad subject, existing CA), TL_EIO, and tl_key_open's.
+ */
+TL_EXTERN tl_err tl_ca_init(const char *dir, const char *root_key_uri,
+                            const char *issuing_key_uri, const tl_ca_init_opts *o);
+
+typedef struct {
+	const char *serial_number; /* device serial; NULL: the request's serialNumber */
+	const char *product;       /* product/model (subject OU); NULL: the request's OU, if any */
+	int64_t not_before;        /* 0: now */
+	int64_t not_after;         /* 0: 99991231235959Z (802.1AR: no expiry) */
+} tl_ca_issue_opts;
+
+/*
+ * Issues a device certificate (802.1AR IDevID profile, docs/pki.md) from
+ * the PKCS#10 request in csr (PEM or DER, len bytes, borrowed; csr_name
+ * for messages) with the issuing CA of dir, records it in the index and
+ * certs/, and appends the certificate PEM to pem.  serial_out (may be
+ * NULL) receives the certificate's serial in lower-case hex.  The
+ * request's signature must verify and its key be ed25519, P-256 or
+ * RSA-3072: TL_ECHECK "bad signature" / "wrong key type" otherwise, or
+ * "serial mismatch" when o->serial_number differs from the request's.
+ */
+TL_EXTERN tl_err tl_ca_issue(tl_buf *pem, char serial_out[TL_CA_SERIAL_HEX_LEN + 1],
+                             const char *dir, const void *csr, size_t len,
+                             const char *csr_name, const tl_ca_issue_opts *o);
+
+/* Parses an RFC 5280 CRLReason name ("keyCompromise", ...); TL_EINVAL if unknown. */
+TL_EXTERN tl_err tl_ca_reason_parse(int *out, const char *name);
+
+/*
+ * Marks the certificate with serial (hex, case and leading zeros
+ * ignored) issued by dir's root or issuing CA as revoked now, with the
+ * CRLReason name reason (NULL: unspecified).  TL_ENOTFOUND if dir never
+ * issued it; TL_EINVAL if already revoked.
+ */
+TL_EXTERN tl_err tl_ca_revoke(const char *dir, const char *serial, const char *reason);
+
+/*
+ * Appends two v2 CRLs (PEM) to pem: the issuing CA's (device
+ * certificates) then the root's (the issuing CA), both with the next CRL
+ * number, an authorityKeyIdentifier, each revoked entry's reason code,
+ * and nextUpdate days from now (0: 30).  The CRL number is recorded
+ * before returning, so no number is used twice.
+ */
+TL_EXTERN tl_err tl_ca_crl(tl_buf *pem, const char *dir, unsigned days);
+
+/*
+ * Builds a PKCS#10 request (PEM, appended to pem) on the device: subject
+ * serialNumber=serial (PrintableString, at most 64) and OU=product (may
+ * be NULL), public key and signature of the key at key_uri (any backend;
+ * a TPM or token key signs inside it).
+ */
+TL_EXTERN tl_err tl_device_csr(tl_buf *pem, const char *key_uri, const char *serial,
+                               const char *product);
 
 #endif

@@ -224,5 +224,12 @@ tl_err tl__tpm2_quote(tl_buf *attest, tl_buf *sig, uint8_t pcrs[TL__TPM_NUM_PCRS
 tl_err tl__attest_check_payload(tl_attest_report *rep, const uint8_t *payload, size_t len,
                                 const tl_key *pub, const tl_attest_expect *exp,
                                 const char *name, const tl_json_limits *lim);
+/* ---- signing X.509 objects with a tl_key (x509_sign.c) ----------------- */
+
+/* Signs *x (taken) with k; on success *x is replaced by the signed object
+ * (verified with k's public half).  On error *x is unchanged. */
+tl_err tl__x509_sign(X509 **x, tl_key *k);
+tl_err tl__x509_crl_sign(X509_CRL **c, tl_key *k);
+tl_err tl__x509_req_sign(X509_REQ **r, tl_key *k);
 
 #endif

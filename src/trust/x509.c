@@ -176,9 +176,10 @@ tl_err tl__x509_parse_cert(X509 **out, const void *data, size_t len, const char 
 	if ((err = tl__x509_parse_certs(&sk, data, len, name, 2)) != TL_OK)
 		return err;
 	if (sk_X509_num(sk) != 1) {
+		int n = sk_X509_num(sk);
 		sk_X509_pop_free(sk, X509_free);
-		return tl__error(TL_EPARSE, "%s: expected one certificate, got %d", name,
-		                 sk_X509_num(sk));
+		return tl__error(TL_EPARSE, "%s: expected one certificate, got %s", name,
+		                 n > 1 ? "more" : "none");
 	}
 	*out = sk_X509_shift(sk);
 	sk_X509_free(sk);
@@ -295,7 +296,7 @@ tl_err tl__x509_parse_csr(X509_REQ **out, const void *data, size_t len, const ch
 	if ((err = copy_cstr(&b, data, len)) != TL_OK)
 		goto done;
 	if (is_pem(&b))
-		err = pem_blocks(&b, PEM_STRING_X509_REQ, also, 1, add_csr, &r, name, &n);
+		err = pem_blocks(&b, PEM_STRING_X509_REQ, also, 2, add_csr, &r, name, &n);
 	else
 		err = add_csr(&r, data, len, name, 0);
 	if (err != TL_OK)
