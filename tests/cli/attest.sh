@@ -397,6 +397,30 @@ tpmsign 0x81000023 fw.bin && ok || not_ok "the restricted key does not sign othe
 tpmsign 0x81000023 attest.bin && not_ok "the restricted key signed a TPMS_ATTEST" || ok
 tpmsign 0x81000020 attest.bin && ok || not_ok "the unrestricted key did not sign a TPMS_ATTEST"
 
+# The whole flow with trustline's own CA: the device's request signed by
+# its attestation key in the TPM, the certificate from `ca issue`, then
+# revocation through `ca revoke` and `ca crl`.
+export TPM2OPENSSL_TCTI=$TCTI
+expect_exit 0 "CA root key" "$T" key generate --key caroot.key --type p256
+expect_exit 0 "CA issuing key" "$T" key generate --key caissuing.key --type p256
+expect_exit 0 "trustline ca init" "$T" ca init --dir tlca --root-key caroot.key --issuing-key caissuing.key \
+	--subject "/O=Test Maker/CN=Root" --issuing-subject "/O=Test Maker/CN=Device CA"
+expect_exit 0 "device csr in the TPM" "$T" device csr --key tpm2:handle=0x81000023 --serial AK-0001 -o ak.csr
+expect_exit 0 "ca issue" "$T" ca issue --dir tlca --csr ak.csr -o tlak.pem
+expect_exit 0 "ca crl" "$T" ca crl --dir tlca -o tlcrl.pem
+unset TPM2OPENSSL_TCTI
+TL=(--cert tlak.pem --roots tlca/root.pem --untrusted tlca/issuing.pem)
+expect_exit 0 "verify with trustline's CA" "$T" attest verify tevak.json --nonce "$NONCE" "${TL[@]}" \
+	--crl tlcrl.pem --expect-pcr 16="$PCR16"
+expect_exit 0 "ca revoke" "$T" ca revoke --dir tlca --serial "$(openssl x509 -in tlak.pem -noout -serial | cut -d= -f2)"
+expect_exit 0 "ca crl after revocation" "$T" ca crl --dir tlca -o tlcrl2.pem
+expect_reason "device revoked by trustline's CA" 'tlak.pem: revoked' \
+	"$T" attest verify tevak.json --nonce "$NONCE" "${TL[@]}" --crl tlcrl2.pem
+expect_exit 0 "ca issue, expired" env TPM2OPENSSL_TCTI="$TCTI" "$T" ca issue --dir tlca --csr ak.csr \
+	--not-before 2020-01-01T00:00:00Z --not-after 2021-01-01T00:00:00Z -o tlexp.pem
+expect_reason "device certificate expired (trustline's CA)" 'tlexp.pem: expired' \
+	"$T" attest verify tevak.json --nonce "$NONCE" --cert tlexp.pem --roots tlca/root.pem --untrusted tlca/issuing.pem
+
 # A key blob has no persistent handle to quote with.
 expect_exit 0 "TPM key blob" env TPM2OPENSSL_TCTI="$TCTI" "$T" key generate --key "tpm2:file=$TMP/blob.tpmkey" --type p256
 expect_exit 2 "quote needs a persistent handle" "$T" attest --key "tpm2:file=$TMP/blob.tpmkey" \
