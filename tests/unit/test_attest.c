@@ -226,7 +226,7 @@ static void test_attest__evidence_checks(void **state)
 	tl_key *ec = key("swtpm-ec.pub"), *rsa = key("swtpm-rsa.pub");
 	tl_attest_expect exp = { 0 };
 	tl_attest_report rep;
-	json_t *st;
+	json_t *st, *pcrs;
 	json_error_t e;
 	char *edited;
 
@@ -275,12 +275,11 @@ static void test_attest__evidence_checks(void **state)
 	assert_non_null(strstr(tl_error_last(), "$.predicate: unknown member \"time\""));
 	free(edited);
 	json_object_del(json_object_get(st, "predicate"), "time");
-	json_array_remove(json_object_get(json_object_get(json_object_get(st, "predicate"), "quote"),
-	                                  "pcrs"), 0);
-	json_array_append(json_object_get(json_object_get(json_object_get(st, "predicate"), "quote"),
-	                                  "pcrs"), json_pack("{s:i, s:s}", "index", 0, "sha256",
-	                                                     "00000000000000000000000000000000"
-	                                                     "00000000000000000000000000000000"));
+	pcrs = json_object_get(json_object_get(json_object_get(st, "predicate"), "quote"), "pcrs");
+	json_array_remove(pcrs, 0); /* PCR 0 moved to the end: out of order */
+	json_array_append_new(pcrs, json_pack("{s:i, s:s}", "index", 0, "sha256",
+	                                      "00000000000000000000000000000000"
+	                                      "00000000000000000000000000000000"));
 	edited = json_dumps(st, 0);
 	assert_int_equal(check(edited, strlen(edited), ec, &exp), TL_ECHECK);
 	assert_non_null(strstr(tl_error_last(), "expected ascending, unique"));
