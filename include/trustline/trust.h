@@ -261,6 +261,77 @@ TL_EXTERN tl_err tl_x509_verify_chain(tl_key **leaf_key, const char *cert_path,
                                       const char *roots_path, const char *untrusted_path,
                                       const char *const *crl_paths, size_t ncrls, int64_t at);
 
+/* ---- device attestation (docs/attestation.md) --------------------------- */
+
+/* Ours: the evidence of a device's software state, nonce-bound. */
+#define TL_PREDICATE_DEVICE "https://trustline.dev/attestation/device/v1"
+#define TL_ATTEST_MAX_NONCE 1024   /* bytes of printable ASCII */
+#define TL_ATTEST_NUM_PCRS 24      /* PCRs 0..23 of the sha256 bank */
+#define TL_ATTEST_DEFAULT_PCRS 0xffu /* PCRs 0-7: firmware and boot loader */
+
+typedef struct {
+	const char *nonce;    /* the verifier's challenge (required) */
+	const char *firmware; /* path of the running firmware image, or NULL */
+	const char *sbom;     /* path of its SBOM, or NULL (one of the two required) */
+	uint32_t pcrs;        /* PCR selection, bit i = PCR i (0: default PCRs 0-7) */
+	const char *tcti;     /* tpm2-tss TCTI for the quote; NULL: $TPM2OPENSSL_TCTI,
+	                         else the system TPM */
+} tl_attest_params;
+
+/*
+ * Builds the evidence and appends it to out: a DSSE envelope of an in-toto
+ * Statement v1 (subjects: the firmware and SBOM files; predicate type
+ * TL_PREDICATE_DEVICE) signed by the key at key_uri (borrowed).  With a
+ * "tpm2:handle=" key the predicate carries a TPM2_Quote by that key over
+ * the chosen sha256 PCRs with qualifyingData = SHA-256(nonce); other keys
+ * give "quote": null.  The quote is taken before the key is opened for
+ * signing, through a TPM connection of its own: the TPM simulator serves
+ * one connection at a time, so no other TPM key may be open in this
+ * process.  Errors: TL_EINVAL (nonce, no file), TL_EIO (files, TPM),
+ * TL_EUNSUPPORTED (a TPM key blob: a quote needs a persistent handle).
+ */
+TL_EXTERN tl_err tl_attest_evidence(tl_buf *out, const char *key_uri, const tl_attest_params *p);
+
+typedef struct {
+	unsigned index;   /* 0..23 */
+	uint8_t value[32]; /* sha256 bank */
+} tl_attest_pcr;
+
+typedef struct {
+	const char *nonce;           /* required: must equal the evidence's */
+	const char *expect_firmware; /* NULL or hex SHA-256 (64) / SHA-512 (128), any case */
+	const char *expect_sbom;     /* same, for the SBOM */
+	const tl_attest_pcr *expect_pcrs; /* each must be quoted with this value */
+	size_t nexpect_pcrs;
+	bool require_quote;          /* evidence without a quote fails */
+} tl_attest_expect;
+
+/* What a verified evidence says (caller-owned, nothing to free). */
+typedef struct {
+	char key_backend[16];             /* "file", "pkcs11", "tpm2" */
+	bool has_firmware, has_sbom, has_quote;
+	char firmware_sha256[64 + 1], sbom_sha256[64 + 1];
+	tl_attest_pcr pcrs[TL_ATTEST_NUM_PCRS];
+	size_t npcrs;
+	uint64_t clock, firmware_version; /* from the quote's TPMS_ATTEST */
+	uint32_t reset_count, restart_count;
+	char quote_sig[32];               /* e.g. "ecdsa-sha256" */
+} tl_attest_report;
+
+/*
+ * Verifies evidence env with the device key pub (borrowed; the caller has
+ * validated its certificate): the envelope's signature, the predicate
+ * type, the nonce, the subjects against the predicate, and the quote: a
+ * TPMS_ATTEST of type quote with the TPM_GENERATED_VALUE magic, extraData
+ * = SHA-256(nonce), a pcrDigest equal to the digest of the reported sha256
+ * PCR values, signed by pub; then exp's expected digests and PCR values.
+ * TL_OK only when every check passed; TL_ECHECK with the reason otherwise
+ * (a malformed predicate or quote inside a signed envelope included).
+ * rep (may be NULL) is filled as far as the checks got.
+ */
+TL_EXTERN tl_err tl_attest_verify(tl_attest_report *rep, const tl_dsse_envelope *env,
+                                  const tl_key *pub, const tl_attest_expect *exp,
+                                  const char *name, const tl_json_limits *lim);
 /* ---- manufacturer CA (docs/pki.md) -------------------------------------- */
 
 /* Length of a certificate serial in hex (128 bits), without the NUL. */

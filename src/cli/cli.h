@@ -48,6 +48,8 @@ int cmd_key_generate(int argc, char **argv);
 int cmd_key_public(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_attest_verify(int argc, char **argv);
 int cmd_ca_init(int argc, char **argv);
 int cmd_ca_issue(int argc, char **argv);
 int cmd_ca_revoke(int argc, char **argv);

@@ -34,6 +34,10 @@ static const command commands[] = {
 	{ "db", "status", cmd_db_status, "vulnerability database: records per source, last import, schema" },
 	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
 	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },
+	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, artifact digest)" },
+	/* "attest verify" before "attest": the group entry must be tried first. */
+	{ "attest", "verify", cmd_attest_verify, "verify device evidence (chain, signature, nonce, quote)" },
+	{ NULL, "attest", cmd_attest, "device evidence: firmware and SBOM digests, TPM quote, nonce" },
 	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, certificate chain, artifact digest)" },
 };
 
@@ -139,9 +143,7 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], c->group) != 0)
 			continue;
-		if (i + 1 >= argc)
-			break;
-		if (strcmp(argv[i + 1], c->name) == 0)
+		if (i + 1 < argc && strcmp(argv[i + 1], c->name) == 0)
 			return c->fn(argc - i - 1, argv + i + 1);
 	}
 	if (!strcmp(argv[i], "help")) {
