@@ -2,9 +2,10 @@
  * The scan driver: one walk over the source, then the catalogers over the
  * tree index, then the document.
  *
- * Walk (once; an archive cannot be read twice): every regular file is read
- * whole into one reused buffer (up to max_file; a larger file is only
- * hashed), hashed, parsed as ELF when it starts with "\x7fELF" (and handed
+ * Walk (once; an archive cannot be read twice): every ELF file and every
+ * file a cataloger keeps is read whole into one reused buffer (up to
+ * max_file; a larger file is only hashed); any other file is streamed
+ * through the hash.  Files are hashed, parsed as ELF when it starts with "\x7fELF" (and handed
  * to the binary-signature seam), and kept in memory when a cataloger needs
  * it later: os-release, dpkg/opkg status and info/<pkg>.list, apk's
  * installed database, usr/share/doc/<pkg>/copyright.  Symlinks and
@@ -174,7 +175,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 	tl_err err = TL_OK;
 	tl__node *nd;
 	tl_hash_ctx *h = NULL;
-	bool too_big = false;
+	bool too_big = false, hash_only = false, want = false;
 
 	if ((err = tl__tree_add(&c->tree, e->path, &nd)) != TL_OK)
 		goto done;
@@ -227,7 +228,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 		goto done;
 	for (;;) {
 		size_t got = 0;
-		if (too_big)
+		if (too_big || hash_only)
 			c->buf.len = 0; /* only hashed from here on */
 		if (c->buf.cap - c->buf.len < CHUNK + 1) {
 			size_t cap = c->buf.cap * 2;
@@ -248,6 +249,12 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 		if (h && (err = tl_hash_update(h, c->buf.ptr + c->buf.len, got)) != TL_OK)
 			goto done;
 		c->buf.len += got;
+		/* neither ELF nor a file a cataloger keeps (an image, a library's
+		 * data): streamed through the hash, not held whole */
+		if (!hash_only && !too_big && c->buf.len >= 4 && memcmp(c->buf.ptr, "\x7f" "ELF", 4) != 0) {
+			if (!want && !(want = wanted(e->path)))
+				hash_only = true;
+		}
 		if (c->buf.len > c->max_file) {
 			if (!too_big && (err = warn(c->sum, "/%s: larger than --max-file (%zu bytes): hashed, not parsed",
 			                            e->path, c->max_file)) != TL_OK)
@@ -263,7 +270,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			goto done;
 		nd->digest_len = (uint8_t)dlen;
 	}
-	if (too_big)
+	if (too_big || hash_only)
 		goto done;
 	if (c->buf.len >= 4 && memcmp(c->buf.ptr, "\x7f" "ELF", 4) == 0) {
 		tl_err perr = tl__elf_parse(&nd->elf, (const uint8_t *)c->buf.ptr, c->buf.len, e->path);
