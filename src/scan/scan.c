@@ -5,9 +5,9 @@
  * Walk (once; an archive cannot be read twice): every ELF file and every
  * file a cataloger keeps is read whole into one reused buffer (up to
  * max_file; a larger file is only hashed); any other file is streamed
- * through the hash.  Files are hashed, parsed as ELF when it starts with "\x7fELF" (and handed
- * to the binary-signature seam), and kept in memory when a cataloger needs
- * it later: os-release, dpkg/opkg status and info/<pkg>.list, apk's
+ * through the hash.  Files are hashed, parsed as ELF when they start with
+ * "\x7fELF" (and handed to the binary-signature seam), and kept in memory
+ * when a cataloger needs them later: os-release, dpkg/opkg status and info/<pkg>.list, apk's
  * installed database, usr/share/doc/<pkg>/copyright.  Symlinks and
  * directories are recorded, so the catalogers can resolve paths through
  * links inside the root after the walk, whatever order the entries came in.
