@@ -7,8 +7,8 @@
  * max_file; a larger file is only hashed); any other file is streamed
  * through the hash.  Files are hashed, parsed as ELF when they start with
  * "\x7fELF" (and handed to the binary-signature seam), and kept in memory
- * when a cataloger needs them later: os-release, dpkg/opkg status and info/<pkg>.list, apk's
- * installed database, usr/share/doc/<pkg>/copyright.  Symlinks and
+ * when a cataloger needs them later: os-release, dpkg/opkg status and
+ * info/<pkg>.list, apk's installed database, usr/share/doc/<pkg>/copyright.  Symlinks and
  * directories are recorded, so the catalogers can resolve paths through
  * links inside the root after the walk, whatever order the entries came in.
  *
