@@ -395,6 +395,10 @@ static tl_err walk_dir(tl__source *src, ext_impl *d, ext2_ino_t dir, tl_buf *pat
 			bool added;
 			if ((err = seen_add(d, c.kids[i].ino, &added)) != TL_OK)
 				goto done;
+			if (!added && (err = tl__source_note(src, "%s: /%s%s: directory inode %u met again (a loop): not walked "
+			                                     "again", src->name, src->prefix, path->ptr,
+			                                     (unsigned)c.kids[i].ino)) != TL_OK)
+				goto done;
 			if (added && (err = walk_dir(src, d, c.kids[i].ino, path, fn, ctx)) != TL_OK)
 				goto done;
 		}

@@ -185,6 +185,11 @@ ln -s /etc/shadow "$H/abs"
 mkfs.ext4 -q -F -d "$H" "$TMP/hostile.ext4" 4M
 expect_exit 0 "ext4 with link loops and links out of the root" "$TRUSTLINE" scan "$TMP/hostile.ext4" -o "$TMP/h.json"
 expect_grep "a link above the root resolves inside the image" 'distribution insideimage-7' "$TMP/err"
+# a directory entry that names an ancestor (debugfs link): a loop, walked once and reported
+mkdir -p "$TMP/dl/d/e" && echo x >"$TMP/dl/d/e/f"
+mkfs.ext4 -q -F -d "$TMP/dl" "$TMP/dirloop.ext4" 4M && debugfs -w -R "link /d /d/e/up" "$TMP/dirloop.ext4" >/dev/null 2>&1
+expect_exit 0 "ext4 with a directory loop" "$TRUSTLINE" scan "$TMP/dirloop.ext4" -o "$TMP/dl.json"
+expect_grep "directory loop reported" '/d/e/up: directory inode [0-9]+ met again \(a loop\)' "$TMP/err"
 # uImage with a bad header CRC: not followed, said so (the squashfs inside is still found by its magic)
 cp "$TMP/ufs" "$TMP/ufs-badcrc" && printf 'X' | dd of="$TMP/ufs-badcrc" bs=1 seek=40 conv=notrunc 2>/dev/null
 expect_exit 0 "uImage with a bad header CRC" "$TRUSTLINE" -v scan "$TMP/ufs-badcrc" -o "$TMP/bc.json"
