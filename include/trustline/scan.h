@@ -80,9 +80,12 @@ TL_EXTERN void tl_scan_summary_dispose(tl_scan_summary *s);
  * Scans target (borrowed path) and returns a new document in *out (caller
  * frees with tl_sbom_free).  sum (may be NULL) receives the summary; the
  * caller disposes it, also after an error.  Hitting a limit is not an error:
- * the document covers what was read and sum->limit names the limit.
- * Returns TL_EIO (cannot open or read), TL_EUNSUPPORTED (not a directory, an
- * archive or a squashfs image), TL_EPARSE (a corrupt image), TL_ENOMEM.
+ * the document covers what was read, sum->limit names a limit that stopped
+ * the walk and sum->limits every limit hit (also images left unopened by
+ * max_depth or max_memory); a corrupt image inside the target is a warning.
+ * Returns TL_EIO (cannot open or read), TL_EUNSUPPORTED (not a directory or
+ * an image trustline reads, and none found at any offset), TL_EPARSE (a
+ * corrupt image), TL_ENOMEM.
  */
 TL_EXTERN tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum, const char *target,
                              const tl_scan_opts *opts);
