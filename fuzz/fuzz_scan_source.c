@@ -1,10 +1,12 @@
 /*
  * Fuzz target for the source layer: the bytes are opened as an image
- * (squashfs when they start with "hsqs", else whatever libarchive bids on:
- * tar, cpio, zip, ar under any filter) with small limits, walked, and
- * every file read.  Paths handed out must be normalised: no leading '/',
- * no "." or ".." component, never longer than the limit.  Hostile names,
- * link loops, bombs and truncation must end in an error or a limit.
+ * (recognised by content: squashfs, ext2/3/4, uImage, FIT, whatever
+ * libarchive bids on, else a blob searched for images at any offset) with
+ * small limits (2000 entries, 4 MiB, paths of 1024 bytes, 3 levels of
+ * nesting, 16 MiB of nested images in memory), walked, and every file
+ * read.  Paths handed out must be normalised: no leading '/', no "." or
+ * ".." component, never longer than the limit.  Hostile names, link and
+ * directory loops, bombs and truncation must end in an error or a limit.
  */
 #include <stdint.h>
 #include <stdlib.h>
