@@ -40,6 +40,7 @@ typedef struct {
 	unsigned max_link_hops;
 	size_t max_file;    /* largest file parsed in memory (ELF, databases) */
 	tl_scan_hash hash;
+	bool verify_md5sums;  /* MD5 of every file, checked against dpkg's info/<pkg>.md5sums */
 	const char *name;     /* subject name; NULL: the target's base name */
 	const char *version;  /* subject version; may be NULL */
 	const char *supplier; /* document and subject supplier; may be NULL */
@@ -58,6 +59,11 @@ typedef struct {
 	size_t n_elf_unowned;  /* ELF files no package owns */
 	char **unowned;        /* their paths ("/usr/local/bin/x"), n_elf_unowned of them */
 	size_t n_edges_needed; /* package edges from ELF NEEDED */
+	size_t n_changelog_cves; /* dpkg packages whose changelog names CVE ids */
+	size_t n_md5_checked;  /* package files checked against info/<pkg>.md5sums */
+	size_t n_md5_modified; /* ... whose content differs */
+	size_t n_md5_missing;  /* ... listed but not in the image */
+	char **modified;       /* paths of the modified files, n_md5_modified of them */
 	char *limit;           /* the limit that stopped the walk early, or NULL */
 	size_t n_warnings;
 	char **warnings;       /* one line each: skipped or odd input */

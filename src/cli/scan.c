@@ -1,7 +1,7 @@
 /*
  * trustline scan TARGET [-o FILE] [--format cyclonedx|spdx] [--name N]
  *                [--version V] [--supplier S] [--hash sha256|sha512|none]
- *                [--max-entries N] [--max-bytes N]
+ *                [--max-entries N] [--max-bytes N] [--verify-md5sums]
  *
  * An SBOM of a firmware root file system (a directory, an archive or a
  * squashfs image), read in place.  The document goes to FILE (standard
@@ -17,13 +17,13 @@ static void usage(FILE *f)
 {
 	fputs("usage: trustline scan TARGET [-o FILE] [--format cyclonedx|spdx] [--name N] [--version V]\n"
 	      "                      [--supplier S] [--hash sha256|sha512|none]\n"
-	      "                      [--max-entries N] [--max-bytes N]\n"
+	      "                      [--max-entries N] [--max-bytes N] [--verify-md5sums]\n"
 	      "\n"
 	      "Writes an SBOM of TARGET: a directory, a tar (gzip, xz, zstd, bzip2, lz4), cpio or zip\n"
 	      "archive, or a squashfs image, recognised by content and read in place.  Packages come\n"
 	      "from the dpkg, apk and opkg databases, the distribution from os-release, licences from\n"
-	      "Debian machine-readable copyright files; ELF files give dependency edges, and those no\n"
-	      "package owns are listed as components of type file.\n"
+	      "Debian machine-readable copyright files, CVE ids fixed from Debian changelogs; ELF files\n"
+	      "give dependency edges, and those no package owns are listed as components of type file.\n"
 	      "\n"
 	      "  -o, --output FILE    write the SBOM to FILE (default: standard output)\n"
 	      "      --format F       cyclonedx (CycloneDX 1.6, the default) or spdx (SPDX 2.3)\n"
@@ -33,6 +33,8 @@ static void usage(FILE *f)
 	      "      --hash ALG       file hashes: sha256 (default), sha512 or none\n"
 	      "      --max-entries N  stop after N entries (default 1000000)\n"
 	      "      --max-bytes N    stop after N bytes of content read (default 4 GiB)\n"
+	      "      --verify-md5sums check package files against dpkg's info/<pkg>.md5sums (an MD5\n"
+	      "                       of every file: slower) and report the modified ones\n"
 	      "  -h, --help           this help\n"
 	      "\n"
 	      "A limit that is hit is reported on stderr and recorded in the document.\n"
@@ -64,6 +66,15 @@ static void summary(const tl_scan_summary *s, const tl_sbom *doc, double secs)
 	        s->n_dpkg, s->n_apk, s->n_opkg, s->n_elf_unowned, doc->n_components);
 	fprintf(stderr, "trustline: %zu ELF files, %zu NEEDED links between components\n", s->n_elf,
 	        s->n_edges_needed);
+	if (s->n_changelog_cves)
+		fprintf(stderr, "trustline: %zu packages name fixed CVE ids in their Debian changelog\n", s->n_changelog_cves);
+	if (s->n_md5_checked || s->n_md5_missing)
+		fprintf(stderr, "trustline: md5sums: %zu package files checked, %zu modified, %zu missing\n",
+		        s->n_md5_checked, s->n_md5_modified, s->n_md5_missing);
+	for (size_t i = 0; i < s->n_md5_modified && i < 20; i++)
+		fprintf(stderr, "trustline:   modified: %s\n", s->modified[i]);
+	if (s->n_md5_modified > 20)
+		fprintf(stderr, "trustline:   ... and %zu more modified files\n", s->n_md5_modified - 20);
 	for (size_t i = 0; i < s->n_elf_unowned && i < 20; i++)
 		fprintf(stderr, "trustline:   unowned ELF: %s\n", s->unowned[i]);
 	if (s->n_elf_unowned > 20)
@@ -132,6 +143,8 @@ int cmd_scan(int argc, char **argv)
 			if (!tl_parse_u64(v, &n) || !n)
 				return cli_usage_error("scan: --max-bytes: expected a positive number of bytes");
 			opts.max_bytes = n;
+		} else if (!strcmp(a, "--verify-md5sums")) {
+			opts.verify_md5sums = true;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage_error("scan: unknown option '%s' (see trustline scan --help)", a);
 		} else if (!target) {
