@@ -59,6 +59,9 @@ typedef struct {
 	size_t n_elf_unowned;  /* ELF files no package owns */
 	char **unowned;        /* their paths ("/usr/local/bin/x"), n_elf_unowned of them */
 	size_t n_edges_needed; /* package edges from ELF NEEDED */
+	uint64_t binsig_bytes; /* ELF bytes matched against the binary signatures */
+	double binsig_cpu;     /* CPU seconds (this thread) spent matching them */
+	const char *binsig_engine; /* "hyperscan" or "pcre2" (static) */
 	size_t n_changelog_cves; /* dpkg packages whose changelog names CVE ids */
 	size_t n_md5_checked;  /* package files checked against info/<pkg>.md5sums */
 	size_t n_md5_modified; /* ... whose content differs */

@@ -66,6 +66,10 @@ static void summary(const tl_scan_summary *s, const tl_sbom *doc, double secs)
 	        s->n_dpkg, s->n_apk, s->n_opkg, s->n_elf_unowned, doc->n_components);
 	fprintf(stderr, "trustline: %zu ELF files, %zu NEEDED links between components\n", s->n_elf,
 	        s->n_edges_needed);
+	if (s->binsig_bytes)
+		fprintf(stderr, "trustline: binary signatures (%s): %llu ELF bytes in %.3f s of CPU, %.2f GB/s\n",
+		        s->binsig_engine ? s->binsig_engine : "?", (unsigned long long)s->binsig_bytes, s->binsig_cpu,
+		        s->binsig_cpu > 0 ? (double)s->binsig_bytes / s->binsig_cpu / 1e9 : 0.0);
 	if (s->n_changelog_cves)
 		fprintf(stderr, "trustline: %zu packages name fixed CVE ids in their Debian changelog\n", s->n_changelog_cves);
 	if (s->n_md5_checked || s->n_md5_missing)

@@ -301,8 +301,18 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 		}
 		if (perr && (err = warn(c->sum, "/%s: not a valid ELF file: %s", e->path, tl_error_last())) != TL_OK)
 			goto done;
-		if ((err = tl__binsig_scan(c->binsig, nd, (const uint8_t *)c->buf.ptr, c->buf.len)) != TL_OK)
-			goto done;
+		{
+			/* CPU time, not wall time: the figure should not depend on
+			 * what else the machine runs */
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+			err = tl__binsig_scan(c->binsig, nd, (const uint8_t *)c->buf.ptr, c->buf.len);
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+			c->sum->binsig_cpu += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+			c->sum->binsig_bytes += c->buf.len;
+			if (err)
+				goto done;
+		}
 	}
 	if (wanted(e->path)) {
 		/* a copy sized to the file: the read buffer (1 MiB and more) stays
@@ -1134,6 +1144,7 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	if ((err = tl__source_open(&src, target, &lim)) != TL_OK)
 		goto done;
 	sum->source = src->ops->kind;
+	sum->binsig_engine = tl__binsig_engine(c.binsig);
 	err = tl__source_walk(src, on_entry, &c);
 	sum->entries = src->entries;
 	sum->bytes = src->bytes;
