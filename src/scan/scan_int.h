@@ -290,6 +290,8 @@ tl_err tl__binsig_scan(tl__binsig *bs, const tl__node *node, const uint8_t *data
 #define TL__BINSIG_NUMJOIN 1u /* each capture group is a decimal number */
 #define TL__BINSIG_KERNEL 2u  /* group 2 is a release suffix: no version unless empty */
 #define TL__BINSIG_MAX_MATCH 512 /* longest text a strong pattern matches */
+/* Hyperscan flags of every pattern (binsig.c and tools/binsig_hsdb.c). */
+#define TL__BINSIG_HS_FLAGS (HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL)
 typedef struct {
 	const char *name;     /* component name (purl name) */
 	const char *vendor;   /* CPE vendor, as NVD names it */
