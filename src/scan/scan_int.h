@@ -85,6 +85,17 @@ void tl__source_free(tl__source *src);
 tl_err tl__source_dir_open(tl__source *src, const char *path);
 tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
+/* gzip inflated in a second thread (gzpipe.c), for the archive source. */
+typedef struct tl__gzpipe tl__gzpipe;
+/* Starts inflating path when it begins with the gzip magic; TL_ENOTFOUND
+ * when it does not (nothing started), TL_EIO, TL_ENOMEM. */
+tl_err tl__gzpipe_open(tl__gzpipe **out, const char *path);
+/* Stops the thread and frees everything. */
+void tl__gzpipe_free(tl__gzpipe *g);
+#ifdef ARCHIVE_VERSION_NUMBER
+/* libarchive read callback over the inflated bytes (client: the pipe). */
+la_ssize_t tl__gzpipe_read(struct archive *a, void *client, const void **out);
+#endif
 /* Records the limit hit (first one wins) and returns TL_ELIMIT. */
 tl_err tl__source_limit_hit(tl__source *src, const char *fmt, ...) TL_PRINTF(2, 3);
 /* Counts n content bytes against max_bytes. */

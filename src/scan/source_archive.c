@@ -4,6 +4,9 @@
  * (gzip, bzip2, xz, lzma, zstd, lz4, compress...).  Formats are bid on by
  * content; the file name plays no part.
  *
+ * A gzip file (named by path) is inflated in a second thread (gzpipe.c)
+ * and libarchive reads the inflated bytes; the rest goes to libarchive as is.
+ *
  * Every content byte of every entry is read through here, whether the
  * walker wanted it or not (the rest of an entry is drained, not skipped),
  * so max_bytes bounds the decompressed bytes and a decompression bomb
@@ -20,6 +23,7 @@
 
 typedef struct {
 	struct archive *a;
+	tl__gzpipe *gz;  /* a gzip file inflated in a second thread, or NULL */
 	bool in_entry;
 	char scratch[65536];
 } ar_impl;
@@ -79,6 +83,7 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 					if (f && strcmp(f, "none") != 0 && tl_buf_printf(&det, ", %s", f) != TL_OK)
 						break;
 				}
+				(void)(d->gz && tl_buf_puts(&det, ", gzip") != TL_OK);
 				free(src->detail);
 				src->detail = tl_buf_detach(&det);
 			}
@@ -157,6 +162,7 @@ static void ar_free(tl__source *src)
 
 	if (d->a)
 		archive_read_free(d->a);
+	tl__gzpipe_free(d->gz); /* after libarchive: it reads from the pipe until freed */
 	free(d);
 	src->impl = NULL;
 }
@@ -189,7 +195,16 @@ tl_err tl__source_archive_open(tl__source *src, const char *path, const void *me
 	archive_read_support_format_cpio(d->a);
 	archive_read_support_format_zip(d->a);
 	archive_read_support_format_ar(d->a);
-	r = path ? archive_read_open_filename(d->a, path, 65536) : archive_read_open_memory(d->a, mem, len);
+	if (path) {
+		/* gzip: inflated in a second thread while this one walks */
+		tl_err gerr = tl__gzpipe_open(&d->gz, path);
+		if (gerr && gerr != TL_ENOTFOUND)
+			return gerr;
+	}
+	if (d->gz)
+		r = archive_read_open(d->a, d->gz, NULL, tl__gzpipe_read, NULL);
+	else
+		r = path ? archive_read_open_filename(d->a, path, 65536) : archive_read_open_memory(d->a, mem, len);
 	if (r != ARCHIVE_OK) {
 		const char *msg = archive_error_string(d->a);
 		err = tl__error(path && archive_errno(d->a) > 0 && !msg ? TL_EIO : TL_EUNSUPPORTED,

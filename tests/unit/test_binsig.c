@@ -469,7 +469,7 @@ static void test_binsig__every_signature_on_debian_binaries(void **state)
  */
 static void test_binsig__uclibc_ng_from_its_source(void **state)
 {
-	char *cache = cache_dir(), *deb, *tmp, *ver = NULL;
+	char *cache = cache_dir(), *deb = NULL, *tmp, *ver = NULL;
 	char tmpl[] = "/tmp/test_binsig_uc.XXXXXX";
 	tl_buf cmd = TL_BUF_INIT;
 	static const char *const objs[] = { "version.o", "confstr.o" };
