@@ -46,6 +46,7 @@ typedef struct {
 	unsigned max_depth; /* levels of nested images opened; the target is level 0 */
 	uint64_t max_memory; /* bytes of nested images (in archives, compressed) held in memory at once */
 	tl_scan_hash hash;
+	bool verify_md5sums;  /* MD5 of every file, checked against dpkg's info/<pkg>.md5sums */
 	const char *name;     /* subject name; NULL: the target's base name */
 	const char *version;  /* subject version; may be NULL */
 	const char *supplier; /* document and subject supplier; may be NULL */
@@ -64,6 +65,14 @@ typedef struct {
 	size_t n_elf_unowned;  /* ELF files no package owns */
 	char **unowned;        /* their paths ("/usr/local/bin/x"), n_elf_unowned of them */
 	size_t n_edges_needed; /* package edges from ELF NEEDED */
+	uint64_t binsig_bytes; /* ELF bytes matched against the binary signatures */
+	double binsig_cpu;     /* CPU seconds (this thread) spent matching them */
+	const char *binsig_engine; /* "hyperscan" or "pcre2" (static) */
+	size_t n_changelog_cves; /* dpkg packages whose changelog names CVE ids */
+	size_t n_md5_checked;  /* package files checked against info/<pkg>.md5sums */
+	size_t n_md5_modified; /* ... whose content differs */
+	size_t n_md5_missing;  /* ... listed but not in the image */
+	char **modified;       /* paths of the modified files, n_md5_modified of them */
 	char *limit;           /* the limit that stopped the walk early, or NULL */
 	size_t n_nested;       /* images opened inside the target */
 	size_t n_limits;       /* limits hit: images not opened (depth, memory) and the one above */

@@ -2,7 +2,7 @@
  * trustline scan TARGET [-o FILE] [--format cyclonedx|spdx] [--name N]
  *                [--version V] [--supplier S] [--hash sha256|sha512|none]
  *                [--max-entries N] [--max-bytes N] [--max-depth N] [--max-memory N]
- *                [--max-path N]
+ *                [--max-path N] [--verify-md5sums]
  *
  * An SBOM of a firmware root file system (a directory, an archive, a
  * squashfs or ext2/3/4 image, a uImage or FIT image, a blob holding any of
@@ -20,15 +20,15 @@ static void usage(FILE *f)
 	fputs("usage: trustline scan TARGET [-o FILE] [--format cyclonedx|spdx] [--name N] [--version V]\n"
 	      "                      [--supplier S] [--hash sha256|sha512|none]\n"
 	      "                      [--max-entries N] [--max-bytes N] [--max-depth N]\n"
-	      "                      [--max-memory N] [--max-path N]\n"
+	      "                      [--max-memory N] [--max-path N] [--verify-md5sums]\n"
 	      "\n"
 	      "Writes an SBOM of TARGET: a directory, a tar (gzip, xz, zstd, bzip2, lz4), cpio, zip or\n"
 	      "ar archive, a squashfs or ext2/3/4 image, a uImage or FIT image, or a blob holding any of\n"
 	      "them at some offset, recognised by content and read in place.  Images inside images are\n"
 	      "opened too; their paths read \"outer.tar!/inner.squashfs!/usr/bin/x\".  Packages come\n"
 	      "from the dpkg, apk and opkg databases, the distribution from os-release, licences from\n"
-	      "Debian machine-readable copyright files; ELF files give dependency edges, and those no\n"
-	      "package owns are listed as components of type file.\n"
+	      "Debian machine-readable copyright files, CVE ids fixed from Debian changelogs; ELF files\n"
+	      "give dependency edges, and those no package owns are listed as components of type file.\n"
 	      "\n"
 	      "  -o, --output FILE    write the SBOM to FILE (default: standard output)\n"
 	      "      --format F       cyclonedx (CycloneDX 1.6, the default) or spdx (SPDX 2.3)\n"
@@ -41,6 +41,8 @@ static void usage(FILE *f)
 	      "      --max-depth N    open images inside images to N levels (default 4)\n"
 	      "      --max-memory N   hold at most N bytes of nested images in memory (default 256 MiB)\n"
 	      "      --max-path N     longest path, nesting prefix included (default 4096)\n"
+	      "      --verify-md5sums check package files against dpkg's info/<pkg>.md5sums (an MD5\n"
+	      "                       of every file: slower) and report the modified ones\n"
 	      "  -h, --help           this help\n"
 	      "\n"
 	      "A limit that is hit is reported on stderr and recorded in the document.\n"
@@ -74,6 +76,19 @@ static void summary(const tl_scan_summary *s, const tl_sbom *doc, double secs)
 		fprintf(stderr, "trustline: %zu images opened inside the target\n", s->n_nested);
 	fprintf(stderr, "trustline: %zu ELF files, %zu NEEDED links between components\n", s->n_elf,
 	        s->n_edges_needed);
+	if (s->binsig_bytes)
+		fprintf(stderr, "trustline: binary signatures (%s): %llu ELF bytes in %.3f s of CPU, %.2f GB/s\n",
+		        s->binsig_engine ? s->binsig_engine : "?", (unsigned long long)s->binsig_bytes, s->binsig_cpu,
+		        s->binsig_cpu > 0 ? (double)s->binsig_bytes / s->binsig_cpu / 1e9 : 0.0);
+	if (s->n_changelog_cves)
+		fprintf(stderr, "trustline: %zu packages name fixed CVE ids in their Debian changelog\n", s->n_changelog_cves);
+	if (s->n_md5_checked || s->n_md5_missing)
+		fprintf(stderr, "trustline: md5sums: %zu package files checked, %zu modified, %zu missing\n",
+		        s->n_md5_checked, s->n_md5_modified, s->n_md5_missing);
+	for (size_t i = 0; i < s->n_md5_modified && i < 20; i++)
+		fprintf(stderr, "trustline:   modified: %s\n", s->modified[i]);
+	if (s->n_md5_modified > 20)
+		fprintf(stderr, "trustline:   ... and %zu more modified files\n", s->n_md5_modified - 20);
 	for (size_t i = 0; i < s->n_elf_unowned && i < 20; i++)
 		fprintf(stderr, "trustline:   unowned ELF: %s\n", s->unowned[i]);
 	if (s->n_elf_unowned > 20)
@@ -158,6 +173,8 @@ int cmd_scan(int argc, char **argv)
 			if (!tl_parse_u64(v, &n) || n < 16 || n > 65536)
 				return cli_usage_error("scan: --max-path: expected a number of bytes from 16 to 65536");
 			opts.max_path = (size_t)n;
+		} else if (!strcmp(a, "--verify-md5sums")) {
+			opts.verify_md5sums = true;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage_error("scan: unknown option '%s' (see trustline scan --help)", a);
 		} else if (!target) {

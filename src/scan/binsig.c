@@ -118,6 +118,12 @@ void tl__binsig_free(tl__binsig *bs)
 }
 
 #ifdef TL_HAVE_HYPERSCAN
+#ifdef TL_HAVE_HSDB
+/* The database compiled at build time (tools/binsig_hsdb.c). */
+extern const unsigned char tl__binsig_hsdb[];
+extern const size_t tl__binsig_hsdb_len, tl__binsig_hsdb_rows;
+#endif
+
 static tl_err compile_hs(tl__binsig *bs)
 {
 	tl_err err = TL_OK;
@@ -126,13 +132,22 @@ static tl_err compile_hs(tl__binsig *bs)
 	hs_compile_error_t *cerr = NULL;
 	size_t n = tl__binsig_n_defs;
 
+#ifdef TL_HAVE_HSDB
+	/* the serialised database, unless this CPU lacks a feature it was
+	 * built for (HS_DB_PLATFORM_ERROR): then compile, as below */
+	if (tl__binsig_hsdb_rows == n &&
+	    hs_deserialize_database((const char *)tl__binsig_hsdb, tl__binsig_hsdb_len, &bs->db) != HS_SUCCESS)
+		bs->db = NULL;
+	if (bs->db)
+		goto scratch;
+#endif
 	if (!(pats = calloc(n, sizeof(*pats))) || !(flags = calloc(n, sizeof(*flags))) || !(ids = calloc(n, sizeof(*ids)))) {
 		err = tl__nomem();
 		goto done;
 	}
 	for (size_t i = 0; i < n; i++) {
 		pats[i] = tl__binsig_defs[i].re;
-		flags[i] = HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL;
+		flags[i] = TL__BINSIG_HS_FLAGS;
 		ids[i] = (unsigned)i;
 	}
 	if (hs_compile_multi(pats, flags, ids, (unsigned)n, HS_MODE_BLOCK, NULL, &bs->db, &cerr) != HS_SUCCESS) {
@@ -140,6 +155,9 @@ static tl_err compile_hs(tl__binsig *bs)
 		                cerr && cerr->message ? cerr->message : "compile failed");
 		goto done;
 	}
+#ifdef TL_HAVE_HSDB
+scratch:
+#endif
 	if (hs_alloc_scratch(bs->db, &bs->scratch) != HS_SUCCESS) {
 		err = tl__nomem();
 		goto done;

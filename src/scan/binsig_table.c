@@ -53,6 +53,13 @@ const tl__binsig_def tl__binsig_defs[] = {
 	  NULL, 0, 95, 0 },
 	/* the dynamic loader's usage text; the version string follows its format */
 	{ "musl", "musl-libc", "musl", LIB, "musl libc \\([a-z0-9_]{1,16}\\)\\nVersion %s\\n", NUL_V3, 16384, 75, 0 },
+	/* uClibc-ng: libc/misc/internals/version.c's banner (RELEASE is
+	 * "release"), and confstr(_CS_GNU_LIBPTHREAD_VERSION) with native
+	 * threads; glibc's "NPTL 2.36" has no third part, and uClibc-ng
+	 * counts from 1.0.0 (old uClibc ended at 0.9.33) */
+	{ "uclibc-ng", "uclibc-ng_project", "uclibc-ng", LIB, "uClibc-ng [a-z]{1,16} release version " V3 "\\.\\n", NULL, 0,
+	  95, 0 },
+	{ "uclibc-ng", "uclibc-ng_project", "uclibc-ng", LIB, "NPTL (1\\.\\d{1,2}\\.\\d{1,3})\\x00", NULL, 0, 75, 0 },
 	{ "openssh", "openbsd", "openssh", APP, "\\x00OpenSSH_(\\d{1,2}\\.\\d{1,2}p\\d{1,2})[ \\x00]", NULL, 0, 95, 0 },
 	{ "hostapd", "w1.fi", "hostapd", APP, "hostapd_cli v" V23 "[\\x00\\n]", NULL, 0, 95, 0 },
 	{ "hostapd", "w1.fi", "hostapd", APP, "Invalid BSS config identifier '%s'\\x00", NUL_V23, 64, 75, 0 },

@@ -176,3 +176,51 @@ tl_err tl__opkg_parse(tl__pkgdb *out, const char *data, size_t len, const char *
 {
 	return parse_db(out, data, len, name, true);
 }
+
+/*
+ * dpkg info/<pkg>.md5sums, one line per file the package shipped:
+ *
+ *   32 hex digits, two spaces (or " *"), the path without its leading '/'
+ */
+static int hexval(uint8_t ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+tl_err tl__md5sums_next(tl_reader *r, uint8_t md5[16], const char **path, size_t *path_len)
+{
+	const uint8_t *s = r->p + r->off, *nl;
+	size_t left = r->len - r->off, n, skip;
+
+	/* blank lines carry nothing */
+	while (left && (*s == '\n' || *s == '\r')) {
+		s++;
+		left--;
+		r->off++;
+	}
+	if (!left)
+		return TL_ENOTFOUND;
+	nl = memchr(s, '\n', left);
+	n = nl ? (size_t)(nl - s) : left;
+	skip = nl ? n + 1 : n;
+	if (n && s[n - 1] == '\r')
+		n--;
+	if (n < 35 || s[32] != ' ' || (s[33] != ' ' && s[33] != '*'))
+		return tl__corrupt(r, "expected \"<32 hex digits>  <path>\"");
+	for (size_t i = 0; i < 16; i++) {
+		int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return tl__corrupt(r, "expected \"<32 hex digits>  <path>\"");
+		md5[i] = (uint8_t)(hi << 4 | lo);
+	}
+	*path = (const char *)s + 34;
+	*path_len = n - 34;
+	r->off += skip;
+	return TL_OK;
+}

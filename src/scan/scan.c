@@ -34,8 +34,11 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <openssl/evp.h>
+
 #include "scan/scan_int.h"
 #include "trustline/sbom.h"
+#include "trustline/vuln.h"
 
 #define CHUNK ((size_t)1 << 20)
 
@@ -108,8 +111,10 @@ static bool wanted(const char *path)
 		return true;
 	if (ends_with(base, ".list") && (in_dir(path, "dpkg/info") || in_dir(path, "opkg/info")))
 		return true;
-	if (!strcmp(base, "copyright")) {
-		/* share/doc/<pkg>/copyright */
+	if (ends_with(base, ".md5sums") && in_dir(path, "dpkg/info"))
+		return true;
+	if (!strcmp(base, "copyright") || !strcmp(base, "changelog.Debian.gz") || !strcmp(base, "changelog.gz")) {
+		/* share/doc/<pkg>/copyright, its changelogs */
 		const char *slash = base - 1;
 		const char *p = slash;
 		while (p > path && p[-1] != '/')
@@ -156,6 +161,8 @@ static tl_err share_body(scan_ctx *c, const char *path, const char *target)
 		n->size = src->size;
 		n->digest_len = src->digest_len;
 		memcpy(n->digest, src->digest, sizeof(n->digest));
+		n->has_md5 = src->has_md5;
+		memcpy(n->md5, src->md5, sizeof(n->md5));
 		tl__elf_info_free(n->elf);
 		n->elf = NULL;
 		if (src->elf)
@@ -175,6 +182,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 	tl_err err = TL_OK;
 	tl__node *nd;
 	tl_hash_ctx *h = NULL;
+	EVP_MD_CTX *md5 = NULL;
 	bool too_big = false, hash_only = false, want = false;
 
 	if ((err = tl__tree_add(&c->tree, e->path, &nd)) != TL_OK)
@@ -187,6 +195,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 	tl_buf_dispose(&nd->content);
 	nd->kept = false;
 	nd->digest_len = 0;
+	nd->has_md5 = false;
 	nd->type = e->type;
 	nd->mode = e->mode;
 	nd->size = e->size;
@@ -206,6 +215,8 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			nd->size = t->size;
 			nd->digest_len = t->digest_len;
 			memcpy(nd->digest, t->digest, sizeof(nd->digest));
+			nd->has_md5 = t->has_md5;
+			memcpy(nd->md5, t->md5, sizeof(nd->md5));
 			if (t->elf && (err = tl__elf_info_copy(&nd->elf, t->elf)) != TL_OK)
 				goto done;
 			if (t->kept && (err = tl_buf_put(&nd->content, t->content.ptr ? t->content.ptr : "", t->content.len)) == TL_OK)
@@ -226,6 +237,11 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 	tl_buf_clear(&c->buf);
 	if (c->hashing && (err = tl_hash_new(&h, c->alg)) != TL_OK)
 		goto done;
+	if (c->opts->verify_md5sums &&
+	    (!(md5 = EVP_MD_CTX_new()) || EVP_DigestInit_ex(md5, EVP_md5(), NULL) != 1)) {
+		err = tl__error(TL_ENOMEM, "MD5 is not available from OpenSSL");
+		goto done;
+	}
 	for (;;) {
 		size_t got = 0;
 		if (too_big || hash_only)
@@ -248,6 +264,10 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			break;
 		if (h && (err = tl_hash_update(h, c->buf.ptr + c->buf.len, got)) != TL_OK)
 			goto done;
+		if (md5 && EVP_DigestUpdate(md5, c->buf.ptr + c->buf.len, got) != 1) {
+			err = tl__error(TL_ENOMEM, "MD5 failed");
+			goto done;
+		}
 		c->buf.len += got;
 		/* neither ELF nor a file a cataloger keeps (an image, a library's
 		 * data): streamed through the hash, not held whole */
@@ -270,6 +290,14 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			goto done;
 		nd->digest_len = (uint8_t)dlen;
 	}
+	if (md5) {
+		unsigned int mlen = 0;
+		if (EVP_DigestFinal_ex(md5, nd->md5, &mlen) != 1 || mlen != 16) {
+			err = tl__error(TL_ENOMEM, "MD5 failed");
+			goto done;
+		}
+		nd->has_md5 = true;
+	}
 	if (too_big || hash_only)
 		goto done;
 	if (c->buf.len >= 4 && memcmp(c->buf.ptr, "\x7f" "ELF", 4) == 0) {
@@ -280,8 +308,18 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 		}
 		if (perr && (err = warn(c->sum, "/%s: not a valid ELF file: %s", e->path, tl_error_last())) != TL_OK)
 			goto done;
-		if ((err = tl__binsig_scan(c->binsig, nd, (const uint8_t *)c->buf.ptr, c->buf.len)) != TL_OK)
-			goto done;
+		{
+			/* CPU time, not wall time: the figure should not depend on
+			 * what else the machine runs */
+			struct timespec t0, t1;
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+			err = tl__binsig_scan(c->binsig, nd, (const uint8_t *)c->buf.ptr, c->buf.len);
+			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+			c->sum->binsig_cpu += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+			c->sum->binsig_bytes += c->buf.len;
+			if (err)
+				goto done;
+		}
 	}
 	if (wanted(e->path)) {
 		/* a copy sized to the file: the read buffer (1 MiB and more) stays
@@ -294,6 +332,7 @@ done:
 	if (!err && e->type == TL__ENT_HARDLINK && e->size > 0)
 		err = share_body(c, e->path, e->link);
 	tl_hash_free(h);
+	EVP_MD_CTX_free(md5);
 	if ((c->sum->entries = src->top->entries) % 4096 == 0)
 		tl__progress("scanning", src->top->entries, 0);
 	return err;
@@ -523,6 +562,132 @@ static tl_err map_provides(name_map *m, const char *prov, long idx, bool apk)
 	return err;
 }
 
+/*
+ * Patch evidence: the CVE ids usr/share/doc/<pkg>/changelog.Debian.gz names
+ * (changelog.gz for a native package), as the TL_PROP_CHANGELOG_CVES
+ * property.  The doc directory may be a link to another package's; the
+ * changelog counts only when its first entry is of this package's source.
+ */
+static tl_err changelog_cves(cat_ctx *k, tl_sbom_component *comp, const tl__pkg *p)
+{
+	static const char *const names[] = { "changelog.Debian.gz", "changelog.gz" };
+	tl_err err = TL_OK;
+	tl_buf path = TL_BUF_INIT, text = TL_BUF_INIT;
+	const tl__node *nd = NULL;
+	char *cves = NULL;
+	bool trunc = false, trunc2 = false;
+
+	for (size_t i = 0; i < 2 && !nd; i++) {
+		tl_buf_clear(&path);
+		if ((err = tl_buf_printf(&path, "usr/share/doc/%s/%s", p->name, names[i])) != TL_OK)
+			goto done;
+		nd = kept_file(k, path.ptr);
+	}
+	if (!nd)
+		goto done;
+	if ((err = tl__gunzip(&text, nd->content.ptr ? nd->content.ptr : "", nd->content.len, TL__CHANGELOG_MAX_TEXT,
+	                      &trunc)) != TL_OK) {
+		if (err == TL_ENOMEM)
+			goto done;
+		err = warn(k->c->sum, "/%s: %s", nd->path, tl_error_last());
+		goto done;
+	}
+	if ((err = tl__changelog_cves(&cves, text.ptr ? text.ptr : "", text.len, p->source ? p->source : p->name,
+	                              &trunc2)) != TL_OK)
+		goto done;
+	if ((trunc || trunc2) && (err = warn(k->c->sum, "/%s: changelog past its limits; only its newest part was read",
+	                                     nd->path)) != TL_OK)
+		goto done;
+	if (cves && (err = tl_sbom_component_add_prop(comp, TL_PROP_CHANGELOG_CVES, cves)) != TL_OK)
+		goto done;
+	if (cves)
+		k->c->sum->n_changelog_cves++;
+done:
+	free(cves);
+	tl_buf_dispose(&path);
+	tl_buf_dispose(&text);
+	return err;
+}
+
+/*
+ * --verify-md5sums: each file of var/lib/dpkg/info/<pkg>[:arch].md5sums is
+ * compared with the MD5 computed during the walk.  A file that differs is
+ * a "trustline:file:modified" property of the package (value "/path"), one
+ * the image lacks "trustline:file:missing"; both are counted in the summary.
+ */
+static tl_err verify_md5sums(cat_ctx *k, long ci, const tl__pkg *p)
+{
+	tl_err err = TL_OK;
+	tl_buf path = TL_BUF_INIT, file = TL_BUF_INIT;
+	const tl__node *list = NULL;
+	tl_reader r;
+	tl_scan_summary *sum = k->c->sum;
+
+	if (p->arch && (err = tl_buf_printf(&path, "var/lib/dpkg/info/%s:%s.md5sums", p->name, p->arch)) == TL_OK)
+		list = kept_file(k, path.ptr);
+	tl_buf_clear(&path);
+	if (!err && !list && (err = tl_buf_printf(&path, "var/lib/dpkg/info/%s.md5sums", p->name)) == TL_OK)
+		list = kept_file(k, path.ptr);
+	if (err || !list)
+		goto done;
+	tl_reader_init(&r, list->content.ptr ? list->content.ptr : "", list->content.len, list->path);
+	for (;;) {
+		uint8_t want[16];
+		const char *fp;
+		size_t fn;
+		tl__node *nd = NULL;
+		const char *what = NULL;
+		tl_err e2 = tl__md5sums_next(&r, want, &fp, &fn);
+		if (e2 == TL_ENOTFOUND)
+			break;
+		if (e2) {
+			err = warn(sum, "/%s", tl_error_last());
+			goto done;
+		}
+		if (fn == 0 || fn > k->c->tree.max_path)
+			continue;
+		tl_buf_clear(&file);
+		if ((err = tl_buf_put(&file, fp, fn)) != TL_OK)
+			goto done;
+		if (tl__tree_resolve(&k->c->tree, file.ptr, false, &nd) != TL_OK) {
+			tl_error_clear();
+			nd = NULL;
+		}
+		if (!nd || nd->type != TL__ENT_FILE) {
+			what = "trustline:file:missing";
+			sum->n_md5_missing++;
+		} else if (!nd->has_md5) {
+			continue; /* not read whole (a limit stopped the walk) */
+		} else {
+			sum->n_md5_checked++;
+			if (memcmp(nd->md5, want, 16) != 0) {
+				char **slot;
+				what = "trustline:file:modified";
+				if ((err = tl__array_grow((void **)&sum->modified, &sum->n_md5_modified, sizeof(char *),
+				                          (void **)&slot)) != TL_OK)
+					goto done;
+				if (!(*slot = malloc(strlen(nd->path) + 2))) {
+					sum->n_md5_modified--;
+					err = tl__nomem();
+					goto done;
+				}
+				(*slot)[0] = '/';
+				memcpy(*slot + 1, nd->path, strlen(nd->path) + 1);
+			}
+		}
+		if (what) {
+			tl_buf_clear(&path);
+			if ((err = tl_buf_printf(&path, "/%s", nd && nd->type == TL__ENT_FILE ? nd->path : file.ptr)) != TL_OK ||
+			    (err = tl_sbom_component_add_prop(&k->doc->components[ci], what, path.ptr)) != TL_OK)
+				goto done;
+		}
+	}
+done:
+	tl_buf_dispose(&path);
+	tl_buf_dispose(&file);
+	return err;
+}
+
 static tl_err catalog_db(cat_ctx *k, db_kind kind, const tl__node *dbfile, const char *dbpath)
 {
 	tl_err err = TL_OK;
@@ -667,6 +832,9 @@ static tl_err catalog_db(cat_ctx *k, db_kind kind, const tl__node *dbfile, const
 			}
 			if (list && (err = own_list(k, (long)ci, list, &k->doc->components[ci])) != TL_OK)
 				goto done;
+			if (kind == DB_DPKG && k->c->opts->verify_md5sums &&
+			    (err = verify_md5sums(k, (long)ci, p)) != TL_OK)
+				goto done;
 			if (kind == DB_DPKG && !comp->license) {
 				const tl__node *cr;
 				tl_buf cp = TL_BUF_INIT;
@@ -681,6 +849,8 @@ static tl_err catalog_db(cat_ctx *k, db_kind kind, const tl__node *dbfile, const
 				                                   cr->content.len)) != TL_OK)
 					goto done;
 			}
+			if (kind == DB_DPKG && (err = changelog_cves(k, &k->doc->components[ci], p)) != TL_OK)
+				goto done;
 		}
 		comp = &k->doc->components[ci];
 		if (p->depends) {
@@ -988,6 +1158,9 @@ void tl_scan_summary_dispose(tl_scan_summary *s)
 	for (size_t i = 0; i < s->n_elf_unowned; i++)
 		free(s->unowned[i]);
 	free(s->unowned);
+	for (size_t i = 0; i < s->n_md5_modified; i++)
+		free(s->modified[i]);
+	free(s->modified);
 	for (size_t i = 0; i < s->n_warnings; i++)
 		free(s->warnings[i]);
 	free(s->warnings);
@@ -1028,6 +1201,7 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	if ((err = tl__source_open(&src, target, &lim)) != TL_OK)
 		goto done;
 	sum->source = src->ops->kind;
+	sum->binsig_engine = tl__binsig_engine(c.binsig);
 	err = tl__source_walk(src, on_entry, &c);
 	sum->entries = src->entries;
 	sum->bytes = src->bytes;

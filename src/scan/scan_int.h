@@ -174,6 +174,17 @@ tl_err tl__source_note(tl__source *src, const char *fmt, ...) TL_PRINTF(2, 3);
  * against max_bytes).  *out is caller-owned.
  */
 tl_err tl__source_decompress(tl__source *src, const tl__range *r, uint64_t max, uint8_t **out, size_t *len);
+/* gzip inflated in a second thread (gzpipe.c), for the archive source. */
+typedef struct tl__gzpipe tl__gzpipe;
+/* Starts inflating path when it begins with the gzip magic; TL_ENOTFOUND
+ * when it does not (nothing started), TL_EIO, TL_ENOMEM. */
+tl_err tl__gzpipe_open(tl__gzpipe **out, const char *path);
+/* Stops the thread and frees everything. */
+void tl__gzpipe_free(tl__gzpipe *g);
+#ifdef ARCHIVE_VERSION_NUMBER
+/* libarchive read callback over the inflated bytes (client: the pipe). */
+la_ssize_t tl__gzpipe_read(struct archive *a, void *client, const void **out);
+#endif
 /* Records the limit hit (first one wins) and returns TL_ELIMIT. */
 tl_err tl__source_limit_hit(tl__source *src, const char *fmt, ...) TL_PRINTF(2, 3);
 /* Counts n content bytes against max_bytes. */
@@ -247,6 +258,8 @@ typedef struct {
 	char *link;           /* symlink target */
 	uint8_t digest[TL_HASH_MAX_LEN];
 	uint8_t digest_len;   /* 0: not hashed */
+	bool has_md5;         /* md5 holds the content's MD5 (--verify-md5sums) */
+	uint8_t md5[16];
 	tl__elf_info *elf;    /* parsed ELF, or NULL */
 	tl_buf content;       /* kept content (package databases...), or empty */
 	bool kept;            /* content holds the whole file */
@@ -325,6 +338,13 @@ tl_err tl__opkg_parse(tl__pkgdb *out, const char *data, size_t len, const char *
 /* Parses an apk installed database. */
 tl_err tl__apk_parse(tl__pkgdb *out, const char *data, size_t len, const char *name);
 void tl__pkgdb_dispose(tl__pkgdb *db);
+/*
+ * The next line of a dpkg info/<pkg>.md5sums file: the digest and the path
+ * (borrowed from the input, no leading '/', not NUL-terminated).  Blank
+ * lines are skipped.  TL_ENOTFOUND at the end, TL_EPARSE (the reader
+ * unmoved) on a line of another form.
+ */
+tl_err tl__md5sums_next(tl_reader *r, uint8_t md5[16], const char **path, size_t *path_len);
 /* Frees what one package owns and zeroes it. */
 void tl__pkg_free(tl__pkg *p);
 
@@ -349,6 +369,28 @@ void tl__osrel_dispose(tl__osrel *o);
 tl_err tl__dep5_license(char **out, const char *data, size_t len);
 /* SPDX expression for a DEP-5 licence line ("GPL-2+ or Artistic"), or NULL. */
 tl_err tl__dep5_to_spdx(char **out, const char *s, size_t len);
+
+/* ---- Debian changelogs (changelog.c) --------------------------------------- */
+
+#define TL__CHANGELOG_MAX_TEXT ((size_t)64 << 20)
+#define TL__CHANGELOG_MAX_ENTRIES 100000
+#define TL__CHANGELOG_MAX_IDS 100000
+
+/*
+ * Decompresses the gzip data (borrowed; several members are read one after
+ * the other) into out (emptied first), at most max bytes: past that the
+ * prefix is kept and *truncated set.  TL_EPARSE on a corrupt or truncated
+ * stream (message: what zlib said and the input offset).
+ */
+tl_err tl__gunzip(tl_buf *out, const void *data, size_t len, size_t max, bool *truncated);
+/*
+ * The CVE ids a Debian changelog (text, borrowed) names, as
+ * "CVE-ID=VERSION ..." sorted by id (bytewise), VERSION the oldest entry
+ * that names the id; *out (caller frees) is NULL when there are none, or
+ * when source is not NULL and the first entry is of another source
+ * package.  *truncated: an entry or id limit stopped the parse.
+ */
+tl_err tl__changelog_cves(char **out, const char *text, size_t len, const char *source, bool *truncated);
 
 /* ---- ELF (elf.c) ---------------------------------------------------------- */
 
@@ -392,6 +434,8 @@ tl_err tl__binsig_scan(tl__binsig *bs, const tl__node *node, const uint8_t *data
 #define TL__BINSIG_NUMJOIN 1u /* each capture group is a decimal number */
 #define TL__BINSIG_KERNEL 2u  /* group 2 is a release suffix: no version unless empty */
 #define TL__BINSIG_MAX_MATCH 512 /* longest text a strong pattern matches */
+/* Hyperscan flags of every pattern (binsig.c and tools/binsig_hsdb.c). */
+#define TL__BINSIG_HS_FLAGS (HS_FLAG_SINGLEMATCH | HS_FLAG_DOTALL)
 typedef struct {
 	const char *name;     /* component name (purl name) */
 	const char *vendor;   /* CPE vendor, as NVD names it */

@@ -4,6 +4,9 @@
  * (gzip, bzip2, xz, lzma, zstd, lz4, compress...).  Formats are bid on by
  * content; the file name plays no part.
  *
+ * A gzip file (named by path) is inflated in a second thread (gzpipe.c)
+ * and libarchive reads the inflated bytes; the rest goes to libarchive as is.
+ *
  * Every content byte of every entry is read through here, whether the
  * walker wanted it or not (the rest of an entry is drained, not skipped),
  * so max_bytes bounds the decompressed bytes and a decompression bomb
@@ -29,6 +32,7 @@ typedef struct {
 
 typedef struct {
 	struct archive *a;
+	tl__gzpipe *gz;  /* a gzip file inflated in a second thread, or NULL */
 	bool in_entry;
 	ar_input in;
 	char scratch[65536];
@@ -164,6 +168,7 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 					if (f && strcmp(f, "none") != 0 && tl_buf_printf(&det, ", %s", f) != TL_OK)
 						break;
 				}
+				(void)(d->gz && tl_buf_puts(&det, ", gzip") != TL_OK);
 				free(src->detail);
 				src->detail = tl_buf_detach(&det);
 			}
@@ -242,6 +247,7 @@ static void ar_free(tl__source *src)
 
 	if (d->a)
 		archive_read_free(d->a);
+	tl__gzpipe_free(d->gz); /* after libarchive: it reads from the pipe until freed */
 	free(d);
 	src->impl = NULL;
 }
@@ -301,7 +307,14 @@ tl_err tl__source_archive_open_range(tl__source *src)
 	if ((err = archive_new(src, &d)) != TL_OK)
 		return err;
 	d->in.r = src->range;
-	if (open_input(d->a, &d->in) != ARCHIVE_OK)
+	if (src->depth == 0 && src->range.fd >= 0 && src->range.off == 0) {
+		/* the target file itself: gzip is inflated in a second thread
+		 * while this one walks (gzpipe.c) */
+		tl_err gerr = tl__gzpipe_open(&d->gz, src->name);
+		if (gerr && gerr != TL_ENOTFOUND)
+			return gerr;
+	}
+	if ((d->gz ? archive_read_open(d->a, d->gz, NULL, tl__gzpipe_read, NULL) : open_input(d->a, &d->in)) != ARCHIVE_OK)
 		err = open_failed(src, d, true);
 	return err;
 }

@@ -116,6 +116,25 @@ for img in $IMAGES; do
 	expect_grep "$b: subject carries the image digest" "\"content\": \"$h\"" "$TMP/$b.json"
 done
 
+# gzip as two members (what `cat a.gz b.gz` makes) and with zeros after the stream: gzip -d
+# reads both as the one tar (the second thread that inflates gzip must too)
+tar -C "$R" --numeric-owner -cf "$TMP/root.tar" .
+half=$(($(stat -c %s "$TMP/root.tar") / 2))
+{ head -c "$half" "$TMP/root.tar" | gzip -1; tail -c +$((half + 1)) "$TMP/root.tar" | gzip -1; } >"$TMP/multi.tgz"
+{ gzip -1 <"$TMP/root.tar"; head -c 1024 /dev/zero; } >"$TMP/padded.tgz"
+for b in multi.tgz padded.tgz; do
+	if gzip -dc "$TMP/$b" 2>/dev/null | cmp -s - "$TMP/root.tar"; then ok; else not_ok "$b: gzip -d disagrees (test premise)"; fi
+	expect_exit 0 "scan $b" "$TRUSTLINE" scan "$TMP/$b" -o "$TMP/$b.json"
+	comps "$TMP/$b.json" >"$TMP/$b.set"
+	if cmp -s "$TMP/dir.set" "$TMP/$b.set"; then ok; else
+		not_ok "$b: components differ from the directory's"; diff "$TMP/dir.set" "$TMP/$b.set" | head -5; fi
+done
+# a byte changed in the middle of the deflate stream: one line, exit 2
+cp "$TMP/root.tar.gz" "$TMP/bad.tgz"
+printf '\377\377\377\377' | dd of="$TMP/bad.tgz" bs=1 seek=$(($(stat -c %s "$TMP/bad.tgz") / 2)) conv=notrunc 2>/dev/null
+expect_exit 2 "corrupt gzip stream" "$TRUSTLINE" scan "$TMP/bad.tgz" -o "$TMP/bad.json"
+expect_one_line "corrupt gzip stream: one line" "$TMP/err"
+
 # SPDX output and SHA-512
 expect_exit 0 "scan --format spdx" "$TRUSTLINE" scan "$R" --format spdx -o "$TMP/dir.spdx.json"
 ajv_validate spdx-2.3 "$TMP/dir.spdx.json"

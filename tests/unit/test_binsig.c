@@ -443,7 +443,10 @@ static void test_binsig__every_signature_on_debian_binaries(void **state)
 		free(cache);
 		skip();
 	}
-	/* every row of the table found its component in some real binary */
+	/* every row of the table found its component in some real binary;
+	 * Debian ships no uClibc-ng binary (test_binsig__uclibc_ng_from_its_source) */
+	for (size_t i = 0; i < tl__binsig_n_defs; i++)
+		rows[i] = rows[i] || !strcmp(tl__binsig_defs[i].name, "uclibc-ng");
 	for (size_t i = 0; i < tl__binsig_n_defs; i++) {
 		if (!rows[i])
 			print_message("row %zu (%s: %s) matched no Debian binary\n", i, tl__binsig_defs[i].name,
@@ -452,6 +455,80 @@ static void test_binsig__every_signature_on_debian_binaries(void **state)
 	for (size_t i = 0; i < tl__binsig_n_defs; i++)
 		assert_true(rows[i]);
 	free(rows);
+	free(cache);
+}
+
+/*
+ * uClibc-ng: Debian ships its source (uclibc-source), no binary of it.  The
+ * two files whose strings the signatures read, libc/misc/internals/version.c
+ * and libc/unistd/confstr.c, are compiled here from that source with the
+ * version numbers of its Rules.mak (what the build's conf-header.sh turns
+ * into __UCLIBC_MAJOR__ and friends), and each object must give exactly
+ * that version.  This checks the strings as the source defines them, not a
+ * uClibc-ng library as a cross toolchain links it.
+ */
+static void test_binsig__uclibc_ng_from_its_source(void **state)
+{
+	char *cache = cache_dir(), *deb = NULL, *tmp, *ver = NULL;
+	char tmpl[] = "/tmp/test_binsig_uc.XXXXXX";
+	tl_buf cmd = TL_BUF_INIT;
+	static const char *const objs[] = { "version.o", "confstr.o" };
+
+	(void)state;
+	if (system("command -v apt-get >/dev/null && command -v cc >/dev/null") != 0 ||
+	    !(deb = fetch_deb(cache, "uclibc-source"))) {
+		free(cache);
+		skip();
+	}
+	{
+		/* the commands below run in the temporary directory */
+		char *abs = realpath(deb, NULL);
+		assert_non_null(abs);
+		free(deb);
+		deb = abs;
+	}
+	assert_non_null(tmp = mkdtemp(tmpl));
+	assert_int_equal(tl_buf_printf(&cmd,
+	                               "set -e; cd '%s'; dpkg-deb -x '%s' x; tar -xJf x/usr/src/uClibc-ng-*.tar.xz; "
+	                               "cd uClibc-ng-*/; "
+	                               "M=$(awk '$1==\"MAJOR_VERSION\"{print $3}' Rules.mak); "
+	                               "m=$(awk '$1==\"MINOR_VERSION\"{print $3}' Rules.mak); "
+	                               "s=$(awk '$1==\"SUBLEVEL\"{print $3}' Rules.mak); echo $M.$m.$s >../version; "
+	                               "D=\"-D__UCLIBC_MAJOR__=$M -D__UCLIBC_MINOR__=$m -D__UCLIBC_SUBLEVEL__=$s\"; "
+	                               "cc -c -O2 -w -Ilibc/misc/internals $D '-D__stringify_1(x)=#x' "
+	                               "'-D__stringify(x)=__stringify_1(x)' -Dattribute_hidden= '-Dweak_alias(n,a)=' "
+	                               "libc/misc/internals/version.c -o ../version.o; "
+	                               "cc -c -O2 -w $D '-D__stringify_1(x)=#x' '-D__stringify(x)=__stringify_1(x)' "
+	                               "-D__UCLIBC_HAS_THREADS__ -D__UCLIBC_HAS_THREADS_NATIVE__ "
+	                               "'-D__set_errno(v)=(errno=(v))' libc/unistd/confstr.c -o ../confstr.o",
+	                               tmp, deb),
+	                 TL_OK);
+	assert_int_equal(system(cmd.ptr), 0);
+	tl_buf_clear(&cmd);
+	assert_int_equal(tl_buf_printf(&cmd, "cat '%s/version'", tmp), TL_OK);
+	assert_non_null(ver = run_line(cmd.ptr));
+	assert_non_null(strchr(ver, '.'));
+	for (size_t i = 0; i < 2; i++) {
+		tl_buf f = TL_BUF_INIT, p = TL_BUF_INIT;
+		char *got;
+		assert_int_equal(tl_buf_printf(&p, "%s/%s", tmp, objs[i]), TL_OK);
+		assert_int_equal(tl_file_read(&f, p.ptr, 0), TL_OK);
+		got = match_one("uclibc-ng", f.ptr, f.len);
+		print_message("uClibc-ng %s from %s: %s\n", ver, objs[i], got ? got : "(none)");
+		assert_non_null(got);
+		assert_string_equal(got, ver);
+		free(got);
+		tl_buf_dispose(&f);
+		tl_buf_dispose(&p);
+	}
+	/* glibc's confstr string has two parts: not uClibc-ng */
+	assert_null(match_one("uclibc-ng", "\0NPTL 2.36\0", 11));
+	tl_buf_clear(&cmd);
+	assert_int_equal(tl_buf_printf(&cmd, "rm -rf '%s'", tmp), TL_OK);
+	assert_int_equal(system(cmd.ptr), 0);
+	tl_buf_dispose(&cmd);
+	free(ver);
+	free(deb);
 	free(cache);
 }
 
@@ -467,6 +544,7 @@ int main(void)
 		cmocka_unit_test(test_binsig__kernel_release_pins_only_plain_versions),
 		cmocka_unit_test(test_binsig__evidence_offset_points_at_the_text),
 		cmocka_unit_test(test_binsig__every_signature_on_debian_binaries),
+		cmocka_unit_test(test_binsig__uclibc_ng_from_its_source),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -644,6 +644,124 @@ static void test_scan__resolve_inside_nested_root(void **state)
 	tl__tree_dispose(&t);
 }
 
+static void cves_are(const char *text, const char *source, const char *want)
+{
+	char *out = NULL;
+	bool trunc = true;
+
+	assert_int_equal(tl__changelog_cves(&out, text, strlen(text), source, &trunc), TL_OK);
+	assert_false(trunc);
+	if (!want)
+		assert_null(out);
+	else
+		assert_string_equal(out, want);
+	free(out);
+}
+
+static void test_scan__changelog_cves(void **state)
+{
+	/* entries newest first: the oldest entry naming an id gives its version */
+	static const char cl[] =
+		"openssl (3.0.15-1~deb12u1) bookworm-security; urgency=medium\n"
+		"\n"
+		"  * Fix CVE-2024-5535, cve-2024-9143 and CVE-2024-2511.\n"
+		"\n"
+		" -- A B <a@b>  Mon, 01 Jan 2024 00:00:00 +0000\n"
+		"\n"
+		"openssl (3.0.14-1) unstable; urgency=medium\n"
+		"\n"
+		"  * CVE-2024-2511: fixed upstream (patch CVE-2024-2511.patch).\n"
+		"  * Not ids: xCVE-2020-1111 CVE-2020-11112x CVE-20-1 CVE-2020-123 CVE-2020-1234567890\n"
+		"CVE-2019-0001 at column 0 is not part of an entry\n"
+		"\n"
+		"openssl (1:3.0.2-1+b1) unstable; urgency=low\n"
+		"  * Mentions CVE-2024-5535 again, as a note.\n"
+		"\n"
+		"Old Changelog:\n"
+		"  * CVE-1999-0001 is not read\n";
+
+	(void)state;
+	cves_are(cl, "openssl",
+	         "CVE-2024-2511=3.0.14-1 CVE-2024-5535=1:3.0.2-1+b1 CVE-2024-9143=3.0.15-1~deb12u1");
+	cves_are(cl, NULL, "CVE-2024-2511=3.0.14-1 CVE-2024-5535=1:3.0.2-1+b1 CVE-2024-9143=3.0.15-1~deb12u1");
+	/* another source package's changelog (a doc directory linked elsewhere) */
+	cves_are(cl, "curl", NULL);
+	/* an upstream changelog has no entry headers */
+	cves_are("Version 1.2\n  * fixes CVE-2020-1234\n", NULL, NULL);
+	/* ids before the first header belong to no entry; bytewise id order */
+	cves_are("  CVE-2020-9999\nx (1) u; urgency=low\n  CVE-2023-4807 CVE-2023-38545\n", "x",
+	         "CVE-2023-38545=1 CVE-2023-4807=1");
+	/* no version digits, no ';': not headers */
+	cves_are("x (abc) u; urgency=low\n  CVE-2020-1234\nx (1) u urgency=low\n  CVE-2020-1235\n", NULL, NULL);
+}
+
+static void test_scan__gunzip_bounded(void **state)
+{
+	/* 100000 'a' bytes, gzip level 9 (Python zlib, wbits 31) */
+	static const unsigned char gz[] = {
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xed, 0xc1, 0x31, 0x01, 0x00, 0x00, 0x00,
+		0xc2, 0xa0, 0xac, 0xeb, 0x5f, 0xc2, 0x1a, 0x1e, 0x40, 0x01, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+		0x00, 0x00, 0x00, 0x00, 0xaf, 0x06, 0x87, 0xfa, 0xe2, 0x1b, 0xa0, 0x86, 0x01, 0x00,
+	};
+	tl_buf b = TL_BUF_INIT;
+	bool trunc = true;
+
+	(void)state;
+	assert_int_equal(tl__gunzip(&b, gz, sizeof(gz), 1 << 20, &trunc), TL_OK);
+	assert_false(trunc);
+	assert_int_equal(b.len, 100000);
+	assert_true(b.ptr[0] == 'a' && b.ptr[99999] == 'a' && b.ptr[100000] == '\0');
+	/* a bomb stops at max: the prefix is kept */
+	assert_int_equal(tl__gunzip(&b, gz, sizeof(gz), 1000, &trunc), TL_OK);
+	assert_true(trunc);
+	assert_int_equal(b.len, 1000);
+	/* truncated and corrupt streams */
+	assert_int_equal(tl__gunzip(&b, gz, 20, 1 << 20, &trunc), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "gzip: truncated"));
+	assert_int_equal(tl__gunzip(&b, "\x1f\x8bxxxxxxxxxx", 12, 1 << 20, &trunc), TL_EPARSE);
+	tl_buf_dispose(&b);
+}
+
+static void test_scan__md5sums_lines(void **state)
+{
+	static const char ok_lines[] =
+		"0123456789abcdef0123456789ABCDEF  usr/bin/curl\n"
+		"\n"
+		"ffffffffffffffffffffffffffffffff *usr/share/doc/curl/a b\r\n";
+	static const char bad[] = "0123456789abcdef0123456789abcdef usr/bin/x\n";
+	tl_reader r;
+	uint8_t md5[16];
+	const char *p;
+	size_t n;
+
+	(void)state;
+	tl_reader_init(&r, ok_lines, sizeof(ok_lines) - 1, "curl.md5sums");
+	assert_int_equal(tl__md5sums_next(&r, md5, &p, &n), TL_OK);
+	assert_int_equal(md5[0], 0x01);
+	assert_int_equal(md5[15], 0xef);
+	assert_int_equal(n, 12);
+	assert_memory_equal(p, "usr/bin/curl", 12);
+	assert_int_equal(tl__md5sums_next(&r, md5, &p, &n), TL_OK);
+	assert_int_equal(md5[0], 0xff);
+	assert_int_equal(n, 22);
+	assert_memory_equal(p, "usr/share/doc/curl/a b", 22);
+	assert_int_equal(tl__md5sums_next(&r, md5, &p, &n), TL_ENOTFOUND);
+	/* one space only: an error, the reader not moved */
+	tl_reader_init(&r, bad, sizeof(bad) - 1, "x.md5sums");
+	assert_int_equal(tl__md5sums_next(&r, md5, &p, &n), TL_EPARSE);
+	assert_int_equal(r.off, 0);
+	assert_non_null(strstr(tl_error_last(), "x.md5sums: offset 0"));
+	/* a non-hex digit */
+	tl_reader_init(&r, "g123456789abcdef0123456789abcdef  x\n", 36, "y");
+	assert_int_equal(tl__md5sums_next(&r, md5, &p, &n), TL_EPARSE);
+	assert_int_equal(r.off, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -660,6 +778,9 @@ int main(void)
 		cmocka_unit_test(test_scan__ext2_in_memory),
 		cmocka_unit_test(test_scan__nested_images),
 		cmocka_unit_test(test_scan__resolve_inside_nested_root),
+		cmocka_unit_test(test_scan__changelog_cves),
+		cmocka_unit_test(test_scan__gunzip_bounded),
+		cmocka_unit_test(test_scan__md5sums_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
