@@ -187,3 +187,105 @@ tl_err tl_json_dump(tl_buf *out, const json_t *v)
 		return tl__error(TL_ENOMEM, "cannot serialise JSON");
 	return tl_buf_putc(out, '\n');
 }
+
+#define DUMP_FLAGS (JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17) | JSON_ENCODE_ANY)
+
+/* Appends v as tl_json_dump writes it at nesting depth `depth` (without
+ * the final newline): dumped alone, then every line break indented more.
+ * jansson escapes line breaks inside strings, so each one here is its own. */
+static tl_err dump_at(tl_buf *out, tl_buf *tmp, const json_t *v, unsigned depth)
+{
+	const char *p, *end, *nl;
+	tl_err err = TL_OK;
+
+	tl_buf_clear(tmp);
+	if (json_dump_callback(v, dump_cb, tmp, DUMP_FLAGS) != 0)
+		return tl__error(TL_ENOMEM, "cannot serialise JSON");
+	p = tmp->ptr ? tmp->ptr : "";
+	end = p + tmp->len;
+	while (!err && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		err = tl_buf_put(out, p, (size_t)(nl - p) + 1);
+		for (unsigned i = 0; !err && i < depth; i++)
+			err = tl_buf_put(out, "  ", 2);
+		p = nl + 1;
+	}
+	if (!err)
+		err = tl_buf_put(out, p, (size_t)(end - p));
+	return err;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static tl_err indent(tl_buf *out, unsigned depth)
+{
+	tl_err err = tl_buf_putc(out, '\n');
+
+	for (unsigned i = 0; !err && i < depth; i++)
+		err = tl_buf_put(out, "  ", 2);
+	return err;
+}
+
+tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens)
+{
+	tl_buf tmp = TL_BUF_INIT;
+	const char **keys = NULL;
+	const char *k;
+	json_t *v, *item = NULL, *kj = NULL;
+	size_t n = json_object_size(root), i = 0;
+	tl_err err = TL_OK;
+
+	if (!json_is_object(root) || n == 0)
+		return tl_json_dump(out, root);
+	if (!(keys = calloc(n, sizeof(*keys))))
+		return tl__nomem();
+	json_object_foreach((json_t *)root, k, v)
+		keys[i++] = k;
+	qsort(keys, n, sizeof(*keys), cmp_keys);
+	err = tl_buf_putc(out, '{');
+	for (i = 0; !err && i < n; i++) {
+		const tl__json_gen *g = NULL;
+		for (size_t j = 0; j < n_gens; j++)
+			if (!strcmp(gens[j].key, keys[i]))
+				g = &gens[j];
+		if ((err = indent(out, 1)) != TL_OK)
+			break;
+		if (!(kj = json_string(keys[i]))) {
+			err = tl__nomem();
+			break;
+		}
+		if ((err = dump_at(out, &tmp, kj, 1)) != TL_OK || (err = tl_buf_put(out, ": ", 2)) != TL_OK)
+			break;
+		json_decref(kj);
+		kj = NULL;
+		if (!g) {
+			err = dump_at(out, &tmp, json_object_get(root, keys[i]), 1);
+		} else {
+			/* as jansson writes an array at depth 1, one generated item at a time */
+			size_t count = 0;
+			while (!err && (err = g->next(g->ctx, &item)) == TL_OK && item) {
+				if ((err = tl_buf_puts(out, count ? "," : "[")) == TL_OK &&
+				    (err = indent(out, 2)) == TL_OK)
+					err = dump_at(out, &tmp, item, 2);
+				json_decref(item);
+				item = NULL;
+				count++;
+			}
+			if (!err)
+				err = count ? indent(out, 1) : tl_buf_putc(out, '[');
+			if (!err)
+				err = tl_buf_putc(out, ']');
+		}
+		if (!err && i + 1 < n)
+			err = tl_buf_putc(out, ',');
+	}
+	if (!err && (err = indent(out, 0)) == TL_OK && (err = tl_buf_putc(out, '}')) == TL_OK)
+		err = tl_buf_putc(out, '\n');
+	json_decref(kj);
+	json_decref(item);
+	free(keys);
+	tl_buf_dispose(&tmp);
+	return err;
+}
