@@ -32,6 +32,10 @@ void tl__quote(char *out, size_t cap, const char *s);
 size_t tl__rfc3339_date(const char *s, int *y, int *m, int *d);
 bool tl__rfc3339_time(const char *s, int *h, int *mi, int *sec, int *offset_min);
 
+/* Makes room for n more bytes (and the NUL) in b without adding any:
+ * the caller writes at b->ptr + b->len and moves len.  The cap applies. */
+tl_err tl__buf_reserve(tl_buf *b, size_t n);
+
 /* Out-of-memory error with a fixed message. */
 tl_err tl__nomem(void);
 

@@ -315,6 +315,11 @@ static void test_json_stream__hostile_inputs(void **state)
 		{ "unclosed-array", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[{}" },
 		{ "bom", "\xef\xbb\xbf{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}" },
 		{ "valid-small", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,\"components\":[{\"type\":\"library\",\"name\":\"a\"}],\"dependencies\":[{\"ref\":\"a\"}]}" },
+		/* for the writer: escapes, key order, every type */
+		{ "writer-cases", "{\"b\":1,\"a\":[],\"ab\":{},\"A\":null,\"\":true,\"a b\":false,"
+		  "\"components\":[\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\\u007f\u00e9\\ud83d\\ude00\","
+		  "1.5,1e300,-0.0,9223372036854775807,-9223372036854775808,[[],{},[{}]],{\"z\":{\"y\":[1,{\"x\":\"\\u0002\"}]}}],"
+		  "\"dependencies\":[]}" },
 		{ "spdx-components", "{\"spdxVersion\":\"SPDX-2.3\",\"components\":[1],\"packages\":[]}" },
 	};
 	char dir[] = "/tmp/tl-json-stream-XXXXXX", path[256];
@@ -353,7 +358,10 @@ static void test_json_stream__hostile_inputs(void **state)
 	assert_int_not_equal(tl_schema_validate_streamed(path, TL_SCHEMA_AUTO, NULL, &used), TL_OK);
 	unlink(path);
 	assert_int_equal(rmdir(dir), 0);
-	/* valid-small, string-bracket and the 40 distinct components */
+	/* parsed: the three wrongtype, array, notsbom, string-bracket,
+	 * scalar-items, valid-small, writer-cases, spdx-components, the two
+	 * 40-component ones; valid: valid-small, string-bracket, 40 distinct */
+	assert_int_equal(t.accepted, 12);
 	assert_int_equal(t.valid, 3);
 }
 
