@@ -139,10 +139,25 @@ static size_t push(rctx *r, const char *fmt, ...) TL_PRINTF(2, 3);
 static size_t push(rctx *r, const char *fmt, ...)
 {
 	size_t len = r->path.len;
+	const char *pc = strchr(fmt, '%');
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)tl_buf_vprintf(&r->path, fmt, ap);
+	/* the two forms every element of a large document takes, without printf */
+	if (!pc) {
+		(void)tl_buf_puts(&r->path, fmt);
+	} else if (!strcmp(pc, "%zu]")) {
+		char num[24], *p = num + sizeof(num);
+		size_t v = va_arg(ap, size_t);
+		*--p = ']';
+		do
+			*--p = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		if (tl_buf_put(&r->path, fmt, (size_t)(pc - fmt)) == TL_OK)
+			(void)tl_buf_put(&r->path, p, (size_t)(num + sizeof(num) - p));
+	} else {
+		(void)tl_buf_vprintf(&r->path, fmt, ap);
+	}
 	va_end(ap);
 	return len;
 }
