@@ -231,12 +231,17 @@ static tl_err put_indent(tl_buf *out, unsigned depth)
 static tl_err put_string(tl_buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
+	size_t need = n + 2;
 	char *o;
 	tl_err err;
 
-	if (n > ((size_t)-1 - 2) / 6)
-		return tl__nomem();
-	if ((err = tl__buf_reserve(out, 6 * n + 2)) != TL_OK)
+	/* the exact size, so the buffer's cap applies to what is written */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			need += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 1 : 5;
+	}
+	if ((err = tl__buf_reserve(out, need)) != TL_OK)
 		return err;
 	o = out->ptr + out->len;
 	*o++ = '"';
