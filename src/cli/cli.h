@@ -48,6 +48,13 @@ int cmd_key_generate(int argc, char **argv);
 int cmd_key_public(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_attest(int argc, char **argv);
+int cmd_attest_verify(int argc, char **argv);
+int cmd_ca_init(int argc, char **argv);
+int cmd_ca_issue(int argc, char **argv);
+int cmd_ca_revoke(int argc, char **argv);
+int cmd_ca_crl(int argc, char **argv);
+int cmd_device_csr(int argc, char **argv);
 int cmd_db_import(int argc, char **argv);
 int cmd_db_status(int argc, char **argv);
 
