@@ -244,6 +244,21 @@ typedef enum {
  */
 TL_EXTERN tl_err tl_schema_validate(const json_t *root, tl_schema_id id, tl_buf *errors);
 
+/*
+ * The fast path for large files: validates the JSON file at path without
+ * holding its whole tree.  The big arrays (CycloneDX components and
+ * dependencies; SPDX packages, files, relationships, snippets) are parsed
+ * and checked one element at a time against their items' schema, and
+ * their uniqueItems through hashes.  Returns TL_OK only when the document
+ * is valid (*used then names the schema applied, which TL_SCHEMA_AUTO
+ * picks as tl_schema_validate does); anything else decides nothing (not a
+ * regular file, malformed, invalid, a limit, a hash collision): load the
+ * file with tl_json_load_file and call tl_schema_validate for the verdict
+ * and its messages.  A document valid one way is valid the other.
+ */
+TL_EXTERN tl_err tl_schema_validate_streamed(const char *path, tl_schema_id id, const tl_json_limits *lim,
+                                             tl_schema_id *used);
+
 /* ---- minimum elements -------------------------------------------------- */
 
 typedef enum {

@@ -51,10 +51,18 @@ static const char *auto_label(const json_t *root)
 	return "CycloneDX 1.6";
 }
 
+static const char *used_label(tl_schema_id id)
+{
+	for (size_t j = 0; j < sizeof(schemas) / sizeof(schemas[0]); j++)
+		if (schemas[j].id == id)
+			return schemas[j].label;
+	return "?";
+}
+
 int cmd_sbom_validate(int argc, char **argv)
 {
 	const char *file = NULL, *label = NULL;
-	tl_schema_id id = TL_SCHEMA_AUTO;
+	tl_schema_id id = TL_SCHEMA_AUTO, used;
 	tl_json_limits lim = cli_json_limits();
 	bool quiet = cli_g.quiet;
 	json_t *root = NULL;
@@ -97,6 +105,12 @@ int cmd_sbom_validate(int argc, char **argv)
 		return cli_usage_error("sbom validate: missing FILE");
 	}
 
+	/* large documents: streamed; it decides only "valid", else the whole tree */
+	if (tl_schema_validate_streamed(file, id, &lim, &used) == TL_OK) {
+		if (!quiet)
+			printf("%s: valid (%s)\n", file, label ? label : used_label(used));
+		return 0;
+	}
 	if ((err = tl_json_load_file(&root, file, &lim)) != TL_OK)
 		return cli_fail(err);
 	err = tl_schema_validate(root, id, &errors);

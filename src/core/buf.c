@@ -41,15 +41,30 @@ static tl_err grow(tl_buf *b, size_t extra)
 
 tl_err tl_buf_put(tl_buf *b, const void *data, size_t len)
 {
-	tl_err err = grow(b, len);
+	tl_err err;
 
-	if (err)
+	/* the common case: room already there */
+	if (b->ptr && len < b->cap - b->len && b->len + len <= buf_max(b)) {
+		if (len)
+			memcpy(b->ptr + b->len, data, len);
+		b->len += len;
+		b->ptr[b->len] = '\0';
+		return TL_OK;
+	}
+	if ((err = grow(b, len)) != TL_OK)
 		return err;
 	if (len)
 		memcpy(b->ptr + b->len, data, len);
 	b->len += len;
 	b->ptr[b->len] = '\0';
 	return TL_OK;
+}
+
+tl_err tl__buf_reserve(tl_buf *b, size_t n)
+{
+	if (b->ptr && n < b->cap - b->len && b->len + n <= buf_max(b))
+		return TL_OK;
+	return grow(b, n);
 }
 
 tl_err tl_buf_puts(tl_buf *b, const char *s)

@@ -32,6 +32,10 @@ void tl__quote(char *out, size_t cap, const char *s);
 size_t tl__rfc3339_date(const char *s, int *y, int *m, int *d);
 bool tl__rfc3339_time(const char *s, int *h, int *mi, int *sec, int *offset_min);
 
+/* Makes room for n more bytes (and the NUL) in b without adding any:
+ * the caller writes at b->ptr + b->len and moves len.  The cap applies. */
+tl_err tl__buf_reserve(tl_buf *b, size_t n);
+
 /* Out-of-memory error with a fixed message. */
 tl_err tl__nomem(void);
 
@@ -41,5 +45,54 @@ void tl__progress(const char *what, uint64_t done, uint64_t total);
 /* Growable array of fixed-size elements: makes room for one more element
  * in *arr (count n), zeroes it, and returns it in *out. */
 tl_err tl__array_grow(void **arr, size_t *n, size_t elem, void **out);
+
+/*
+ * Streaming JSON (json_stream.c): a top-level object whose big arrays are
+ * parsed one element at a time, so a large document never exists as one
+ * tree.  keys (NULL-terminated) names the arrays to stream; each one found
+ * (by its raw key, value an array, first occurrence) stays in the
+ * "skeleton" root as an empty array, and its elements are parsed on demand
+ * by jansson with the rules of tl_json_parse.
+ *
+ * Opening succeeds only if the whole document would parse with
+ * tl_json_parse under lim; every failure (not an object, malformed, a
+ * limit, not a regular file) is an error, and the caller then loads the
+ * document whole, which gives the canonical message.  An item can still
+ * fail to parse (TL_EPARSE): the document is then invalid, same rule.
+ */
+typedef struct tl__json_stream tl__json_stream;
+
+tl_err tl__json_stream_open(tl__json_stream **out, const char *path, const tl_json_limits *lim,
+                            const char *const *keys);
+/* The same on bytes in memory (borrowed until close). */
+tl_err tl__json_stream_openb(tl__json_stream **out, const char *data, size_t len, const char *name,
+                             const tl_json_limits *lim, const char *const *keys);
+void tl__json_stream_close(tl__json_stream *s);
+/* The skeleton (borrowed): streamed arrays are empty in it. */
+json_t *tl__json_stream_root(const tl__json_stream *s);
+/* Whether key was streamed, and its number of elements. */
+bool tl__json_stream_has(const tl__json_stream *s, const char *key);
+size_t tl__json_stream_count(const tl__json_stream *s, const char *key);
+/* Parses element i of the streamed array key: *out is a new reference.
+ * Elements are best read in order (pages before them are released). */
+tl_err tl__json_stream_item(tl__json_stream *s, const char *key, size_t i, json_t **out);
+/* Puts every element of key into the skeleton's array (which then holds
+ * what the whole document holds there). */
+tl_err tl__json_stream_fill(tl__json_stream *s, const char *key);
+
+/*
+ * A streamed tl_json_dump: writes root (an object) exactly as
+ * tl_json_dump would if the value of each gens[i].key (which must be in
+ * root, as a placeholder) were an array of the items gens[i].next returns,
+ * in order, one by one (each a new reference, freed once written; NULL:
+ * no more).  The items never exist together.
+ */
+typedef struct {
+	const char *key;
+	tl_err (*next)(void *ctx, json_t **out);
+	void *ctx;
+} tl__json_gen;
+
+tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens);
 
 #endif

@@ -187,3 +187,227 @@ tl_err tl_json_dump(tl_buf *out, const json_t *v)
 		return tl__error(TL_ENOMEM, "cannot serialise JSON");
 	return tl_buf_putc(out, '\n');
 }
+
+/*
+ * The serialiser of tl__json_dump_gen: the bytes json_dump_callback gives
+ * with JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17), written
+ * straight into the buffer (jansson hands its callback every token, which
+ * costs more than making the text).  The same rules: keys sorted by their
+ * bytes, then length; in strings only '"', '\\' and control characters
+ * escaped (\b \f \n \r \t, else \u00XX in capitals); reals are left to
+ * jansson.  The fuzz target fuzz_json_stream compares the two.
+ */
+typedef struct {
+	const char *key;
+	size_t len;
+	const json_t *value;
+} member;
+
+static int cmp_member(const void *a, const void *b)
+{
+	const member *x = a, *y = b;
+	int r = memcmp(x->key, y->key, x->len < y->len ? x->len : y->len);
+
+	if (r)
+		return r;
+	return x->len < y->len ? -1 : x->len > y->len;
+}
+
+static tl_err put_indent(tl_buf *out, unsigned depth)
+{
+	char *o;
+	tl_err err;
+
+	if ((err = tl__buf_reserve(out, 1 + 2 * (size_t)depth)) != TL_OK)
+		return err;
+	o = out->ptr + out->len;
+	*o++ = '\n';
+	memset(o, ' ', 2 * (size_t)depth);
+	out->len += 1 + 2 * (size_t)depth;
+	out->ptr[out->len] = '\0';
+	return TL_OK;
+}
+
+static tl_err put_string(tl_buf *out, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t need = n + 2;
+	char *o;
+	tl_err err;
+
+	/* the exact size, so the buffer's cap applies to what is written */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			need += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 1 : 5;
+	}
+	if ((err = tl__buf_reserve(out, need)) != TL_OK)
+		return err;
+	o = out->ptr + out->len;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0x20 && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			continue;
+		}
+		*o++ = '\\';
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '\b': *o++ = 'b'; break;
+		case '\f': *o++ = 'f'; break;
+		case '\n': *o++ = 'n'; break;
+		case '\r': *o++ = 'r'; break;
+		case '\t': *o++ = 't'; break;
+		default:
+			*o++ = 'u';
+			*o++ = '0';
+			*o++ = '0';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+			break;
+		}
+	}
+	*o++ = '"';
+	out->len = (size_t)(o - out->ptr);
+	out->ptr[out->len] = '\0';
+	return TL_OK;
+}
+
+static tl_err put_value(tl_buf *out, const json_t *v, unsigned depth)
+{
+	char num[32];
+	tl_err err = TL_OK;
+
+	if (depth > 2048)
+		return tl__error(TL_ELIMIT, "cannot serialise JSON nested deeper than 2048 levels");
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+		return tl_buf_put(out, "null", 4);
+	case JSON_TRUE:
+		return tl_buf_put(out, "true", 4);
+	case JSON_FALSE:
+		return tl_buf_put(out, "false", 5);
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		return tl_buf_puts(out, num);
+	case JSON_REAL: {
+		char *d = json_dumps(v, JSON_ENCODE_ANY | JSON_REAL_PRECISION(17));
+		if (!d)
+			return tl__error(TL_ENOMEM, "cannot serialise JSON");
+		err = tl_buf_puts(out, d);
+		free(d);
+		return err;
+	}
+	case JSON_STRING:
+		return put_string(out, json_string_value(v), json_string_length(v));
+	case JSON_ARRAY: {
+		size_t n = json_array_size(v);
+		if (!n)
+			return tl_buf_put(out, "[]", 2);
+		if ((err = tl_buf_putc(out, '[')) != TL_OK)
+			return err;
+		for (size_t i = 0; i < n; i++) {
+			if ((i && (err = tl_buf_putc(out, ',')) != TL_OK) || (err = put_indent(out, depth + 1)) != TL_OK ||
+			    (err = put_value(out, json_array_get(v, i), depth + 1)) != TL_OK)
+				return err;
+		}
+		if ((err = put_indent(out, depth)) != TL_OK)
+			return err;
+		return tl_buf_putc(out, ']');
+	}
+	case JSON_OBJECT: {
+		size_t n = json_object_size(v), i = 0, klen;
+		member small[16], *m = small;
+		const char *k;
+		json_t *e;
+		if (!n)
+			return tl_buf_put(out, "{}", 2);
+		if (n > sizeof(small) / sizeof(small[0]) && !(m = calloc(n, sizeof(*m))))
+			return tl__nomem();
+		json_object_keylen_foreach((json_t *)v, k, klen, e) {
+			if (i == n)
+				break;
+			m[i].key = k;
+			m[i].len = klen;
+			m[i].value = e;
+			i++;
+		}
+		qsort(m, i, sizeof(*m), cmp_member);
+		err = tl_buf_putc(out, '{');
+		for (size_t j = 0; !err && j < i; j++) {
+			if ((j && (err = tl_buf_putc(out, ',')) != TL_OK) || (err = put_indent(out, depth + 1)) != TL_OK ||
+			    (err = put_string(out, m[j].key, m[j].len)) != TL_OK ||
+			    (err = tl_buf_put(out, ": ", 2)) != TL_OK)
+				break;
+			err = put_value(out, m[j].value, depth + 1);
+		}
+		if (m != small)
+			free(m);
+		if (!err && (err = put_indent(out, depth)) == TL_OK)
+			err = tl_buf_putc(out, '}');
+		return err;
+	}
+	}
+	return tl__error(TL_EINVAL, "cannot serialise JSON: unknown type");
+}
+
+tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens)
+{
+	member *m = NULL;
+	const char *k;
+	json_t *v, *item = NULL;
+	size_t n = json_object_size(root), i = 0, klen;
+	tl_err err = TL_OK;
+
+	if (!json_is_object(root) || n == 0)
+		return tl_json_dump(out, root);
+	if (!(m = calloc(n, sizeof(*m))))
+		return tl__nomem();
+	json_object_keylen_foreach((json_t *)root, k, klen, v) {
+		if (i == n)
+			break;
+		m[i].key = k;
+		m[i].len = klen;
+		m[i].value = v;
+		i++;
+	}
+	n = i;
+	qsort(m, n, sizeof(*m), cmp_member);
+	err = tl_buf_putc(out, '{');
+	for (i = 0; !err && i < n; i++) {
+		const tl__json_gen *g = NULL;
+		for (size_t j = 0; j < n_gens; j++)
+			if (strlen(gens[j].key) == m[i].len && !memcmp(gens[j].key, m[i].key, m[i].len))
+				g = &gens[j];
+		if ((err = put_indent(out, 1)) != TL_OK || (err = put_string(out, m[i].key, m[i].len)) != TL_OK ||
+		    (err = tl_buf_put(out, ": ", 2)) != TL_OK)
+			break;
+		if (!g) {
+			err = put_value(out, m[i].value, 1);
+		} else {
+			/* as an array at depth 1 is written, one generated item at a time */
+			size_t count = 0;
+			while (!err && (err = g->next(g->ctx, &item)) == TL_OK && item) {
+				if ((err = tl_buf_puts(out, count ? "," : "[")) == TL_OK &&
+				    (err = put_indent(out, 2)) == TL_OK)
+					err = put_value(out, item, 2);
+				json_decref(item);
+				item = NULL;
+				count++;
+			}
+			if (!err)
+				err = count ? put_indent(out, 1) : tl_buf_putc(out, '[');
+			if (!err)
+				err = tl_buf_putc(out, ']');
+		}
+		if (!err && i + 1 < n)
+			err = tl_buf_putc(out, ',');
+	}
+	if (!err && (err = put_indent(out, 0)) == TL_OK && (err = tl_buf_putc(out, '}')) == TL_OK)
+		err = tl_buf_putc(out, '\n');
+	json_decref(item);
+	free(m);
+	return err;
+}

@@ -47,8 +47,11 @@
 
 #include "core/core_int.h"
 #include "trustline/sbom.h"
+#include "sbom/read_int.h"
 
 #define MAX_COMPONENTS 1000000
+
+const char *const tl__cyclonedx_stream_keys[] = { "components", "dependencies", NULL };
 #define MAX_STRING (64 * 1024)
 #define MAX_NESTING 64
 
@@ -64,6 +67,7 @@ typedef struct {
 	tl_buf path;      /* JSON path of the value being read */
 	tl_sbom *doc;
 	strset refs;
+	tl__json_stream *stream; /* not NULL: top-level arrays come from here */
 } rctx;
 
 /* ---- string set -------------------------------------------------------- */
@@ -135,10 +139,25 @@ static size_t push(rctx *r, const char *fmt, ...) TL_PRINTF(2, 3);
 static size_t push(rctx *r, const char *fmt, ...)
 {
 	size_t len = r->path.len;
+	const char *pc = strchr(fmt, '%');
 	va_list ap;
 
 	va_start(ap, fmt);
-	(void)tl_buf_vprintf(&r->path, fmt, ap);
+	/* the two forms every element of a large document takes, without printf */
+	if (!pc) {
+		(void)tl_buf_puts(&r->path, fmt);
+	} else if (!strcmp(pc, "%zu]")) {
+		char num[24], *p = num + sizeof(num);
+		size_t v = va_arg(ap, size_t);
+		*--p = ']';
+		do
+			*--p = (char)('0' + v % 10);
+		while ((v /= 10) != 0);
+		if (tl_buf_put(&r->path, fmt, (size_t)(pc - fmt)) == TL_OK)
+			(void)tl_buf_put(&r->path, p, (size_t)(num + sizeof(num) - p));
+	} else {
+		(void)tl_buf_vprintf(&r->path, fmt, ap);
+	}
 	va_end(ap);
 	return len;
 }
@@ -598,6 +617,21 @@ static tl_err read_components(rctx *r, const json_t *parent, unsigned depth)
 	if (depth > MAX_NESTING)
 		return tl__error(TL_ELIMIT, "%s: %s.components: nested deeper than %d levels", r->name, path(r),
 		                 MAX_NESTING);
+	if (depth == 1 && r->stream && tl__json_stream_has(r->stream, "components")) {
+		/* the same reads in the same order, one parsed element at a time */
+		size_t n = tl__json_stream_count(r->stream, "components");
+		for (i = 0; i < n; i++) {
+			if ((err = tl__json_stream_item(r->stream, "components", i, &item)) != TL_OK)
+				return err;
+			mark = push(r, ".components[%zu]", i);
+			err = read_component(r, item, NULL, depth);
+			json_decref(item);
+			if (err)
+				return err;
+			pop(r, mark);
+		}
+		return TL_OK;
+	}
 	json_array_foreach(arr, i, item) {
 		mark = push(r, ".components[%zu]", i);
 		if ((err = read_component(r, item, NULL, depth)) != TL_OK)
@@ -780,52 +814,75 @@ static tl_err read_metadata(rctx *r, const json_t *root)
 
 /* ---- dependencies ------------------------------------------------------ */
 
+static tl_err read_dependency(rctx *r, const json_t *item, size_t i)
+{
+	json_t *on, *v;
+	size_t j, mark, m2;
+	tl_sbom_dependency *node;
+	const char *ref;
+	void *slot;
+	tl_err err;
+
+	mark = push(r, ".dependencies[%zu]", i);
+	if ((err = item_object(r, item)) || (err = get_str(r, item, "ref", true, &ref)) ||
+	    (err = get_array(r, item, "dependsOn", &on)))
+		return err;
+	if (!*ref)
+		return expected(r, "ref", "a non-empty bom-ref");
+	if ((err = tl__array_grow((void **)&r->doc->deps, &r->doc->n_deps, sizeof(*r->doc->deps),
+	                          &slot)) != TL_OK)
+		return err;
+	node = slot;
+	if (!(node->ref = strdup(ref)))
+		return tl__nomem();
+	if (!on) {
+		pop(r, mark);
+		return TL_OK;
+	}
+	json_array_foreach(on, j, v) {
+		const char *to = json_string_value(v);
+		m2 = push(r, ".dependsOn[%zu]", j);
+		if (!to || !*to)
+			return expected(r, NULL, "a non-empty bom-ref string");
+		if (json_string_length(v) > MAX_STRING)
+			return tl__error(TL_ELIMIT, "%s: %s: string exceeds the limit of %d bytes", r->name,
+			                 path(r), MAX_STRING);
+		pop(r, m2);
+		if ((err = tl__array_grow((void **)&node->deps, &node->n_deps, sizeof(*node->deps),
+		                          &slot)) != TL_OK)
+			return err;
+		if (!(*(char **)slot = strdup(to)))
+			return tl__nomem();
+	}
+	pop(r, mark);
+	return TL_OK;
+}
+
 /* Nodes are appended as they come; tl_sbom_normalize merges repeated
  * nodes and edges, so a large graph reads in linear time. */
 static tl_err read_dependencies(rctx *r, const json_t *root)
 {
-	json_t *arr, *item, *on, *v;
-	size_t i, j, mark, m2;
+	json_t *arr, *item;
+	size_t i;
 	tl_err err;
 
 	if ((err = get_array(r, root, "dependencies", &arr)) != TL_OK || !arr)
 		return err;
-	json_array_foreach(arr, i, item) {
-		tl_sbom_dependency *node;
-		const char *ref;
-		void *slot;
-		mark = push(r, ".dependencies[%zu]", i);
-		if ((err = item_object(r, item)) || (err = get_str(r, item, "ref", true, &ref)) ||
-		    (err = get_array(r, item, "dependsOn", &on)))
-			return err;
-		if (!*ref)
-			return expected(r, "ref", "a non-empty bom-ref");
-		if ((err = tl__array_grow((void **)&r->doc->deps, &r->doc->n_deps, sizeof(*r->doc->deps),
-		                          &slot)) != TL_OK)
-			return err;
-		node = slot;
-		if (!(node->ref = strdup(ref)))
-			return tl__nomem();
-		if (!on) {
-			pop(r, mark);
-			continue;
-		}
-		json_array_foreach(on, j, v) {
-			const char *to = json_string_value(v);
-			m2 = push(r, ".dependsOn[%zu]", j);
-			if (!to || !*to)
-				return expected(r, NULL, "a non-empty bom-ref string");
-			if (json_string_length(v) > MAX_STRING)
-				return tl__error(TL_ELIMIT, "%s: %s: string exceeds the limit of %d bytes", r->name,
-				                 path(r), MAX_STRING);
-			pop(r, m2);
-			if ((err = tl__array_grow((void **)&node->deps, &node->n_deps, sizeof(*node->deps),
-			                          &slot)) != TL_OK)
+	if (r->stream && tl__json_stream_has(r->stream, "dependencies")) {
+		size_t n = tl__json_stream_count(r->stream, "dependencies");
+		for (i = 0; i < n; i++) {
+			if ((err = tl__json_stream_item(r->stream, "dependencies", i, &item)) != TL_OK)
 				return err;
-			if (!(*(char **)slot = strdup(to)))
-				return tl__nomem();
+			err = read_dependency(r, item, i);
+			json_decref(item);
+			if (err)
+				return err;
 		}
-		pop(r, mark);
+		return TL_OK;
+	}
+	json_array_foreach(arr, i, item) {
+		if ((err = read_dependency(r, item, i)) != TL_OK)
+			return err;
 	}
 	return TL_OK;
 }
@@ -851,7 +908,7 @@ static tl_err check_header(rctx *r, const json_t *root)
 	return TL_OK;
 }
 
-tl_err tl_sbom_read_cyclonedx(tl_sbom **out, const json_t *root, const char *name)
+static tl_err read_document(tl_sbom **out, const json_t *root, const char *name, tl__json_stream *stream)
 {
 	rctx r;
 	tl_err err;
@@ -859,6 +916,7 @@ tl_err tl_sbom_read_cyclonedx(tl_sbom **out, const json_t *root, const char *nam
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
 	r.name = name ? name : "input";
+	r.stream = stream;
 	if ((err = tl_buf_puts(&r.path, "$")) != TL_OK)
 		goto done;
 	if ((err = check_header(&r, root)) != TL_OK)
@@ -884,4 +942,14 @@ done:
 	free(r.refs.slots);
 	tl_buf_dispose(&r.path);
 	return err;
+}
+
+tl_err tl_sbom_read_cyclonedx(tl_sbom **out, const json_t *root, const char *name)
+{
+	return read_document(out, root, name, NULL);
+}
+
+tl_err tl__sbom_read_cyclonedx_stream(tl_sbom **out, tl__json_stream *s, const char *name)
+{
+	return read_document(out, tl__json_stream_root(s), name, s);
 }

@@ -531,43 +531,75 @@ done:
 	return err;
 }
 
-static tl_err dependencies_json(json_t *root, const tl_sbom *doc)
+/* The items of "components" and "dependencies", made one at a time while
+ * the document is written (tl__json_dump_gen). */
+typedef struct {
+	const wctx *w;
+	const tl_sbom *doc;
+	size_t next;
+} gen_state;
+
+static tl_err next_component(void *ctx, json_t **out)
 {
-	json_t *arr = NULL, *node = NULL, *on = NULL;
+	gen_state *g = ctx;
+
+	*out = NULL;
+	if (g->next >= g->doc->n_components)
+		return TL_OK;
+	return component_json(out, g->w, &g->doc->components[g->next++]);
+}
+
+static tl_err dependency_json(json_t **out, const tl_sbom_dependency *d)
+{
+	json_t *node = NULL, *on = NULL;
 	tl_err err = TL_OK;
 
-	if (!(arr = json_array()))
-		return tl__nomem();
-	for (size_t i = 0; i < doc->n_deps; i++) {
-		const tl_sbom_dependency *d = &doc->deps[i];
-		if (!d->ref || !*d->ref)
-			continue; /* refLinkType has minLength 1 */
-		if (!(node = json_object()) || !(on = json_array())) {
-			err = tl__nomem();
-			goto done;
-		}
-		for (size_t j = 0; j < d->n_deps; j++) {
-			if (d->deps[j] && *d->deps[j] && (err = append(on, json_string(d->deps[j]))) != TL_OK)
-				goto done;
-		}
-		err = put_str(node, "ref", d->ref);
-		if (!err)
-			err = put(node, "dependsOn", on);
-		on = NULL;
-		if (err)
-			goto done;
-		err = append(arr, node);
-		node = NULL;
-		if (err)
+	*out = NULL;
+	if (!(node = json_object()) || !(on = json_array())) {
+		err = tl__nomem();
+		goto done;
+	}
+	for (size_t j = 0; j < d->n_deps; j++) {
+		if (d->deps[j] && *d->deps[j] && (err = append(on, json_string(d->deps[j]))) != TL_OK)
 			goto done;
 	}
-	err = put(root, "dependencies", arr);
-	arr = NULL;
+	err = put_str(node, "ref", d->ref);
+	if (!err)
+		err = put(node, "dependsOn", on);
+	on = NULL;
+	if (!err) {
+		*out = node;
+		node = NULL;
+	}
 done:
 	json_decref(on);
 	json_decref(node);
-	json_decref(arr);
 	return err;
+}
+
+static tl_err next_dependency(void *ctx, json_t **out)
+{
+	gen_state *g = ctx;
+
+	*out = NULL;
+	/* refLinkType has minLength 1: nodes without a ref are left out */
+	while (g->next < g->doc->n_deps && (!g->doc->deps[g->next].ref || !*g->doc->deps[g->next].ref))
+		g->next++;
+	if (g->next >= g->doc->n_deps)
+		return TL_OK;
+	return dependency_json(out, &g->doc->deps[g->next++]);
+}
+
+/* Writes root with its components and dependencies made as they are written. */
+static tl_err dump_document(tl_buf *out, const json_t *root, const wctx *w, const tl_sbom *doc)
+{
+	gen_state cs = { w, doc, 0 }, ds = { w, doc, 0 };
+	const tl__json_gen gens[] = {
+		{ "components", next_component, &cs },
+		{ "dependencies", next_dependency, &ds },
+	};
+
+	return tl__json_dump_gen(out, root, gens, 2);
 }
 
 /* "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" */
@@ -592,7 +624,7 @@ static bool serial_ok(const char *s)
 
 /* urn:uuid from a digest of the content: RFC 4122 layout, version 5 and
  * variant bits set, so the same document always gets the same serial. */
-static tl_err derive_serial(char out[46], const json_t *root)
+static tl_err derive_serial(char out[46], const json_t *root, const wctx *w, const tl_sbom *doc)
 {
 	tl_buf b = TL_BUF_INIT;
 	uint8_t md[TL_HASH_MAX_LEN];
@@ -600,7 +632,7 @@ static tl_err derive_serial(char out[46], const json_t *root)
 	size_t mdlen, o = 0;
 	tl_err err;
 
-	if ((err = tl_json_dump(&b, root)) != TL_OK)
+	if ((err = dump_document(&b, root, w, doc)) != TL_OK)
 		goto done;
 	if ((err = tl_hash_buf(TL_HASH_SHA256, b.ptr, b.len, md, &mdlen)) != TL_OK)
 		goto done;
@@ -622,7 +654,7 @@ done:
 
 tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
 {
-	json_t *root = NULL, *comps = NULL, *c = NULL;
+	json_t *root = NULL;
 	const char *spec = opts && opts->cdx_spec_version ? opts->cdx_spec_version : "1.6";
 	char serial[46];
 	wctx w;
@@ -638,7 +670,7 @@ tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_op
 		return tl__error(TL_EUNSUPPORTED, "CycloneDX spec version \"%.20s\": expected 1.5 or 1.6", spec);
 	if ((err = tl_sbom_normalize(doc)) != TL_OK)
 		return err;
-	if (!(root = json_object()) || !(comps = json_array())) {
+	if (!(root = json_object())) {
 		err = tl__nomem();
 		goto done;
 	}
@@ -647,31 +679,21 @@ tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_op
 		goto done;
 	if ((err = metadata_json(root, &w, doc)) != TL_OK)
 		goto done;
-	for (size_t i = 0; i < doc->n_components; i++) {
-		if ((err = component_json(&c, &w, &doc->components[i])) != TL_OK)
-			goto done;
-		err = append(comps, c);
-		c = NULL;
-		if (err)
-			goto done;
-	}
-	err = put(root, "components", comps);
-	comps = NULL;
-	if (err || (err = dependencies_json(root, doc)) != TL_OK)
+	/* placeholders: the items are made while the document is written */
+	if ((err = put(root, "components", json_array())) != TL_OK ||
+	    (err = put(root, "dependencies", json_array())) != TL_OK)
 		goto done;
 	if (serial_ok(doc->serial)) {
 		err = put_str(root, "serialNumber", doc->serial);
 	} else {
-		if ((err = derive_serial(serial, root)) != TL_OK)
+		if ((err = derive_serial(serial, root, &w, doc)) != TL_OK)
 			goto done;
 		err = put_str(root, "serialNumber", serial);
 	}
 	if (err)
 		goto done;
-	err = tl_json_dump(out, root);
+	err = dump_document(out, root, &w, doc);
 done:
-	json_decref(c);
-	json_decref(comps);
 	json_decref(root);
 	return err;
 }

@@ -2053,6 +2053,156 @@ tl_err tl_schema_validate(const json_t *root, tl_schema_id id, tl_buf *errors)
 	return run(cache.roots[id], root, errors);
 }
 
+/* ---- streamed validation ------------------------------------------------ */
+
+static const char *const stream_keys[] = {
+	"components", "dependencies", "packages", "files", "relationships", "snippets", NULL,
+};
+
+static bool plain_node(const snode *n)
+{
+	return n->kind == K_SCHEMA && !n->ref && !n->const_value && !n->enum_values && !n->all_of.n &&
+	       !n->any_of.n && !n->one_of.n && !n->not_schema && !n->if_schema;
+}
+
+/*
+ * The schema of the array at root property key when its items can be
+ * checked one by one with the same outcome as the whole array: the root
+ * evaluates that property only through properties[key] (no pattern,
+ * applicator or schema dependency sees the object as a whole), and that
+ * schema is an array type with one items schema and no keyword that needs
+ * the items together except uniqueItems and maxItems (handled by the
+ * caller; minItems fails on the empty skeleton array and so decides
+ * nothing).  NULL otherwise.
+ */
+static const snode *stream_plan(const snode *root, const char *key)
+{
+	const sprop *p;
+
+	if (!plain_node(root) || root->n_patprops || !(root->types == 0 || (root->types & T_OBJECT)))
+		return NULL;
+	for (size_t i = 0; i < root->n_deps; i++)
+		if (root->deps[i].schema)
+			return NULL;
+	if (!(p = find_prop(root, key)))
+		return NULL;
+	if (!plain_node(p->schema) || !(p->schema->types & T_ARRAY) || p->schema->contains ||
+	    p->schema->has_tuple)
+		return NULL;
+	return p->schema;
+}
+
+tl_err tl_schema_validate_streamed(const char *path, tl_schema_id id, const tl_json_limits *lim,
+                                   tl_schema_id *used)
+{
+	tl__json_stream *s = NULL;
+	const snode *plans[sizeof(stream_keys) / sizeof(stream_keys[0])] = { NULL };
+	const snode *sroot;
+	const json_t *root;
+	vctx *c = NULL;
+	hidx *hs = NULL;
+	json_t *item = NULL;
+	uint64_t values;
+	tl_err err;
+
+	if (!path || !used)
+		return tl__error(TL_EINVAL, "tl_schema_validate_streamed: NULL argument");
+	if ((err = tl__json_stream_open(&s, path, lim, stream_keys)) != TL_OK)
+		return err;
+	root = tl__json_stream_root(s);
+	if (id == TL_SCHEMA_AUTO && (err = detect(root, &id)) != TL_OK)
+		goto done;
+	if (id != TL_SCHEMA_CYCLONEDX_1_5 && id != TL_SCHEMA_CYCLONEDX_1_6 && id != TL_SCHEMA_SPDX_2_3) {
+		err = tl__error(TL_EUNSUPPORTED, "unknown schema id %d", (int)id);
+		goto done;
+	}
+	if (pthread_once(&cache_once, cache_init) != 0 || cache.init_err) {
+		err = tl__error(TL_EINVAL, "schema cache initialisation failed");
+		goto done;
+	}
+	sroot = cache.roots[id];
+	for (size_t k = 0; stream_keys[k]; k++) {
+		if (!tl__json_stream_has(s, stream_keys[k]))
+			continue;
+		/* an array this evaluator cannot take item by item: whole, as usual */
+		if (!(plans[k] = stream_plan(sroot, stream_keys[k])) &&
+		    (err = tl__json_stream_fill(s, stream_keys[k])) != TL_OK)
+			goto done;
+	}
+	if (!(c = calloc(1, sizeof(*c))) || !(c->md = pcre2_match_data_create(1, NULL))) {
+		err = tl__nomem();
+		goto done;
+	}
+	/* the budget of the whole document is known at the end: checked then */
+	c->budget = UINT64_MAX;
+	values = count_values(root);
+	err = tl__error(TL_ECHECK, "%s: not valid, or not decided item by item", path);
+	if (!eval(c, sroot, root) || c->fatal)
+		goto done;
+	for (size_t k = 0; stream_keys[k]; k++) {
+		const snode *p = plans[k];
+		size_t n = tl__json_stream_count(s, stream_keys[k]);
+		if (!p)
+			continue;
+		if (p->max_items >= 0 && n > (uint64_t)p->max_items)
+			goto done;
+		if (p->unique_items && n > 1 && !(hs = calloc(n, sizeof(*hs)))) {
+			err = tl__nomem();
+			goto done;
+		}
+		for (size_t i = 0; i < n; i++) {
+			if ((err = tl__json_stream_item(s, stream_keys[k], i, &item)) != TL_OK)
+				goto done;
+			values += count_values(item);
+			/* where eval_array would be: under the root and the array */
+			c->path[0].key = stream_keys[k];
+			c->path[1].key = NULL;
+			c->path[1].idx = i;
+			c->depth = 2;
+			c->frames = 2;
+			if (p->items && (!eval(c, p->items, item) || c->fatal)) {
+				err = tl__error(TL_ECHECK, "%s: $.%s[%zu]: not valid", path, stream_keys[k], i);
+				goto done;
+			}
+			if (hs) {
+				hs[i].h = jhash(item, 0);
+				hs[i].i = i;
+			}
+			json_decref(item);
+			item = NULL;
+		}
+		c->depth = 0;
+		c->frames = 0;
+		if (hs) {
+			/* equal items hash equal: distinct hashes prove uniqueness */
+			qsort(hs, n, sizeof(*hs), cmp_hidx);
+			for (size_t i = 1; i < n; i++)
+				if (hs[i].h == hs[i - 1].h) {
+					err = tl__error(TL_ECHECK, "%s: $.%s: items may repeat", path, stream_keys[k]);
+					goto done;
+				}
+			free(hs);
+			hs = NULL;
+		}
+	}
+	if (c->steps > SCHEMA_STEPS_BASE + SCHEMA_STEPS_PER_VALUE * values) {
+		err = tl__error(TL_ELIMIT, "%s: validation took more steps than its budget", path);
+		goto done;
+	}
+	*used = id;
+	err = TL_OK;
+done:
+	json_decref(item);
+	free(hs);
+	if (c) {
+		pcre2_match_data_free(c->md);
+		tl_buf_dispose(&c->first);
+		free(c);
+	}
+	tl__json_stream_close(s);
+	return err;
+}
+
 tl_err tl__schema_validate_with(const json_t *schema, const json_t *instance, tl_buf *errors)
 {
 	schema_cache *cc = calloc(1, sizeof(*cc));

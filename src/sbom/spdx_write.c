@@ -55,6 +55,10 @@ typedef struct {
 	json_t *counters; /* sanitised base -> next suffix to try */
 	json_t *refmap;   /* ref -> SPDXID */
 	char created[32];
+	struct rel { const char *a, *type, *b; } *rels; /* borrowed strings */
+	size_t n_rels;
+	const char **pkg_ids;
+	size_t n_pkgs;
 } wr;
 
 /* ---- JSON building with checked results -------------------------------- */
@@ -408,20 +412,37 @@ static tl_err build_license_infos(json_t *root, json_t *seen)
 
 /* ---- relationships ----------------------------------------------------- */
 
-static tl_err relationship(json_t *rels, const char *a, const char *type, const char *b)
+/* Relationships are kept as three borrowed strings and made into objects
+ * as the document is written. */
+static tl_err relationship(wr *w, const char *a, const char *type, const char *b)
+{
+	void *slot;
+	tl_err err;
+
+	if ((err = tl__array_grow((void **)&w->rels, &w->n_rels, sizeof(*w->rels), &slot)) != TL_OK)
+		return err;
+	((struct rel *)slot)->a = a;
+	((struct rel *)slot)->type = type;
+	((struct rel *)slot)->b = b;
+	return TL_OK;
+}
+
+static tl_err relationship_json(json_t **out, const struct rel *r)
 {
 	json_t *o = json_object();
 	tl_err err;
 
+	*out = NULL;
 	if (!o)
 		return tl__nomem();
-	if ((err = set_str(o, "spdxElementId", a)) != TL_OK ||
-	    (err = set_str(o, "relationshipType", type)) != TL_OK ||
-	    (err = set_str(o, "relatedSpdxElement", b)) != TL_OK) {
+	if ((err = set_str(o, "spdxElementId", r->a)) != TL_OK ||
+	    (err = set_str(o, "relationshipType", r->type)) != TL_OK ||
+	    (err = set_str(o, "relatedSpdxElement", r->b)) != TL_OK) {
 		json_decref(o);
 		return err;
 	}
-	return append_new(rels, o, "relationships");
+	*out = o;
+	return TL_OK;
 }
 
 static const char *mapped(const wr *w, const char *ref)
@@ -429,7 +450,7 @@ static const char *mapped(const wr *w, const char *ref)
 	return ref ? json_string_value(json_object_get(w->refmap, ref)) : NULL;
 }
 
-static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs, json_t *rels)
+static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs)
 {
 	tl_sbom *doc = w->doc;
 	json_t *targets = json_object();
@@ -439,7 +460,7 @@ static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs, js
 	if (!targets)
 		return tl__nomem();
 	if (doc->subject) {
-		if ((err = relationship(rels, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[0])) != TL_OK)
+		if ((err = relationship(w, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[0])) != TL_OK)
 			goto done;
 	} else {
 		for (size_t i = 0; i < doc->n_deps; i++) {
@@ -460,7 +481,7 @@ static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs, js
 		for (size_t i = 0; i < n_pkgs && n_pkgs >= 2; i++) {
 			if (top >= 2 && json_object_get(targets, pkg_ids[i]))
 				continue;
-			if ((err = relationship(rels, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[i])) != TL_OK)
+			if ((err = relationship(w, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[i])) != TL_OK)
 				goto done;
 		}
 	}
@@ -469,13 +490,13 @@ static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs, js
 		if (!from)
 			continue;
 		if (doc->deps[i].n_deps == 0) {
-			if ((err = relationship(rels, from, "DEPENDS_ON", "NONE")) != TL_OK)
+			if ((err = relationship(w, from, "DEPENDS_ON", "NONE")) != TL_OK)
 				goto done;
 			continue;
 		}
 		for (size_t k = 0; k < doc->deps[i].n_deps; k++) {
 			const char *to = mapped(w, doc->deps[i].deps[k]);
-			if (to && (err = relationship(rels, from, "DEPENDS_ON", to)) != TL_OK)
+			if (to && (err = relationship(w, from, "DEPENDS_ON", to)) != TL_OK)
 				goto done;
 		}
 	}
@@ -560,6 +581,49 @@ static bool is_uuid(const char *s)
 	return true;
 }
 
+/* The items of "packages" and "relationships", made one at a time while the
+ * document is written (tl__json_dump_gen). */
+typedef struct {
+	wr *w;
+	size_t next;
+} gen_state;
+
+static tl_err next_package(void *ctx, json_t **out)
+{
+	gen_state *g = ctx;
+	const tl_sbom *doc = g->w->doc;
+	size_t i = g->next;
+	const tl_sbom_component *c;
+
+	*out = NULL;
+	if (i >= g->w->n_pkgs)
+		return TL_OK;
+	c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject) : &doc->components[i];
+	g->next++;
+	return build_package(g->w, c, g->w->pkg_ids[i], doc->subject && i == 0, out);
+}
+
+static tl_err next_relationship(void *ctx, json_t **out)
+{
+	gen_state *g = ctx;
+
+	*out = NULL;
+	if (g->next >= g->w->n_rels)
+		return TL_OK;
+	return relationship_json(out, &g->w->rels[g->next++]);
+}
+
+static tl_err dump_document(tl_buf *out, const json_t *root, wr *w)
+{
+	gen_state ps = { w, 0 }, rs = { w, 0 };
+	const tl__json_gen gens[] = {
+		{ "packages", next_package, &ps },
+		{ "relationships", next_relationship, &rs },
+	};
+
+	return tl__json_dump_gen(out, root, gens, 2);
+}
+
 /* documentNamespace: from the serial's UUID, else from a digest of the
  * document built so far (the same model gives the same namespace). */
 static tl_err build_namespace(wr *w, json_t *root, const char *name)
@@ -585,7 +649,7 @@ static tl_err build_namespace(wr *w, json_t *root, const char *name)
 	if (serial && strncmp(serial, "urn:uuid:", 9) == 0 && is_uuid(serial + 9)) {
 		err = tl_buf_printf(&ns, "-%s", serial + 9);
 	} else {
-		if ((err = tl_json_dump(&dump, root)) != TL_OK ||
+		if ((err = dump_document(&dump, root, w)) != TL_OK ||
 		    (err = tl_hash_buf(TL_HASH_SHA256, dump.ptr, dump.len, md, &mdlen)) != TL_OK)
 			goto done;
 		tl_hex(hex, md, mdlen);
@@ -639,18 +703,17 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 	for (size_t i = 0; i < n_pkgs; i++) {
 		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
 		                                          : &doc->components[i];
-		json_t *p;
 		if ((err = make_id(&w, c->ref ? c->ref : c->name, &pkg_ids[i])) != TL_OK)
 			goto done;
 		if (c->ref && !json_object_get(w.refmap, c->ref) &&
 		    (err = set_str(w.refmap, c->ref, pkg_ids[i])) != TL_OK)
 			goto done;
-		if ((err = collect_license_refs(lrefs, c->license)) != TL_OK ||
-		    (err = build_package(&w, c, pkg_ids[i], doc->subject && i == 0, &p)) != TL_OK ||
-		    (err = append_new(pkgs, p, "packages")) != TL_OK)
+		if ((err = collect_license_refs(lrefs, c->license)) != TL_OK)
 			goto done;
 	}
-	if ((err = build_relationships(&w, pkg_ids, n_pkgs, rels)) != TL_OK)
+	w.pkg_ids = pkg_ids;
+	w.n_pkgs = n_pkgs;
+	if ((err = build_relationships(&w, pkg_ids, n_pkgs)) != TL_OK)
 		goto done;
 	name = doc->name ? doc->name : doc->subject && doc->subject->name ? doc->subject->name : "sbom";
 	if ((err = set_str(root, "spdxVersion", "SPDX-2.3")) != TL_OK ||
@@ -670,9 +733,10 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 		goto done;
 	if ((err = build_namespace(&w, root, name)) != TL_OK)
 		goto done;
-	err = tl_json_dump(out, root);
+	err = dump_document(out, root, &w);
 done:
 	free(pkg_ids);
+	free(w.rels);
 	json_decref(root);
 	json_decref(pkgs);
 	json_decref(rels);

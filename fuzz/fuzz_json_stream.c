@@ -1,0 +1,90 @@
+/*
+ * Fuzz target: the streaming JSON scanner (src/core/json_stream.c), checked
+ * against jansson on the same bytes: the stream accepts a document (its
+ * skeleton and every streamed element parse) exactly when tl_json_parse
+ * accepts it whole, and then the pieces put back together are the same
+ * value.  Also the streamed writer: tl__json_dump_gen gives the bytes of
+ * tl_json_dump.  A disagreement aborts.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/core_int.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const keys[] = { "components", "dependencies", "a", "b", NULL };
+
+typedef struct {
+	json_t *arr;
+	size_t next;
+} gen_state;
+
+static tl_err next_item(void *ctx, json_t **out)
+{
+	gen_state *g = ctx;
+
+	*out = NULL;
+	if (g->next < json_array_size(g->arr))
+		*out = json_incref(json_array_get(g->arr, g->next++));
+	return TL_OK;
+}
+
+/* root with every array under a key of `keys` written through a generator */
+static void check_writer(json_t *root)
+{
+	json_t *copy = json_deep_copy(root);
+	gen_state st[4];
+	tl__json_gen gens[4];
+	size_t n = 0;
+	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT;
+
+	if (!copy)
+		return;
+	for (size_t k = 0; keys[k]; k++) {
+		json_t *v = json_object_get(root, keys[k]);
+		if (!json_is_array(v))
+			continue;
+		st[n].arr = v;
+		st[n].next = 0;
+		gens[n].key = keys[k];
+		gens[n].next = next_item;
+		gens[n].ctx = &st[n];
+		json_object_set_new(copy, keys[k], json_array()); /* placeholder */
+		n++;
+	}
+	if (tl_json_dump(&a, root) == TL_OK && tl__json_dump_gen(&b, copy, gens, n) == TL_OK) {
+		if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
+			abort();
+	}
+	tl_buf_dispose(&a);
+	tl_buf_dispose(&b);
+	json_decref(copy);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	tl_json_limits lim = { 0, 12 };
+	json_t *root = NULL;
+	tl__json_stream *s = NULL;
+	tl_err whole, streamed;
+
+	whole = tl_json_parse(&root, (const char *)data, size, "fuzz", &lim);
+	streamed = tl__json_stream_openb(&s, (const char *)data, size, "fuzz", &lim, keys);
+	if (streamed == TL_OK) {
+		for (size_t k = 0; streamed == TL_OK && keys[k]; k++)
+			streamed = tl__json_stream_fill(s, keys[k]);
+		if ((streamed == TL_OK) != (whole == TL_OK))
+			abort();
+		if (streamed == TL_OK && !json_equal(root, tl__json_stream_root(s)))
+			abort();
+	} else if (whole == TL_OK && json_is_object(root)) {
+		abort(); /* a valid object the scanner refused */
+	}
+	if (whole == TL_OK && json_is_object(root))
+		check_writer(root);
+	tl__json_stream_close(s);
+	json_decref(root);
+	return 0;
+}

@@ -1,0 +1,22 @@
+/*
+ * Internal interface of the SBOM readers: reading from a streamed document.
+ */
+#ifndef TL_SBOM_READ_INT_H
+#define TL_SBOM_READ_INT_H
+
+#include "core/core_int.h"
+#include "trustline/sbom.h"
+
+/* The big arrays a CycloneDX reader takes from a stream (NULL-terminated). */
+extern const char *const tl__cyclonedx_stream_keys[];
+
+/*
+ * tl_sbom_read_cyclonedx on a streamed document (keys
+ * tl__cyclonedx_stream_keys): the same reads in the same order, the
+ * top-level components and dependencies parsed one at a time.  On an
+ * error the stream may be invalid JSON: callers read the file whole for
+ * the message.
+ */
+tl_err tl__sbom_read_cyclonedx_stream(tl_sbom **out, tl__json_stream *s, const char *name);
+
+#endif

@@ -1,0 +1,379 @@
+/*
+ * The streaming path for large documents against the whole-tree path, on
+ * the official CycloneDX test BOMs (1.2-1.6), the SPDX examples and the
+ * hostile inputs of tests/cli/malformed.sh (plus ones aimed at the
+ * scanner): the same accept/reject, the same tree, the same validity
+ * verdict, the same model (written out byte for byte) or the same error
+ * message.  And the streamed writer against tl_json_dump on the real
+ * documents.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/core_int.h"
+#include "sbom/read_int.h"
+#include "trustline/sbom.h"
+
+static const char *const all_keys[] = {
+	"components", "dependencies", "packages", "files", "relationships", "snippets", NULL,
+};
+
+static const char *shared(void)
+{
+	const char *d = getenv("TL_SHARED_DATA");
+
+	return d ? d : "../shared/data";
+}
+
+typedef struct {
+	size_t files, accepted, valid, loaded;
+} tally;
+
+/* The model of the whole-tree path (what tl_sbom_load did before). */
+static tl_err load_whole(tl_sbom **out, const char *path)
+{
+	json_t *root = NULL;
+	tl_err err;
+
+	*out = NULL;
+	if ((err = tl_json_load_file(&root, path, NULL)) != TL_OK)
+		return err;
+	switch (tl_sbom_detect(root)) {
+	case TL_SBOM_FORMAT_CYCLONEDX:
+		err = tl_sbom_read_cyclonedx(out, root, path);
+		break;
+	case TL_SBOM_FORMAT_SPDX:
+		err = tl_sbom_read_spdx(out, root, path);
+		break;
+	default:
+		err = tl__error(TL_EPARSE, "%s: $: expected a CycloneDX (bomFormat) or SPDX (spdxVersion) JSON document",
+		                path);
+		break;
+	}
+	json_decref(root);
+	return err;
+}
+
+static void same_output(const char *path, tl_sbom *a, tl_sbom *b, bool spdx)
+{
+	tl_buf x = TL_BUF_INIT, y = TL_BUF_INIT;
+	tl_sbom_write_opts opts = { NULL };
+	tl_err ea, eb;
+
+	ea = spdx ? tl_sbom_write_spdx(&x, a, &opts) : tl_sbom_write_cyclonedx(&x, a, &opts);
+	eb = spdx ? tl_sbom_write_spdx(&y, b, &opts) : tl_sbom_write_cyclonedx(&y, b, &opts);
+	if (ea != eb)
+		fail_msg("%s: writing: %d against %d", path, ea, eb);
+	if (x.len != y.len || (x.len && memcmp(x.ptr, y.ptr, x.len) != 0))
+		fail_msg("%s: the streamed model writes other %s bytes", path, spdx ? "SPDX" : "CycloneDX");
+	tl_buf_dispose(&x);
+	tl_buf_dispose(&y);
+}
+
+/* root through tl__json_dump_gen (its big arrays generated) = tl_json_dump */
+typedef struct {
+	json_t *arr;
+	size_t next;
+} gen_state;
+
+static tl_err next_item(void *ctx, json_t **out)
+{
+	gen_state *g = ctx;
+
+	*out = NULL;
+	if (g->next < json_array_size(g->arr))
+		*out = json_incref(json_array_get(g->arr, g->next++));
+	return TL_OK;
+}
+
+static void same_dump(const char *path, json_t *root)
+{
+	json_t *copy = json_copy(root);
+	gen_state st[6];
+	tl__json_gen gens[6];
+	size_t n = 0;
+	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT;
+
+	assert_non_null(copy);
+	for (size_t k = 0; all_keys[k]; k++) {
+		json_t *v = json_object_get(root, all_keys[k]);
+		if (!json_is_array(v))
+			continue;
+		st[n].arr = v;
+		st[n].next = 0;
+		gens[n].key = all_keys[k];
+		gens[n].next = next_item;
+		gens[n].ctx = &st[n];
+		assert_int_equal(json_object_set_new(copy, all_keys[k], json_array()), 0);
+		n++;
+	}
+	assert_int_equal(tl_json_dump(&a, root), TL_OK);
+	assert_int_equal(tl__json_dump_gen(&b, copy, gens, n), TL_OK);
+	if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
+		fail_msg("%s: tl__json_dump_gen differs from tl_json_dump", path);
+	tl_buf_dispose(&a);
+	tl_buf_dispose(&b);
+	json_decref(copy);
+}
+
+static void compare(const char *path, tally *t)
+{
+	json_t *whole = NULL;
+	tl__json_stream *s = NULL;
+	tl_err ew, es;
+	tl_schema_id used = TL_SCHEMA_AUTO;
+	tl_sbom *a = NULL, *b = NULL;
+	char msg_a[512], msg_b[512];
+	bool valid_whole = false, valid_stream;
+
+	t->files++;
+	/* 1. parsing */
+	ew = tl_json_load_file(&whole, path, NULL);
+	es = tl__json_stream_open(&s, path, NULL, all_keys);
+	for (size_t k = 0; es == TL_OK && all_keys[k]; k++)
+		es = tl__json_stream_fill(s, all_keys[k]);
+	if (ew == TL_OK && json_is_object(whole) && es != TL_OK)
+		fail_msg("%s: the stream refused a document jansson accepts: %s", path, tl_error_last());
+	if (ew != TL_OK && es == TL_OK)
+		fail_msg("%s: the stream accepted a document jansson refuses", path);
+	if (es == TL_OK && !json_equal(whole, tl__json_stream_root(s)))
+		fail_msg("%s: the streamed pieces are not the document", path);
+	tl__json_stream_close(s);
+	t->accepted += ew == TL_OK;
+
+	/* 2. validity: the streamed check says valid exactly when the whole one does */
+	if (ew == TL_OK) {
+		valid_whole = tl_schema_validate(whole, TL_SCHEMA_AUTO, NULL) == TL_OK;
+		if (json_is_object(whole))
+			same_dump(path, whole);
+	}
+	valid_stream = tl_schema_validate_streamed(path, TL_SCHEMA_AUTO, NULL, &used) == TL_OK;
+	if (valid_whole != valid_stream)
+		fail_msg("%s: valid %d whole, %d streamed", path, valid_whole, valid_stream);
+	if (valid_stream && tl_schema_validate(whole, used, NULL) != TL_OK)
+		fail_msg("%s: streamed validation names schema %d, which the whole tree fails", path, used);
+	t->valid += valid_stream;
+	json_decref(whole);
+
+	/* 3. the model: tl_sbom_load (streamed) against the whole tree */
+	ew = load_whole(&a, path);
+	snprintf(msg_a, sizeof(msg_a), "%s", ew ? tl_error_last() : "");
+	es = tl_sbom_load(&b, path, NULL);
+	snprintf(msg_b, sizeof(msg_b), "%s", es ? tl_error_last() : "");
+	if (ew != es || strcmp(msg_a, msg_b) != 0)
+		fail_msg("%s: loading: %d \"%s\" whole, %d \"%s\" streamed", path, ew, msg_a, es, msg_b);
+	if (ew == TL_OK) {
+		same_output(path, a, b, false);
+		same_output(path, a, b, true);
+		t->loaded++;
+	}
+	tl_sbom_free(a);
+	tl_sbom_free(b);
+}
+
+static void compare_dir(const char *dir, tally *t, bool recurse)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		fail_msg("%s: cannot open", dir);
+	while ((e = readdir(d)) != NULL) {
+		char path[2048];
+		struct stat st;
+		size_t n = strlen(e->d_name);
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (stat(path, &st) != 0)
+			continue;
+		if (S_ISDIR(st.st_mode) && recurse)
+			compare_dir(path, t, true);
+		else if (S_ISREG(st.st_mode) && n > 5 && !strcmp(e->d_name + n - 5, ".json"))
+			compare(path, t);
+	}
+	closedir(d);
+}
+
+/* Files named valid-* in the 1.5 and 1.6 test BOMs: valid by their authors. */
+static size_t count_valid(const char *base)
+{
+	static const char *const versions[] = { "1.5", "1.6" };
+	size_t n = 0;
+
+	for (size_t v = 0; v < 2; v++) {
+		char dir[1200];
+		DIR *d;
+		struct dirent *e;
+		snprintf(dir, sizeof(dir), "%s/%s", base, versions[v]);
+		assert_non_null(d = opendir(dir));
+		while ((e = readdir(d)) != NULL)
+			n += !strncmp(e->d_name, "valid-", 6);
+		closedir(d);
+	}
+	return n;
+}
+
+static void test_json_stream__official_cyclonedx(void **state)
+{
+	char dir[1024];
+	tally t = { 0 };
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/cyclonedx/test-boms", shared());
+	compare_dir(dir, &t, true);
+	print_message("cyclonedx: %zu files, %zu parsed, %zu valid, %zu loaded: streamed = whole\n", t.files,
+	              t.accepted, t.valid, t.loaded);
+	/* 1.5, 1.6 and 1.7 test BOMs (152 files); valid: exactly the 55
+	 * valid-* of 1.5 and 1.6 (no schema here for 1.7) */
+	assert_true(t.files >= 150);
+	assert_int_equal(t.valid, count_valid(dir));
+	assert_true(t.loaded >= 70);
+}
+
+static void test_json_stream__spdx_examples(void **state)
+{
+	char dir[1024];
+	tally t = { 0 };
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/spdx/examples-2.x", shared());
+	compare_dir(dir, &t, true);
+	snprintf(dir, sizeof(dir), "%s/spdx/spec-examples-2.3", shared());
+	compare_dir(dir, &t, true);
+	assert_true(t.files >= 10);
+	assert_true(t.valid >= 5);
+	print_message("spdx: %zu files, %zu parsed, %zu valid, %zu loaded: streamed = whole\n", t.files, t.accepted,
+	              t.valid, t.loaded);
+}
+
+static void write_file(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* n components, pkgN, the one at index dup (if < n) equal to the first */
+static void write_components(const char *path, size_t n, size_t dup)
+{
+	tl_buf b = TL_BUF_INIT;
+
+	assert_int_equal(tl_buf_puts(&b, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,"
+	                                  "\"components\":[\n"), TL_OK);
+	for (size_t i = 0; i < n; i++)
+		assert_int_equal(tl_buf_printf(&b, "%s{\"type\":\"library\",\"name\":\"pkg%zu\",\"version\":\"1.0\"}",
+		                               i ? ",\n " : " ", i == dup ? (size_t)0 : i), TL_OK);
+	assert_int_equal(tl_buf_puts(&b, "],\"dependencies\":[]}\n"), TL_OK);
+	write_file(path, b.ptr, b.len);
+	tl_buf_dispose(&b);
+}
+
+static void test_json_stream__hostile_inputs(void **state)
+{
+	static const struct {
+		const char *name, *text;
+	} cases[] = {
+		/* tests/cli/malformed.sh */
+		{ "wrongtype", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,\"components\":[{\"type\":\"library\",\"name\":42}]}" },
+		{ "wrongtype2", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,\"components\":{\"a\":1}}" },
+		{ "wrongtype3", "{\"spdxVersion\":\"SPDX-2.3\",\"SPDXID\":\"SPDXRef-DOCUMENT\",\"name\":\"x\",\"packages\":[{\"SPDXID\":7}]}" },
+		{ "dupkey", "{\"bomFormat\":\"CycloneDX\",\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}" },
+		{ "badutf8", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"metadata\":{\"component\":{\"name\":\"\xc3\x28\"}}}" },
+		{ "nul", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"x\":\"a\\u0000b\"}" },
+		{ "empty", "" },
+		{ "array", "[1,2,3]" },
+		{ "notsbom", "{\"hello\":\"world\"}" },
+		{ "truncated", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[{\"type\":\"library\",\"na" },
+		/* aimed at the scanner: the streamed arrays and what is around them */
+		{ "trailing-comma", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[{\"type\":\"library\",\"name\":\"a\"},]}" },
+		{ "missing-comma", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[{\"type\":\"library\",\"name\":\"a\"} {\"type\":\"library\",\"name\":\"b\"}]}" },
+		{ "leading-comma", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[,{\"type\":\"library\",\"name\":\"a\"}]}" },
+		{ "dup-components", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[],\"components\":[]}" },
+		{ "escaped-key", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"compon\\u0065nts\":[{\"type\":\"library\",\"name\":\"a\"}],\"components\":[]}" },
+		{ "element-dupkey", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[{\"type\":\"library\",\"name\":\"a\",\"name\":\"b\"}]}" },
+		{ "element-badutf8", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[{\"type\":\"library\",\"name\":\"\xff\"}]}" },
+		{ "element-control", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[{\"type\":\"library\",\"name\":\"a\nb\"}]}" },
+		{ "string-bracket", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,\"components\":[{\"type\":\"library\",\"name\":\"]}\\\"[{\"}]}" },
+		{ "scalar-items", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[1, true ,\"x\",null,-2.5e3]}" },
+		{ "bad-number", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[01]}" },
+		{ "after-doc", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[]} x" },
+		{ "two-docs", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}{}" },
+		{ "unclosed-array", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":[{}" },
+		{ "bom", "\xef\xbb\xbf{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\"}" },
+		{ "valid-small", "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,\"components\":[{\"type\":\"library\",\"name\":\"a\"}],\"dependencies\":[{\"ref\":\"a\"}]}" },
+		/* for the writer: escapes, key order, every type */
+		{ "writer-cases", "{\"b\":1,\"a\":[],\"ab\":{},\"A\":null,\"\":true,\"a b\":false,"
+		  "\"components\":[\"\\u0001\\u001f\\b\\f\\n\\r\\t\\\"\\\\/\\u007f\u00e9\\ud83d\\ude00\","
+		  "1.5,1e300,-0.0,9223372036854775807,-9223372036854775808,[[],{},[{}]],{\"z\":{\"y\":[1,{\"x\":\"\\u0002\"}]}}],"
+		  "\"dependencies\":[]}" },
+		{ "spdx-components", "{\"spdxVersion\":\"SPDX-2.3\",\"components\":[1],\"packages\":[]}" },
+	};
+	char dir[] = "/tmp/tl-json-stream-XXXXXX", path[256];
+	tally t = { 0 };
+	tl_buf deep = TL_BUF_INIT;
+	tl_schema_id used;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s.json", dir, cases[i].name);
+		write_file(path, cases[i].text, strlen(cases[i].text));
+		compare(path, &t);
+		unlink(path);
+	}
+	/* 10,000-deep nesting, in a component and at the top */
+	assert_int_equal(tl_buf_puts(&deep, "{\"bomFormat\":\"CycloneDX\",\"components\":[{\"a\":"), TL_OK);
+	for (int i = 0; i < 10000; i++)
+		assert_int_equal(tl_buf_putc(&deep, '['), TL_OK);
+	for (int i = 0; i < 10000; i++)
+		assert_int_equal(tl_buf_putc(&deep, ']'), TL_OK);
+	assert_int_equal(tl_buf_puts(&deep, "}]}"), TL_OK);
+	snprintf(path, sizeof(path), "%s/deep.json", dir);
+	write_file(path, deep.ptr, deep.len);
+	compare(path, &t);
+	unlink(path);
+	tl_buf_dispose(&deep);
+	/* uniqueItems over 40 components: hashes, not pairs, on the streamed side */
+	snprintf(path, sizeof(path), "%s/unique.json", dir);
+	write_components(path, 40, 40);
+	compare(path, &t);
+	assert_int_equal(tl_schema_validate_streamed(path, TL_SCHEMA_AUTO, NULL, &used), TL_OK);
+	assert_int_equal(used, TL_SCHEMA_CYCLONEDX_1_6);
+	write_components(path, 40, 37);
+	compare(path, &t);
+	assert_int_not_equal(tl_schema_validate_streamed(path, TL_SCHEMA_AUTO, NULL, &used), TL_OK);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	/* parsed: the three wrongtype, array, notsbom, string-bracket,
+	 * scalar-items, valid-small, writer-cases, spdx-components, the two
+	 * 40-component ones; valid: valid-small, string-bracket, 40 distinct */
+	assert_int_equal(t.accepted, 12);
+	assert_int_equal(t.valid, 3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_json_stream__official_cyclonedx),
+		cmocka_unit_test(test_json_stream__spdx_examples),
+		cmocka_unit_test(test_json_stream__hostile_inputs),
+	};
+
+	/* the writers take the time from here when a document has none */
+	setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
