@@ -26,6 +26,7 @@ static const command commands[] = {
 	{ "key", "generate", cmd_key_generate, "create a signing key (ed25519, p256, rsa3072)" },
 	{ "key", "public", cmd_key_public, "print a key's public half and key id" },
 	{ "db", "import", cmd_db_import, "import OSV, NVD, KEV and Alpine secdb records (one transaction)" },
+	{ "db", "update", cmd_db_update, "download OSV, NVD and KEV feeds and import them (one transaction)" },
 	{ "db", "status", cmd_db_status, "vulnerability database: records per source, last import, schema" },
 	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
 	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },
