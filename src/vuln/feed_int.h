@@ -106,8 +106,7 @@ typedef struct {
 /*
  * Reads the envelope of an NVD API 2.0 page (data borrowed; name in
  * messages): resultsPerPage, startIndex, totalResults (non-negative
- * integers), format "NVD_CVE", and the vulnerabilities array, at most
- * resultsPerPage long.  Returns TL_OK, TL_EPARSE, TL_ELIMIT, TL_ENOMEM.
+ * integers), format "NVD_CVE", and the vulnerabilities array.  Returns TL_OK, TL_EPARSE, TL_ELIMIT, TL_ENOMEM.
  */
 tl_err tl__nvd_envelope_read(tl__nvd_envelope *out, const char *data, size_t len,
                              const char *name);

@@ -23,7 +23,9 @@
  * NVD page envelope read here (tl__nvd_envelope_read):
  *   {"resultsPerPage": N, "startIndex": N, "totalResults": N,
  *    "format": "NVD_CVE", "version": "2.0", "timestamp": "...",
- *    "vulnerabilities": [{"cve": {...}}, ...]}   (at most resultsPerPage)
+ *    "vulnerabilities": [{"cve": {...}}, ...]}
+ * Paging follows the entries received, not resultsPerPage (a server may
+ * send fewer than it was asked for).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -89,12 +91,6 @@ tl_err tl__nvd_envelope_read(tl__nvd_envelope *out, const char *data, size_t len
 		goto done;
 	}
 	e.count = json_array_size(v);
-	if (e.count > e.results_per_page) {
-		err = tl__error(TL_EPARSE, "%s: $.vulnerabilities: %llu entries, more than resultsPerPage"
-		                " (%llu)", name, (unsigned long long)e.count,
-		                (unsigned long long)e.results_per_page);
-		goto done;
-	}
 	if (e.total_results > NVD_MAX_RESULTS) {
 		err = tl__error(TL_ELIMIT, "%s: $.totalResults: more than %u", name, NVD_MAX_RESULTS);
 		goto done;

@@ -183,6 +183,25 @@ jq -e -s --argjson p "$part" '.[-1].path == "/osv/Bitnami/all.zip" and .[-1].sta
 	not_ok "the run after the kill did not resume at $part: $(log_since "$m" | tail -1)"
 [ "$(q "$DB3" "SELECT count(*) FROM vulns WHERE source = 'osv'")" = "$bit_n" ] && ok || not_ok "after resume: wrong count"
 
+# ---- 5b. SIGKILL at random instants of whole updates (download or import) --
+config
+K="$TMP/dbk/v.db"
+expect_exit 0 "seed kill db" "$T" db import --db "$K" "$D"/kev
+oldk=$(status "$K")
+newk="{\"osv\":$osv_n,\"nvd\":0,\"kev\":$kev_n}"
+for i in 1 2 3 4 5; do
+	"$T" -q db update --db "$K" "${ARGS[@]}" --feeds osv >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((RANDOM % 9 + 1))"
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	got=$(status "$K")
+	if [ "$(q "$K" 'PRAGMA integrity_check')" = ok ] && { [ "$got" = "$oldk" ] || [ "$got" = "$newk" ]; }; then ok; else
+		not_ok "after kill -9 #$i of an update: $got (old $oldk, new $newk)"; fi
+done
+expect_exit 0 "update after the kills" "$T" db update --db "$K" "${ARGS[@]}" --feeds osv
+[ "$(status "$K")" = "$newk" ] && ok || not_ok "after the kills: $(status "$K"), expected $newk"
+
 # ---- 6. rejected downloads leave the database as it was ---------------------
 before=$(status "$DB")
 rejected() { # rejected DESC PATTERN CONFIG ARGS...
@@ -227,6 +246,18 @@ m=$(mark)
 expect_exit 0 "NVD 403 then 200" "$T" db update --db "$TMP/db5/v.db" "${ARGS[@]}" --feeds nvd
 jq -e -s '.[0].status == 403 and .[1].status == 200' <(log_since "$m") >/dev/null && ok || not_ok "403 not retried"
 [ "$(q "$TMP/db5/v.db" "SELECT count(*) FROM vulns WHERE source = 'nvd'")" = "$nvd_n" ] && ok || not_ok "NVD after 403: wrong count"
+
+# ---- TLS is verified: a self-signed server is refused ------------------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+	-addext subjectAltName=IP:127.0.0.1 -keyout "$S/key.pem" -out "$S/cert.pem" >/dev/null 2>&1
+python3 "$HERE/feed_server.py" "$S/config.json" "$S/tport" "$S/tlog" "$S/cert.pem" "$S/key.pem" &
+TSRV=$!
+for _ in $(seq 50); do [ -s "$S/tport" ] && break; sleep 0.1; done
+expect_exit 2 "self-signed HTTPS" "$T" db update --db "$TMP/db6/v.db" --feeds kev --retries 1 \
+	--kev-url "https://127.0.0.1:$(cat "$S/tport")/kev.json"
+expect_one_line "self-signed: one line" "$TMP/err"
+expect_grep "self-signed: certificate named" "https://127.0.0.1:[0-9]+/kev.json: .*certificate" "$TMP/err"
+kill $TSRV 2>/dev/null
 
 # ---- usage errors ------------------------------------------------------------
 expect_exit 2 "unknown feed" "$T" db update --db "$DB" --feeds osv,foo

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A feed server for tests/cli/db_update.sh, on 127.0.0.1 only.
 
-usage: feed_server.py CONFIG PORTFILE LOG
+usage: feed_server.py CONFIG PORTFILE LOG [CERT KEY]   (with CERT and KEY: HTTPS)
 
 Serves the files and the NVD CVE API 2.0 endpoint that CONFIG (JSON, read
 again on every request so a test can change it between runs) describes:
@@ -214,6 +214,11 @@ class Handler(BaseHTTPRequestHandler):
 
 
 srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+if len(sys.argv) > 5:
+    import ssl
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+    srv.socket = ctx.wrap_socket(srv.socket, server_side=True)
 with open(PORTFILE + ".tmp", "w") as f:
     f.write(str(srv.server_address[1]))
 os.rename(PORTFILE + ".tmp", PORTFILE)
