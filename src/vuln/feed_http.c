@@ -713,7 +713,9 @@ tl_err tl__fetch(const tl__fetch_req *q, tl__fetch_res *res)
 		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 		/* never from https down to http */
 		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+		/* a custom header would follow a redirect to another host: with an
+		 * API key, redirects are not followed (the NVD API sends none) */
+		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, q->api_key ? 0L : 1L);
 		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
 		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);

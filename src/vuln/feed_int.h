@@ -84,7 +84,8 @@ typedef struct {
 
 /*
  * Downloads q->url to q->dest (replacing it on success only).  HTTP and
- * HTTPS only, TLS verified, redirects followed (never from HTTPS to HTTP).
+ * HTTPS only, TLS verified, redirects followed (never from HTTPS to HTTP;
+ * not at all with an API key, which would go along).
  * With q->resume a partial file from an earlier attempt or run is
  * continued with Range and If-Range (validated by its strong ETag or
  * Last-Modified; restarted when the server sends the whole entity).  The

@@ -557,6 +557,14 @@ tl_err tl_vulndb_update(tl_vulndb *db, const tl_vulndb_update_opts *opts,
 		err = tl__error(TL_EIO, "%s: cannot create: %s", u.stage, strerror(errno));
 		goto done;
 	}
+	{
+		struct stat sb;
+		if (lstat(u.stage, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+			err = tl__error(TL_EIO, "%s: not a directory (a symbolic link is not followed)",
+			                u.stage);
+			goto done;
+		}
+	}
 	if ((err = tl_buf_printf(&lock, "%s/lock", u.stage)) != TL_OK)
 		goto done;
 	if ((lockfd = open(lock.ptr, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
