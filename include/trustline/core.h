@@ -130,6 +130,7 @@ typedef enum {
 	TL_HASH_SHA512 = 1,
 	TL_HASH_SHA1 = 2,
 	TL_HASH_SHA384 = 3,
+	TL_HASH_MD5 = 4,    /* transfer checks only (x-goog-hash), never for security */
 } tl_hash_alg;
 
 #define TL_HASH_MAX_LEN 64

@@ -117,10 +117,67 @@ TL_EXTERN tl_err tl_vulndb_import(tl_vulndb *db, const char *const *paths, size_
 TL_EXTERN tl_err tl_vulndb_import_mem(tl_vulndb *db, const void *data, size_t len,
                                       const char *name, tl_vulndb_import_stats *st);
 
+/* ---- db update: download the feeds and import them (src/vuln/update.c) -- */
+
+#define TL_FEED_OSV 1u
+#define TL_FEED_NVD 2u
+#define TL_FEED_KEV 4u
+#define TL_FEED_ALL (TL_FEED_OSV | TL_FEED_NVD | TL_FEED_KEV)
+
+/* Default feed locations. */
+#define TL_OSV_DEFAULT_BASE "https://osv-vulnerabilities.storage.googleapis.com"
+#define TL_NVD_DEFAULT_URL "https://services.nvd.nist.gov/rest/json/cves/2.0"
+#define TL_KEV_DEFAULT_URL \
+	"https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+/* OSV ecosystems fetched when none are named: what firmware SBOMs hold. */
+#define TL_OSV_DEFAULT_ECOSYSTEMS "Alpine,Debian,OSS-Fuzz"
+
+/* What to update; zero-initialise and set what differs from the defaults.
+ * Every pointer is borrowed. */
+typedef struct {
+	unsigned feeds;                      /* TL_FEED_* bits; 0: all */
+	const char *const *osv_ecosystems;   /* OSV ecosystem names ("Debian", "Alpine:v3.19") */
+	size_t n_osv_ecosystems;             /* 0: TL_OSV_DEFAULT_ECOSYSTEMS */
+	const char *osv_base_url;            /* NULL: TL_OSV_DEFAULT_BASE; <base>/<eco>/all.zip */
+	const char *nvd_url;                 /* NULL: TL_NVD_DEFAULT_URL */
+	const char *kev_url;                 /* NULL: TL_KEV_DEFAULT_URL */
+	const char *nvd_api_key;             /* NULL: none (slower rate limit) */
+	int nvd_delay_ms;                    /* pause between NVD requests; < 0: 6000 without
+	                                        a key, 600 with one (NVD's published limits) */
+	unsigned nvd_page_size;              /* resultsPerPage asked for; 0: 2000 (the maximum) */
+	bool full;                           /* ignore stored ETags and the NVD window */
+	uint64_t max_bytes;                  /* largest download; 0: TL_FILE_DEFAULT_MAX */
+	unsigned timeout_s;                  /* connect and stall timeout; 0: 30 */
+	int retries;                         /* retries of a dropped transfer; 0: 3, < 0: none */
+} tl_vulndb_update_opts;
+
+/* What an update did. */
+typedef struct {
+	uint64_t downloads;      /* files downloaded (all.zip, KEV, NVD pages) */
+	uint64_t unchanged;      /* feeds the server said were unchanged (304) */
+	uint64_t bytes;          /* body bytes received */
+	uint64_t resumed;        /* downloads continued from a partial file */
+	tl_vulndb_import_stats import;
+} tl_vulndb_update_stats;
+
+/*
+ * Downloads the configured feeds into a staging directory beside the
+ * database (<db>.update/, partial files resumed on the next run) and
+ * imports all of them in ONE transaction together with the update's state
+ * (ETags, the NVD lastModified window, last update per feed): killed or
+ * failing at any point, the database is the old one.  docs/vulndb.md says
+ * what is checked.  st (may be NULL) is filled.  Returns TL_OK, TL_EIO
+ * (network, HTTP status, size or digest mismatch: one line naming the
+ * URL), TL_ELIMIT, TL_EPARSE, TL_EINVAL (bad option, another update
+ * running), TL_ENOMEM.
+ */
+TL_EXTERN tl_err tl_vulndb_update(tl_vulndb *db, const tl_vulndb_update_opts *opts,
+                                  tl_vulndb_update_stats *st);
+
 /*
  * Database status as a new JSON object in *out: {"schema_version": N,
- * "sources": {"osv": {"records": N, "last_import": "...", "newest_modified":
- * "..."}, "nvd": ..., "kev": ..., "alpine": ...}, "osv_ecosystems": {...},
+ * "sources": {"osv": {"records": N, "last_import": "...", "last_update":
+ * "...", "newest": "..."}, "nvd": ..., "kev": ..., "alpine": ...}, "osv_ecosystems": {...},
  * "aliases": N, "nvd_cpe_matches": N}.  Returns TL_OK, TL_EIO, TL_ENOMEM.
  */
 TL_EXTERN tl_err tl_vulndb_status(tl_vulndb *db, json_t **out);

@@ -57,5 +57,6 @@ int cmd_ca_crl(int argc, char **argv);
 int cmd_device_csr(int argc, char **argv);
 int cmd_db_import(int argc, char **argv);
 int cmd_db_status(int argc, char **argv);
+int cmd_db_update(int argc, char **argv);
 
 #endif

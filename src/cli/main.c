@@ -31,6 +31,7 @@ static const command commands[] = {
 	{ "ca", "crl", cmd_ca_crl, "write the CA's v2 CRLs" },
 	{ "device", "csr", cmd_device_csr, "certificate request for a device key (TPM, token, file)" },
 	{ "db", "import", cmd_db_import, "import OSV, NVD, KEV and Alpine secdb records (one transaction)" },
+	{ "db", "update", cmd_db_update, "download OSV, NVD and KEV feeds and import them (one transaction)" },
 	{ "db", "status", cmd_db_status, "vulnerability database: records per source, last import, schema" },
 	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
 	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },

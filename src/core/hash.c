@@ -21,6 +21,7 @@ static const EVP_MD *md_of(tl_hash_alg alg)
 	case TL_HASH_SHA512: return EVP_sha512();
 	case TL_HASH_SHA1: return EVP_sha1();
 	case TL_HASH_SHA384: return EVP_sha384();
+	case TL_HASH_MD5: return EVP_md5();
 	}
 	return NULL;
 }

@@ -4,7 +4,8 @@
  * format of each file detected from its content; one transaction).
  *
  * Schema (user_version 1; docs/vulndb.md has the full description):
- *   meta(key, value)                       import times per source
+ *   meta(key, value)                       import and update times per source,
+ *                                          the update's ETags and NVD window
  *   vulns(id, source, summary, details, published, modified, withdrawn,
  *         severity, cvss3_vector, cvss3_score, cvss4_vector, cvss4_score)
  *                                          UNIQUE(source, id)
@@ -33,6 +34,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "feed_int.h"
 #include "vuln_int.h"
 
 enum {
@@ -935,7 +937,7 @@ static tl_err import_begin(tl_vulndb *db)
 	return exec(db, "BEGIN IMMEDIATE");
 }
 
-static tl_err import_end(tl_vulndb *db, tl_err err)
+static tl_err import_end(tl_vulndb *db, tl_err err, const tl__meta_kv *meta, size_t n_meta)
 {
 	if (err == TL_OK) {
 		char now[32], key[64];
@@ -960,6 +962,25 @@ static tl_err import_end(tl_vulndb *db, tl_err err)
 			sqlite3_reset(q);
 		}
 		sqlite3_finalize(q);
+		q = NULL;
+		/* the update's own state (ETags, NVD window, last update), in
+		 * the same transaction as the records it describes */
+		for (size_t i = 0; i < n_meta && err == TL_OK; i++) {
+			const char *sql = meta[i].value ?
+				"INSERT OR REPLACE INTO meta(key, value) VALUES (?1, ?2)" :
+				"DELETE FROM meta WHERE key = ?1";
+			if (sqlite3_prepare_v2(db->h, sql, -1, &q, NULL) != SQLITE_OK) {
+				err = sqlerr(db, "preparing");
+				break;
+			}
+			sqlite3_bind_text(q, 1, meta[i].key, -1, SQLITE_STATIC);
+			if (meta[i].value)
+				sqlite3_bind_text(q, 2, meta[i].value, -1, SQLITE_STATIC);
+			if (sqlite3_step(q) != SQLITE_DONE)
+				err = sqlerr(db, "writing");
+			sqlite3_finalize(q);
+			q = NULL;
+		}
 		if (err == TL_OK)
 			err = exec(db, "COMMIT");
 	}
@@ -969,8 +990,8 @@ done:
 	return err;
 }
 
-tl_err tl_vulndb_import(tl_vulndb *db, const char *const *paths, size_t n,
-                        tl_vulndb_import_stats *st)
+tl_err tl__vulndb_import_meta(tl_vulndb *db, const char *const *paths, size_t n,
+                              const tl__meta_kv *meta, size_t n_meta, tl_vulndb_import_stats *st)
 {
 	tl__import im = { .db = db };
 	tl_err err;
@@ -981,10 +1002,43 @@ tl_err tl_vulndb_import(tl_vulndb *db, const char *const *paths, size_t n,
 		return err;
 	for (size_t i = 0; i < n && err == TL_OK; i++)
 		err = import_path(&im, paths[i], false, 0);
-	err = import_end(db, err);
+	err = import_end(db, err, meta, n_meta);
 	if (err == TL_OK && st)
 		*st = im.st;
 	return err;
+}
+
+tl_err tl_vulndb_import(tl_vulndb *db, const char *const *paths, size_t n,
+                        tl_vulndb_import_stats *st)
+{
+	return tl__vulndb_import_meta(db, paths, n, NULL, 0, st);
+}
+
+tl_err tl__vulndb_meta_get(tl_vulndb *db, const char *key, char **out)
+{
+	sqlite3_stmt *q = NULL;
+	tl_err err = TL_OK;
+	int rc;
+
+	*out = NULL;
+	if (sqlite3_prepare_v2(db->h, "SELECT value FROM meta WHERE key = ?1", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return sqlerr(db, "preparing");
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		if (!(*out = tl_strdup((const char *)sqlite3_column_text(q, 0))))
+			err = tl__nomem();
+	} else if (rc != SQLITE_DONE) {
+		err = sqlerr(db, "reading");
+	}
+	sqlite3_finalize(q);
+	return err;
+}
+
+const char *tl__vulndb_path(const tl_vulndb *db)
+{
+	return db->path;
 }
 
 tl_err tl_vulndb_import_mem(tl_vulndb *db, const void *data, size_t len, const char *name,
@@ -998,7 +1052,7 @@ tl_err tl_vulndb_import_mem(tl_vulndb *db, const void *data, size_t len, const c
 	if ((err = import_begin(db)) != TL_OK)
 		return err;
 	err = import_doc(&im, data, len, false);
-	err = import_end(db, err);
+	err = import_end(db, err, NULL, 0);
 	if (err == TL_OK && st)
 		*st = im.st;
 	return err;
@@ -1102,6 +1156,13 @@ tl_err tl_vulndb_status(tl_vulndb *db, json_t **out)
 		if ((err = text1(db, "SELECT value FROM meta WHERE key = ?1", key, &v)) != TL_OK)
 			goto done;
 		if (v && (err = set_new(s, "last_import", v)) != TL_OK)
+			goto done;
+		v = NULL;
+		/* written by `db update` when it checked the feed (src/vuln/update.c) */
+		snprintf(key, sizeof(key), "last_update.%s", source_names[i]);
+		if ((err = text1(db, "SELECT value FROM meta WHERE key = ?1", key, &v)) != TL_OK)
+			goto done;
+		if (v && (err = set_new(s, "last_update", v)) != TL_OK)
 			goto done;
 		v = NULL;
 		if (newest_sql[i]) {

@@ -1,7 +1,8 @@
 #!/bin/bash
 # trustline db import / status: every record of the shared data imports,
 # the counts equal the records on disk (counted here with jq, grep and
-# PyYAML, not with trustline), values read back equal the records, bad
+# PyYAML, not with trustline), every record of each collection (OSS-Fuzz,
+# AlmaLinux, Bitnami, NVD, KEV, Alpine secdb) is in the database by id, values read back equal the records, bad
 # input fails with one line and leaves the database as it was, and an
 # import killed with SIGKILL leaves the old or the new database.
 . "$(dirname "$0")/lib.sh"
@@ -57,6 +58,70 @@ done
 [ "$(jq .schema_version "$TMP/status.json")" = "$(q "$DB" 'PRAGMA user_version')" ] && ok ||
 	not_ok "schema_version differs from PRAGMA user_version"
 [ "$(q "$DB" 'PRAGMA journal_mode')" = wal ] && ok || not_ok "database not in WAL mode"
+# per collection, by identity and not only by count: every record on disk
+# (read here with json/PyYAML) is in the database (read with Python's
+# sqlite3), and the per-ecosystem counts of `db status` equal the records
+# of that ecosystem on disk
+python3 - "$D" "$DB" "$TMP/status.json" <<'PY' && ok || not_ok "per-collection completeness (above)"
+import glob, json, sqlite3, sys, yaml
+d, dbp, stp = sys.argv[1:4]
+db = sqlite3.connect(dbp)
+ids = lambda src: {r[0] for r in db.execute("SELECT id FROM vulns WHERE source = ?", (src,))}
+osv_db, nvd_db = ids("osv"), ids("nvd")
+kev_db = {r[0] for r in db.execute("SELECT cve FROM kev")}
+sec_db = set(db.execute("SELECT distro, repo, package, fixed, vuln_id FROM alpine_secfixes"))
+status = json.load(open(stp))
+bad = []
+def y(f): return yaml.load(open(f), Loader=yaml.BaseLoader)
+coll = {
+    "OSS-Fuzz": [y(f) for f in glob.glob(d + "/osv/oss-fuzz-vulns/*/*.yaml")],
+    "AlmaLinux": [json.load(open(f)) for f in glob.glob(d + "/osv/almalinux-selected/*/*.json")],
+    "Bitnami": [json.load(open(f)) for f in glob.glob(d + "/osv/bitnami-c-components/*/*.json")],
+}
+eco = {}
+for name, recs in coll.items():
+    got = {r["id"] for r in recs}
+    if not recs or got - osv_db:
+        bad.append("%s: %d of %d ids missing, e.g. %s" % (name, len(got - osv_db), len(got), sorted(got - osv_db)[:3]))
+    for r in recs:
+        for e in {a["package"]["ecosystem"] for a in r.get("affected") or [] if a.get("package")}:
+            eco.setdefault(e, set()).add(r["id"])
+for e, s in eco.items():
+    # other folders (schema examples) add PyPI, npm ... records: compare
+    # the ecosystems that only these collections hold
+    if not e.startswith(("OSS-Fuzz", "AlmaLinux", "Bitnami")):
+        continue
+    if status["osv_ecosystems"].get(e) != len(s):
+        bad.append("ecosystem %s: status %s, on disk %d" % (e, status["osv_ecosystems"].get(e), len(s)))
+nvd = set()
+for f in glob.glob(d + "/nvd/api2/**/*.json", recursive=True):
+    j = json.load(open(f))
+    if "vulnerabilities" in j:
+        nvd |= {v["cve"]["id"] for v in j["vulnerabilities"]}
+    elif "cve" in j:
+        nvd.add(j["cve"]["id"])
+    elif str(j.get("id", "")).startswith("CVE-"):
+        nvd.add(j["id"])
+for f in glob.glob(d + "/nvd/legacy-1.1/*.json"):
+    nvd |= {i["cve"]["CVE_data_meta"]["ID"] for i in json.load(open(f))["CVE_Items"]}
+if nvd != nvd_db:
+    bad.append("NVD: %d on disk, %d stored, differing: %s" % (len(nvd), len(nvd_db), sorted(nvd ^ nvd_db)[:3]))
+kev = {v["cveID"] for v in json.load(open(d + "/kev/known_exploited_vulnerabilities.json"))["vulnerabilities"]}
+if kev != kev_db:
+    bad.append("KEV: %d on disk, %d stored" % (len(kev), len(kev_db)))
+sec = set()
+for f in glob.glob(d + "/alpine-secdb/*/*.yaml") + glob.glob(d + "/alpine-secdb/json-samples/*/*.json"):
+    j = json.load(open(f)) if f.endswith(".json") else y(f)
+    for p in j.get("packages") or []:
+        for ver, xs in (p["pkg"].get("secfixes") or {}).items():
+            for x in xs or []:
+                for i in (x or "").split():
+                    sec.add((j["distroversion"], j["reponame"], p["pkg"]["name"], ver, i))
+if sec != sec_db:
+    bad.append("Alpine: %d on disk, %d stored, differing: %s" % (len(sec), len(sec_db), sorted(sec ^ sec_db)[:3]))
+print("\n".join("completeness: " + b for b in bad))
+sys.exit(1 if bad else 0)
+PY
 expect_exit 0 "status (table)" "$T" db status --db "$DB"
 expect_grep "status table names OSV" "OSV records +$osv_expected" "$TMP/out"
 

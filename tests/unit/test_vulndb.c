@@ -21,6 +21,7 @@
 
 #include "trustline/core.h"
 #include "trustline/vuln.h"
+#include "vuln/feed_int.h"
 
 static tl_vulndb *mem_db(void)
 {
@@ -273,6 +274,118 @@ static void test_vulndb__nvd_curl_range(void **state)
 	tl_vulndb_close(db);
 }
 
+/* ---- db update: the parsers of what a feed server sends (feed_http.c) -- */
+
+/* Feeds header lines (NUL-terminated, CRLF added) to r. */
+static tl_err hdr(tl__http_resp *r, const char *line)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s\r\n", line);
+	return tl__http_header(r, buf, strlen(buf), "http://x/f");
+}
+
+/* The CRC-32C check value (RFC 3720 B.4 / the Castagnoli "123456789"). */
+static void test_vulndb__crc32c_check_value(void **state)
+{
+	(void)state;
+	assert_int_equal(tl__crc32c(0, "123456789", 9), 0xE3069283u);
+	assert_int_equal(tl__crc32c(tl__crc32c(0, "1234", 4), "56789", 5), 0xE3069283u);
+	assert_int_equal(tl__crc32c(0, "", 0), 0u);
+}
+
+/* GCS sends the digests base64-encoded (crc32c big-endian), in one
+ * x-goog-hash header or two; values of "123456789" computed with
+ * Python's hashlib and the check value above. */
+static void test_vulndb__goog_hash_header(void **state)
+{
+	static const uint8_t md5[16] = { 0x25, 0xf9, 0xe7, 0x94, 0x32, 0x3b, 0x45, 0x38,
+	                                 0x85, 0xf5, 0x18, 0x1f, 0x1b, 0x62, 0x4d, 0x0b };
+	tl__http_resp r, saved;
+
+	(void)state;
+	tl__http_resp_reset(&r);
+	assert_int_equal(hdr(&r, "HTTP/1.1 200 OK"), TL_OK);
+	assert_int_equal(r.status, 200);
+	assert_int_equal(hdr(&r, "x-goog-hash: crc32c=4waSgw=="), TL_OK);
+	assert_int_equal(hdr(&r, "X-Goog-Hash: md5=JfnnlDI7RTiF9RgfG2JNCw=="), TL_OK);
+	assert_true(r.has_crc32c && r.has_md5);
+	assert_int_equal(r.crc32c, 0xE3069283u);
+	assert_memory_equal(r.md5, md5, 16);
+	tl__http_resp_reset(&r);
+	assert_int_equal(hdr(&r, "x-goog-hash: crc32c=4waSgw==, md5=JfnnlDI7RTiF9RgfG2JNCw=="), TL_OK);
+	assert_true(r.has_crc32c && r.has_md5);
+	/* malformed digests fail and leave r as it was */
+	saved = r;
+	assert_int_equal(hdr(&r, "x-goog-hash: crc32c=4waSgw="), TL_EPARSE);
+	assert_int_equal(hdr(&r, "x-goog-hash: crc32c=4waSg==="), TL_EPARSE);
+	assert_int_equal(hdr(&r, "x-goog-hash: md5=JfnnlDI7RTiF9RgfG2JNC"), TL_EPARSE);
+	assert_int_equal(hdr(&r, "x-goog-hash: crc32c"), TL_EPARSE);
+	assert_int_equal(hdr(&r, "x-goog-hash: crc32c=AAAAAA=="), TL_EPARSE); /* disagrees */
+	assert_memory_equal(&r, &saved, sizeof(r));
+	assert_non_null(strstr(tl_error_last(), "http://x/f: header x-goog-hash"));
+	/* unknown algorithms are ignored */
+	assert_int_equal(hdr(&r, "x-goog-hash: sha512=xyz"), TL_OK);
+}
+
+static void test_vulndb__http_sizes_and_validators(void **state)
+{
+	tl__http_resp r, saved;
+
+	(void)state;
+	tl__http_resp_reset(&r);
+	assert_int_equal(hdr(&r, "HTTP/1.1 206 Partial Content"), TL_OK);
+	assert_int_equal(hdr(&r, "Content-Length: 100"), TL_OK);
+	assert_int_equal(hdr(&r, "Content-Range: bytes 100-199/300"), TL_OK);
+	assert_true(r.has_length && r.length == 100);
+	assert_true(r.has_range && r.range_first == 100 && r.range_last == 199);
+	assert_true(r.has_range_total && r.range_total == 300);
+	assert_int_equal(hdr(&r, "ETag: \"abc-1\""), TL_OK);
+	assert_string_equal(r.etag, "\"abc-1\"");
+	assert_int_equal(hdr(&r, "ETag: W/\"weak\""), TL_OK);
+	assert_string_equal(r.etag, ""); /* weak validators cannot be used with If-Range */
+	assert_int_equal(hdr(&r, "Retry-After: 30"), TL_OK);
+	assert_true(r.has_retry_after && r.retry_after == 30);
+	assert_int_equal(hdr(&r, "Content-Range: bytes 0-9/*"), TL_OK);
+	assert_false(r.has_range_total);
+	saved = r;
+	assert_int_equal(hdr(&r, "Content-Length: 12x"), TL_EPARSE);
+	assert_int_equal(hdr(&r, "Content-Length: 101"), TL_EPARSE); /* a second, different one */
+	assert_int_equal(hdr(&r, "Content-Length: 9999999999999999999"), TL_EPARSE);
+	assert_int_equal(hdr(&r, "Content-Range: bytes 5-4/10"), TL_EPARSE);
+	assert_int_equal(hdr(&r, "Content-Range: bytes 0-10/10"), TL_EPARSE);
+	assert_int_equal(hdr(&r, "Content-Range: items 0-1/2"), TL_EPARSE);
+	assert_int_equal(hdr(&r, "HTTP/1.1 2x0 OK"), TL_EPARSE);
+	assert_memory_equal(&r, &saved, sizeof(r));
+	/* a new status line (a redirect hop) starts over */
+	assert_int_equal(hdr(&r, "HTTP/2 302"), TL_OK);
+	assert_int_equal(r.status, 302);
+	assert_false(r.has_length || r.has_range);
+}
+
+/* The envelope of a real API 2.0 page (anchore/vunnel's test data). */
+static void test_vulndb__nvd_envelope(void **state)
+{
+	static const char neg[] = "{\"resultsPerPage\": 1, \"startIndex\": -1, \"totalResults\": 0,"
+	                          " \"format\": \"NVD_CVE\", \"vulnerabilities\": []}";
+	const char *d = getenv("TL_SHARED_DATA");
+	char path[4096];
+	tl_buf b = TL_BUF_INIT;
+	tl__nvd_envelope e;
+
+	(void)state;
+	assert_non_null(d);
+	snprintf(path, sizeof(path), "%s/nvd/api2/vunnel-pages/single-entry.json", d);
+	assert_int_equal(tl_file_read(&b, path, 0), TL_OK);
+	assert_int_equal(tl__nvd_envelope_read(&e, b.ptr, b.len, "page"), TL_OK);
+	assert_true(e.results_per_page == 1 && e.start_index == 0 && e.total_results == 1 &&
+	            e.count == 1);
+	tl_buf_dispose(&b);
+	assert_int_equal(tl__nvd_envelope_read(&e, neg, strlen(neg), "p"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "p: $.startIndex: expected a non-negative integer"));
+	assert_int_equal(tl__nvd_envelope_read(&e, "[]", 2, "p"), TL_EPARSE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -284,6 +397,10 @@ int main(void)
 		cmocka_unit_test(test_vulndb__atomic_across_files),
 		cmocka_unit_test(test_vulndb__aliases_grouped),
 		cmocka_unit_test(test_vulndb__nvd_curl_range),
+		cmocka_unit_test(test_vulndb__crc32c_check_value),
+		cmocka_unit_test(test_vulndb__goog_hash_header),
+		cmocka_unit_test(test_vulndb__http_sizes_and_validators),
+		cmocka_unit_test(test_vulndb__nvd_envelope),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
