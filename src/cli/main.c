@@ -30,6 +30,7 @@ static const command commands[] = {
 	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
 	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },
 	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, artifact digest)" },
+	{ NULL, "vuln", cmd_vuln, "known vulnerabilities of an SBOM's components; --fail-on release gate" },
 };
 
 static void usage(FILE *f)
