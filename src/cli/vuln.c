@@ -29,7 +29,8 @@ static void usage(FILE *f)
 	        "  -o, --output F   write the report to F (default: standard output)\n"
 	        "  --fail-on L      exit 1 when an active finding (not patched, not\n"
 	        "                   resolved by VEX) has severity L or higher; 'kev': when\n"
-	        "                   one is in CISA's Known Exploited Vulnerabilities catalog\n"
+	        "                   one is in CISA's Known Exploited Vulnerabilities catalog;\n"
+	        "                   'low' includes findings of unknown severity\n"
 	        "  --vex FILE       VEX triage (not available yet)\n"
 	        "  --no-oss-fuzz    do not match OSS-Fuzz records by release tag\n"
 	        "\n"
@@ -46,7 +47,8 @@ static bool reaches(const tl_finding *x, bool kev, tl_severity min)
 {
 	if (!tl_finding_is_active(x))
 		return false;
-	return kev ? x->kev : x->severity >= min;
+	/* an unknown severity counts as low: --fail-on low fails on any active finding */
+	return kev ? x->kev : x->severity >= min || (min == TL_SEV_LOW && x->severity == TL_SEV_UNKNOWN);
 }
 
 int cmd_vuln(int argc, char **argv)
