@@ -1195,7 +1195,9 @@ done:
 static tl_err nvd_lookup(mctx *m, const scpe *self)
 {
 	sqlite3_stmt *q = q_start(m, Q_CPE);
-	int64_t *hits = NULL, last = -1, undecided_vuln = -1;
+	int64_t *hits = NULL, last = -1, cur = -1;
+	bool cur_undecided = false;
+	char cur_id[64] = "";
 	char **ids = NULL;
 	size_t n = 0, cap = 0;
 	tl_err err = TL_OK;
@@ -1204,11 +1206,26 @@ static tl_err nvd_lookup(mctx *m, const scpe *self)
 	sqlite3_bind_text(q, 1, self->f[3], -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, self->f[4], -1, SQLITE_STATIC);
 	/* first pass: records with a vulnerable CPE that matches the component */
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		int64_t vuln = sqlite3_column_int64(q, 0);
+	for (;;) {
+		rc = sqlite3_step(q);
+		int64_t vuln = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -2;
 		char buf[2048], *f[13], why[512];
-		bounds b = { col(q, 3), col(q, 4), col(q, 5), col(q, 6) };
 		int r;
+		/* a record none of whose CPEs matched, one of them undecided */
+		if (vuln != cur) {
+			if (cur_undecided && last != cur) {
+				m->st.undecided++;
+				tl__log(TL_LOG_DEBUG, "%s: NVD %s: no version decision for this component",
+				        self->comp->cpe, cur_id);
+			}
+			cur = vuln;
+			cur_undecided = false;
+			if (rc == SQLITE_ROW)
+				snprintf(cur_id, sizeof(cur_id), "%s", col(q, 1));
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		bounds b = { col(q, 3), col(q, 4), col(q, 5), col(q, 6) };
 		if (vuln == last)
 			continue;
 		snprintf(buf, sizeof(buf), "%s", col(q, 2));
@@ -1216,9 +1233,8 @@ static tl_err nvd_lookup(mctx *m, const scpe *self)
 		if (!tl__cpe_split(buf, f))
 			continue;
 		r = cpe_eval(f, &b, self, false, why, sizeof(why));
-		if (r == CPE_UNDECIDED && undecided_vuln != vuln) {
-			undecided_vuln = vuln;
-			m->st.undecided++;
+		if (r == CPE_UNDECIDED) {
+			cur_undecided = true;
 			tl__log(TL_LOG_DEBUG, "%s: NVD %s: %s decides nothing for this component", self->comp->cpe,
 			        col(q, 1), col(q, 2));
 		}
@@ -1816,9 +1832,9 @@ static tl_err emit(mctx *m, const tl_sbom_component *c, const char *deb_version)
 			return err;
 		/* evidence: the best match, and which other records agreed */
 		err = tl_buf_puts(&ev, best->evidence);
-		for (size_t k = i + 1; k < j && err == TL_OK; k++)
+		for (size_t k = i + 1, more = 0; k < j && err == TL_OK; k++)
 			if (strcmp(m->c[k].record, m->c[k - 1].record) || m->c[k].prio != m->c[k - 1].prio)
-				err = tl_buf_printf(&ev, "%s %s %s", k == i + 1 ? "; also matched by" : ",",
+				err = tl_buf_printf(&ev, "%s %s %s", more++ ? "," : "; also matched by",
 				                    m->c[k].source, m->c[k].record);
 		if (err == TL_OK)
 			err = tl_buf_cstr(&ev);
