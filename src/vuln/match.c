@@ -64,8 +64,10 @@ static const char *const q_sql[Q_COUNT] = {
 	            " WHERE n.vuln = ?1 ORDER BY n.config, n.rowid",
 	[Q_CPES] = "SELECT node, vulnerable, criteria, start_incl, start_excl, end_incl, end_excl"
 	           " FROM nvd_cpe WHERE vuln = ?1 ORDER BY node, seq",
-	/* the alias walk of tl_vulndb_aliases, prepared once */
-	[Q_ALIAS] = "SELECT a.alias FROM vulns v JOIN aliases a ON a.vuln = v.rowid WHERE v.id = ?1"
+	/* the alias walk of tl_vulndb_aliases, prepared once; "source IN" lets
+	 * the (source, id) index find the record instead of a scan */
+	[Q_ALIAS] = "SELECT a.alias FROM vulns v JOIN aliases a ON a.vuln = v.rowid"
+	            " WHERE v.source IN ('nvd', 'osv') AND v.id = ?1"
 	            " UNION SELECT v.id FROM aliases a JOIN vulns v ON v.rowid = a.vuln WHERE a.alias = ?1"
 	            " UNION SELECT a2.alias FROM aliases a JOIN aliases a2 ON a2.vuln = a.vuln"
 	            " WHERE a.alias = ?1",
