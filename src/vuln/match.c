@@ -34,7 +34,7 @@
 /* ---- prepared statements ------------------------------------------------ */
 
 enum {
-	Q_OSV, Q_OSSFUZZ, Q_SECFIX, Q_CPE, Q_NODES, Q_CPES, Q_ALIAS, Q_REC, Q_KEV,
+	Q_OSV, Q_OSSFUZZ, Q_SECFIX, Q_CPE, Q_NODES, Q_CPES, Q_ALIAS, Q_ALIAS_OF, Q_REC, Q_KEV,
 	Q_ECO_EXISTS, Q_SECDB_EXISTS, Q_COUNT
 };
 
@@ -64,13 +64,12 @@ static const char *const q_sql[Q_COUNT] = {
 	            " WHERE n.vuln = ?1 ORDER BY n.config, n.rowid",
 	[Q_CPES] = "SELECT node, vulnerable, criteria, start_incl, start_excl, end_incl, end_excl"
 	           " FROM nvd_cpe WHERE vuln = ?1 ORDER BY node, seq",
-	/* the alias walk of tl_vulndb_aliases, prepared once; "source IN" lets
-	 * the (source, id) index find the record instead of a scan */
+	/* the alias walk of tl_vulndb_aliases in two plain lookups (no UNION and
+	 * its temporary b-tree per call): a record's own aliases, found through
+	 * the (source, id) index; the records naming an id as an alias */
 	[Q_ALIAS] = "SELECT a.alias FROM vulns v JOIN aliases a ON a.vuln = v.rowid"
-	            " WHERE v.source IN ('nvd', 'osv') AND v.id = ?1"
-	            " UNION SELECT v.id FROM aliases a JOIN vulns v ON v.rowid = a.vuln WHERE a.alias = ?1"
-	            " UNION SELECT a2.alias FROM aliases a JOIN aliases a2 ON a2.vuln = a.vuln"
-	            " WHERE a.alias = ?1",
+	            " WHERE v.source IN ('nvd', 'osv') AND v.id = ?1",
+	[Q_ALIAS_OF] = "SELECT v.id FROM aliases a JOIN vulns v ON v.rowid = a.vuln WHERE a.alias = ?1",
 	[Q_REC] = "SELECT source, summary, severity, cvss3_vector, cvss3_score, cvss4_vector, cvss4_score"
 	          " FROM vulns WHERE source IN ('nvd', 'osv') AND id = ?1 ORDER BY source",
 	[Q_KEV] = "SELECT date_added, due_date FROM kev WHERE cve = ?1",
@@ -1321,7 +1320,7 @@ static bool has_id(char **ids, size_t n, const char *s)
 /* The alias group of record id (cached). */
 static tl_err group_of(mctx *m, const char *id, group **out)
 {
-	sqlite3_stmt *q = m->q[Q_ALIAS];
+	sqlite3_stmt *q = NULL;
 	group *g;
 	size_t cap = 8;
 	tl_err err = TL_OK;
@@ -1340,10 +1339,12 @@ static tl_err group_of(mctx *m, const char *id, group **out)
 		return tl__nomem();
 	if (distro_cve(id) && !(g->ids[g->n_ids++] = strdup(distro_cve(id))))
 		return tl__nomem();
-	/* breadth-first over the stored aliases; each id queried once */
-	for (size_t i = 0; i < g->n_ids; i++) {
+	/* breadth-first over the stored aliases (both directions: the connected
+	 * group); each id queried once */
+	for (size_t i = 0; i < g->n_ids * 2; i++) {
+		q = m->q[i % 2 ? Q_ALIAS_OF : Q_ALIAS];
 		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, g->ids[i], -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 1, g->ids[i / 2], -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 			const char *s = col(q, 0);
 			if (has_id(g->ids, g->n_ids, s) || g->n_ids >= GROUP_MAX)
@@ -1382,7 +1383,8 @@ static tl_err group_of(mctx *m, const char *id, group **out)
 			goto done;
 	*out = g;
 done:
-	sqlite3_reset(q);
+	if (q)
+		sqlite3_reset(q);
 	return err;
 }
 
@@ -1816,7 +1818,8 @@ static tl_err emit(mctx *m, const tl_sbom_component *c, const char *deb_version)
 	for (size_t i = 0; i < m->n_c; i++)
 		if ((err = group_of(m, m->c[i].record, &m->c[i].g)) != TL_OK)
 			return err;
-	qsort(m->c, m->n_c, sizeof(*m->c), cand_cmp);
+	if (m->n_c)
+		qsort(m->c, m->n_c, sizeof(*m->c), cand_cmp); /* qsort(NULL, 0) is undefined */
 	for (size_t i = 0; i < m->n_c;) {
 		size_t j = i + 1;
 		cand *best = &m->c[i];
@@ -1954,12 +1957,21 @@ static int finding_cmp(const void *a, const void *b)
 tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *opts, tl_findings *out)
 {
 	mctx m = { .db = db, .sbom = sbom, .opts = opts };
+	bool in_tx = false;
 	size_t total;
 	tl_err err = TL_OK;
 
 	if (!db || !sbom || !out)
 		return tl__error(TL_EINVAL, "tl_vuln_match: NULL argument");
 	m.h = tl_vulndb_handle(db);
+	/* one read transaction: one snapshot of the database for the whole run
+	 * (an import committing meanwhile is not half seen), and one lock
+	 * instead of a lock and a WAL check per statement */
+	if (sqlite3_exec(m.h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
+		err = sqlfail(&m, "starting a read transaction");
+		goto done;
+	}
+	in_tx = true;
 	for (int i = 0; i < Q_COUNT; i++) {
 		if (sqlite3_prepare_v3(m.h, q_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &m.q[i], NULL) != SQLITE_OK) {
 			err = sqlfail(&m, "preparing a query");
@@ -1990,7 +2002,8 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 			        c->ref ? c->ref : c->name ? c->name : "?", qv);
 		}
 	}
-	qsort(m.cpes, m.n_cpes, sizeof(*m.cpes), scpe_cmp);
+	if (m.n_cpes)
+		qsort(m.cpes, m.n_cpes, sizeof(*m.cpes), scpe_cmp);
 	if (sbom->subject && (err = match_component(&m, sbom->subject)) != TL_OK)
 		goto done;
 	for (size_t i = 0; i < sbom->n_components; i++) {
@@ -2053,5 +2066,7 @@ done:
 	smap_dispose(&m.groups);
 	for (int i = 0; i < Q_COUNT; i++)
 		sqlite3_finalize(m.q[i]);
+	if (in_tx)
+		sqlite3_exec(m.h, "COMMIT", NULL, NULL, NULL);
 	return err;
 }

@@ -76,6 +76,23 @@ static const char *or_dash(const char *s)
 	return s && s[0] ? s : "-";
 }
 
+/* One table cell padded to width w and two spaces; w 0: the last cell and a newline. */
+static tl_err cell_put(tl_buf *out, const char *s, size_t w)
+{
+	static const char spaces[] = "                                                                ";
+	size_t n = strlen(s);
+	tl_err err = tl_buf_put(out, s, n);
+
+	if (w == 0)
+		return err == TL_OK ? tl_buf_putc(out, '\n') : err;
+	for (n = w - n + 2; err == TL_OK && n > 0;) {
+		size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+		err = tl_buf_put(out, spaces, k);
+		n -= k;
+	}
+	return err;
+}
+
 static tl_err report_table(tl_buf *out, const tl_findings *f)
 {
 	static const char *const head[8] = { "ID", "SEVERITY", "CVSS", "KEV", "COMPONENT", "VERSION",
@@ -89,8 +106,7 @@ static tl_err report_table(tl_buf *out, const tl_findings *f)
 	for (int pass = 0; pass < 2 && err == TL_OK; pass++) {
 		if (pass == 1 && f->n) {
 			for (int k = 0; k < 8 && err == TL_OK; k++)
-				err = k < 7 ? tl_buf_printf(out, "%-*s  ", (int)w[k], head[k]) :
-				              tl_buf_printf(out, "%s\n", head[k]);
+				err = cell_put(out, head[k], k < 7 ? w[k] : 0);
 		}
 		for (size_t i = 0; i < f->n && err == TL_OK; i++) {
 			const tl_finding *x = &f->v[i];
@@ -113,8 +129,7 @@ static tl_err report_table(tl_buf *out, const tl_findings *f)
 					size_t n = strlen(cell[k]);
 					w[k] = n > w[k] ? n : w[k];
 				} else {
-					err = k < 7 ? tl_buf_printf(out, "%-*s  ", (int)w[k], cell[k]) :
-					              tl_buf_printf(out, "%s\n", cell[k]);
+					err = cell_put(out, cell[k], k < 7 ? w[k] : 0);
 				}
 			}
 		}
