@@ -23,26 +23,36 @@ cp "$T" "$W/trustline"
 T="$W/trustline"
 
 echo "trustline $("$T" --version | cut -d' ' -f2), $(nproc) CPUs, $(date -u +%Y-%m-%d)"
-GEN_REUSE=${GEN_REUSE:-0} python3 "$ROOT/bench/gen_vulndb.py" "$D" "$W/data" "$COPIES"
-rm -f "$W/v.db"*
-/usr/bin/time -f '%e %M' -o "$W/time" "$T" -q db import --db "$W/v.db" "$W/data" "$D/kev/known_exploited_vulnerabilities.json"
-read -r s m <"$W/time"
+# REUSE_DB=1 (with TL_BENCH_DIR): time matching on the database of an earlier run
+if [ "${REUSE_DB:-0}" = 1 ] && [ -s "$W/v.db" ]; then
+	echo "database: reused from $W (import not timed)"
+	s=0 m=0
+else
+	GEN_REUSE=${GEN_REUSE:-0} python3 "$ROOT/bench/gen_vulndb.py" "$D" "$W/data" "$COPIES"
+	rm -f "$W/v.db"*
+	/usr/bin/time -f '%e %M' -o "$W/time" "$T" -q db import --db "$W/v.db" "$W/data" "$D/kev/known_exploited_vulnerabilities.json"
+	read -r s m <"$W/time"
+fi
 n=$(sqlite3 "$W/v.db" "SELECT count(*) FROM vulns")
 nsec=$(sqlite3 "$W/v.db" "SELECT count(*) FROM alpine_secfixes")
 ncpe=$(sqlite3 "$W/v.db" "SELECT count(*) FROM nvd_cpe")
 printf 'database: %d OSV+NVD records, %d Alpine secfixes, %d NVD CPE matches; import %.1f s, %.1f MB, peak RSS %.1f MB\n' \
 	"$n" "$nsec" "$ncpe" "$s" "$(du -k "$W/v.db" | awk '{print $1 / 1024}')" "$(awk "BEGIN{print $m / 1024}")"
 
-best= rss=
+best= rss= cpu=
 for i in $(seq 0 "$RUNS"); do
-	/usr/bin/time -f '%e %M' -o "$W/time" "$T" -q vuln --db "$W/v.db" --format json -o "$W/r.json" "$W/data/sbom.cdx.json" || true
-	read -r s m <"$W/time"
+	/usr/bin/time -f '%e %M %U %S' -o "$W/time" "$T" -q vuln --db "$W/v.db" --format json -o "$W/r.json" "$W/data/sbom.cdx.json" || true
+	read -r s m u y <"$W/time"
 	[ "$i" -eq 0 ] && { printf 'first run: %.3f s\n' "$s"; continue; }
 	if [ -z "$best" ] || awk "BEGIN{exit !($s < $best)}"; then best=$s; fi
+	c=$(awk "BEGIN{print $u + $y}")
+	if [ -z "$cpu" ] || awk "BEGIN{exit !($c < $cpu)}"; then cpu=$c; fi
 	if [ -z "$rss" ] || [ "$m" -gt "$rss" ]; then rss=$m; fi
 done
 nf=$(jq '.findings | length' "$W/r.json")
 nc=$(jq '[.findings[].component_ref] | unique | length' "$W/r.json")
-printf 'trustline vuln, 1000 components: best of %d warm %.3f s, peak RSS %.1f MB; %d findings on %d components\n' \
-	"$RUNS" "$best" "$(awk "BEGIN{print $rss / 1024}")" "$nf" "$nc"
+printf 'trustline vuln --format json, 1000 components: best of %d warm %.3f s wall (%.2f s CPU user+sys), peak RSS %.1f MB; %d findings on %d components; load %s\n' \
+	"$RUNS" "$best" "$cpu" "$(awk "BEGIN{print $rss / 1024}")" "$nf" "$nc" "$(cut -d' ' -f1-3 /proc/loadavg)"
+perf stat -r "$RUNS" -e task-clock "$T" -q vuln --db "$W/v.db" --format table -o /dev/null "$W/data/sbom.cdx.json" 2>&1 |
+	awk '/task-clock/ {printf "trustline vuln --format table: %s ms CPU (perf stat task-clock, mean of '"$RUNS"')", $1} /elapsed/ {printf ", %s s wall\n", $1}' || true
 echo "peer: none runnable offline against this data (see bench/README.md)"

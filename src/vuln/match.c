@@ -52,16 +52,16 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_OSSFUZZ] = "SELECT v.id, x.version FROM affected a JOIN vulns v ON v.rowid = a.vuln"
 	              " JOIN versions x ON x.affected = a.rowid"
 	              " WHERE a.ecosystem = 'OSS-Fuzz' AND a.package = ?1 AND v.withdrawn IS NULL"
-	              " ORDER BY v.id, x.version",
+	              " ORDER BY a.rowid, x.version",
 	[Q_SECFIX] = "SELECT vuln_id, fixed, repo FROM alpine_secfixes WHERE distro = ?1 AND package = ?2"
 	             " ORDER BY vuln_id, repo, fixed",
 	[Q_CPE] = "SELECT c.vuln, v.id, c.criteria, c.start_incl, c.start_excl, c.end_incl, c.end_excl"
 	          " FROM nvd_cpe c JOIN vulns v ON v.rowid = c.vuln"
 	          " WHERE c.vendor = ?1 AND c.product = ?2 AND c.vulnerable = 1 AND v.withdrawn IS NULL"
-	          " ORDER BY c.vuln, c.node, c.seq",
+	          " ORDER BY c.node, c.seq", /* index order; a record's nodes are consecutive rowids */
 	[Q_NODES] = "SELECT n.rowid, n.config, n.parent, n.operator, n.negate, f.operator, f.negate"
 	            " FROM nvd_nodes n JOIN nvd_configs f ON f.rowid = n.config"
-	            " WHERE n.vuln = ?1 ORDER BY n.config, n.rowid",
+	            " WHERE n.vuln = ?1 ORDER BY n.rowid", /* index order: configuration by configuration */
 	[Q_CPES] = "SELECT node, vulnerable, criteria, start_incl, start_excl, end_incl, end_excl"
 	           " FROM nvd_cpe WHERE vuln = ?1 ORDER BY node, seq",
 	/* the alias walk of tl_vulndb_aliases in two plain lookups (no UNION and
@@ -1964,6 +1964,9 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 	if (!db || !sbom || !out)
 		return tl__error(TL_EINVAL, "tl_vuln_match: NULL argument");
 	m.h = tl_vulndb_handle(db);
+	/* reads through a memory map rather than a pread and copy per page
+	 * (best effort: without it SQLite reads as before) */
+	sqlite3_exec(m.h, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
 	/* one read transaction: one snapshot of the database for the whole run
 	 * (an import committing meanwhile is not half seen), and one lock
 	 * instead of a lock and a WAL check per statement */
