@@ -34,7 +34,7 @@
 /* ---- prepared statements ------------------------------------------------ */
 
 enum {
-	Q_OSV, Q_OSSFUZZ, Q_SECFIX, Q_CPE, Q_NODES, Q_CPES, Q_ALIAS, Q_ALIAS_OF, Q_REC, Q_KEV,
+	Q_OSV, Q_OSSFUZZ, Q_SECFIX, Q_CPE, Q_NODES, Q_CPES, Q_ALIAS, Q_ALIAS_OF, Q_KEV,
 	Q_ECO_EXISTS, Q_SECDB_EXISTS, Q_COUNT
 };
 
@@ -65,13 +65,13 @@ static const char *const q_sql[Q_COUNT] = {
 	[Q_CPES] = "SELECT node, vulnerable, criteria, start_incl, start_excl, end_incl, end_excl"
 	           " FROM nvd_cpe WHERE vuln = ?1 ORDER BY node, seq",
 	/* the alias walk of tl_vulndb_aliases in two plain lookups (no UNION and
-	 * its temporary b-tree per call): a record's own aliases, found through
-	 * the (source, id) index; the records naming an id as an alias */
-	[Q_ALIAS] = "SELECT a.alias FROM vulns v JOIN aliases a ON a.vuln = v.rowid"
-	            " WHERE v.source IN ('nvd', 'osv') AND v.id = ?1",
+	 * its temporary b-tree per call): a record, with its own aliases
+	 * joined by US (0x1f), found through the (source, id) index; and the
+	 * records naming an id as an alias */
+	[Q_ALIAS] = "SELECT v.source, v.summary, v.severity, v.cvss3_vector, v.cvss3_score, v.cvss4_vector,"
+	            " v.cvss4_score, (SELECT group_concat(a.alias, char(31)) FROM aliases a WHERE a.vuln = v.rowid)"
+	            " FROM vulns v WHERE v.source IN ('nvd', 'osv') AND v.id = ?1 ORDER BY v.source",
 	[Q_ALIAS_OF] = "SELECT v.id FROM aliases a JOIN vulns v ON v.rowid = a.vuln WHERE a.alias = ?1",
-	[Q_REC] = "SELECT source, summary, severity, cvss3_vector, cvss3_score, cvss4_vector, cvss4_score"
-	          " FROM vulns WHERE source IN ('nvd', 'osv') AND id = ?1 ORDER BY source",
 	[Q_KEV] = "SELECT date_added, due_date FROM kev WHERE cve = ?1",
 	[Q_ECO_EXISTS] = "SELECT EXISTS(SELECT 1 FROM affected WHERE ecosystem = ?1)",
 	[Q_SECDB_EXISTS] = "SELECT EXISTS(SELECT 1 FROM alpine_secfixes WHERE distro = ?1)",
@@ -175,7 +175,16 @@ struct group {
 	char *v3, *v4;
 	bool kev;
 	char *kev_added, *kev_due;
+	struct grec *recs;  /* the group's records, read during the alias walk */
+	size_t n_recs;
 	group *next;        /* list of all groups, for freeing */
+};
+
+/* What one record of a group says (severity, scores, summary). */
+struct grec {
+	char *id, *summary, *severity, *v3, *v4;
+	bool nvd, has3, has4;
+	double s3, s4;
 };
 
 /* Priority of a candidate's source: the lowest number names the finding. */
@@ -265,6 +274,15 @@ static void group_free(group *g)
 	free(g->v4);
 	free(g->kev_added);
 	free(g->kev_due);
+	for (size_t i = 0; i < g->n_recs; i++) {
+		struct grec *r = &g->recs[i];
+		free(r->id);
+		free(r->summary);
+		free(r->severity);
+		free(r->v3);
+		free(r->v4);
+	}
+	free(g->recs);
 	free(g);
 }
 
@@ -1317,6 +1335,36 @@ static bool has_id(char **ids, size_t n, const char *s)
 	return false;
 }
 
+/* Keeps what the record row of Q_ALIAS says, for group_info. */
+static tl_err grec_add(group *g, const char *id, sqlite3_stmt *q)
+{
+	struct grec *nv = realloc(g->recs, (g->n_recs + 1) * sizeof(*nv)), *r;
+
+	if (!nv)
+		return tl__nomem();
+	g->recs = nv;
+	r = &g->recs[g->n_recs++];
+	memset(r, 0, sizeof(*r));
+	r->nvd = !strcmp(col(q, 0), "nvd");
+	r->has3 = sqlite3_column_type(q, 4) != SQLITE_NULL;
+	r->has4 = sqlite3_column_type(q, 6) != SQLITE_NULL;
+	r->s3 = sqlite3_column_double(q, 4);
+	r->s4 = sqlite3_column_double(q, 6);
+	if (!(r->id = strdup(id)) || (col(q, 1) && !(r->summary = strdup(col(q, 1)))) ||
+	    (col(q, 2) && !(r->severity = strdup(col(q, 2)))) || (col(q, 3) && !(r->v3 = strdup(col(q, 3)))) ||
+	    (col(q, 5) && !(r->v4 = strdup(col(q, 5)))))
+		return tl__nomem();
+	return TL_OK;
+}
+
+static int grec_cmp(const void *a, const void *b)
+{
+	const struct grec *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (int)y->nvd - (int)x->nvd; /* as ORDER BY source: nvd first */
+}
+
 /* The alias group of record id (cached). */
 static tl_err group_of(mctx *m, const char *id, group **out)
 {
@@ -1346,21 +1394,33 @@ static tl_err group_of(mctx *m, const char *id, group **out)
 		sqlite3_reset(q);
 		sqlite3_bind_text(q, 1, g->ids[i / 2], -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			const char *s = col(q, 0);
-			if (has_id(g->ids, g->n_ids, s) || g->n_ids >= GROUP_MAX)
-				continue;
-			if (g->n_ids == cap) {
-				char **nv = realloc(g->ids, cap * 2 * sizeof(*nv));
-				if (!nv) {
+			const char *list = i % 2 ? col(q, 0) : col(q, 7);
+			if (i % 2 == 0 && (err = grec_add(g, g->ids[i / 2], q)) != TL_OK)
+				goto done;
+			/* the new ids: one (a record naming this id), or the record's aliases */
+			while (list && *list) {
+				size_t n = i % 2 ? strlen(list) : strcspn(list, "\x1f");
+				char *s = strndup(list, n);
+				list += n + (list[n] != '\0');
+				if (!s) {
 					err = tl__nomem();
 					goto done;
 				}
-				g->ids = nv;
-				cap *= 2;
-			}
-			if (!(g->ids[g->n_ids++] = strdup(s))) {
-				err = tl__nomem();
-				goto done;
+				if (has_id(g->ids, g->n_ids, s) || g->n_ids >= GROUP_MAX || !s[0]) {
+					free(s);
+					continue;
+				}
+				if (g->n_ids == cap) {
+					char **nv = realloc(g->ids, cap * 2 * sizeof(*nv));
+					if (!nv) {
+						free(s);
+						err = tl__nomem();
+						goto done;
+					}
+					g->ids = nv;
+					cap *= 2;
+				}
+				g->ids[g->n_ids++] = s;
 			}
 		}
 		if (rc != SQLITE_DONE) {
@@ -1398,77 +1458,63 @@ static tl_severity sev_of_score(double s)
 static tl_err group_info(mctx *m, group *g)
 {
 	tl_severity text = TL_SEV_UNKNOWN;
-	char *osv_summary = NULL;
+	const char *osv_summary = NULL, *sum_nvd = NULL;
 	tl_err err = TL_OK;
 	int rc;
 
 	if (g->info)
 		return TL_OK;
-	for (size_t i = 0; i < g->n_ids; i++) {
-		sqlite3_stmt *q = q_start(m, Q_REC);
+	/* records in id order, NVD before OSV for one id */
+	if (g->n_recs > 1)
+		qsort(g->recs, g->n_recs, sizeof(*g->recs), grec_cmp);
+	for (size_t i = 0; i < g->n_recs; i++) {
+		const struct grec *r = &g->recs[i];
+		tl_severity sv;
+		if (r->summary && r->summary[0]) {
+			const char **dst = r->nvd ? &sum_nvd : &osv_summary;
+			if (!*dst)
+				*dst = r->summary;
+		}
+		if (r->severity && tl_severity_parse(r->severity, &sv) == TL_OK && sv > text)
+			text = sv;
+		for (int k = 0; k < 2; k++) {
+			double *best = k ? &g->c4 : &g->c3, v = k ? r->s4 : r->s3;
+			char **vec = k ? &g->v4 : &g->v3;
+			const char *rv = k ? r->v4 : r->v3;
+			if (!(k ? r->has4 : r->has3) || v < 0 || v <= *best)
+				continue;
+			*best = v;
+			free(*vec);
+			if (!(*vec = tl_strdup(rv)) && rv)
+				return tl__nomem();
+		}
+	}
+	for (size_t i = 0; i < g->n_ids && !g->kev; i++) {
+		sqlite3_stmt *q;
+		if (!is_cve(g->ids[i]))
+			continue;
+		q = q_start(m, Q_KEV);
 		sqlite3_bind_text(q, 1, g->ids[i], -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			bool nvd = !strcmp(col(q, 0), "nvd");
-			const char *sum = col(q, 1), *sev = col(q, 2);
-			tl_severity s;
-			if (sum && sum[0]) {
-				char **dst = nvd ? &g->summary : &osv_summary;
-				if (!*dst && !(*dst = strdup(sum))) {
-					err = tl__nomem();
-					goto done;
-				}
+		if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+			g->kev = true;
+			if ((col(q, 0) && !(g->kev_added = strdup(col(q, 0)))) ||
+			    (col(q, 1) && !(g->kev_due = strdup(col(q, 1))))) {
+				err = tl__nomem();
+				sqlite3_reset(q);
+				return err;
 			}
-			if (sev && tl_severity_parse(sev, &s) == TL_OK && s > text)
-				text = s;
-			for (int k = 0; k < 2; k++) {
-				int vc = k ? 5 : 3, sc = k ? 6 : 4;
-				double *best = k ? &g->c4 : &g->c3;
-				char **vec = k ? &g->v4 : &g->v3;
-				if (sqlite3_column_type(q, sc) == SQLITE_NULL)
-					continue;
-				double v = sqlite3_column_double(q, sc);
-				if (v < 0 || v <= *best)
-					continue;
-				*best = v;
-				free(*vec);
-				if (!(*vec = tl_strdup(col(q, vc))) && col(q, vc)) {
-					err = tl__nomem();
-					goto done;
-				}
-			}
+		} else if (rc != SQLITE_DONE) {
+			return sqlfail(m, "reading the KEV catalog");
 		}
-		if (rc != SQLITE_DONE) {
-			err = sqlfail(m, "reading records");
-			goto done;
-		}
-		if (!g->kev && is_cve(g->ids[i])) {
-			q = q_start(m, Q_KEV);
-			sqlite3_bind_text(q, 1, g->ids[i], -1, SQLITE_STATIC);
-			if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-				g->kev = true;
-				if ((col(q, 0) && !(g->kev_added = strdup(col(q, 0)))) ||
-				    (col(q, 1) && !(g->kev_due = strdup(col(q, 1))))) {
-					err = tl__nomem();
-					goto done;
-				}
-			} else if (rc != SQLITE_DONE) {
-				err = sqlfail(m, "reading the KEV catalog");
-				goto done;
-			}
-			sqlite3_reset(q);
-		}
+		sqlite3_reset(q);
 	}
-	if (!g->summary) {
-		g->summary = osv_summary;
-		osv_summary = NULL;
-	}
+	if (!(g->summary = tl_strdup(sum_nvd ? sum_nvd : osv_summary)) && (sum_nvd || osv_summary))
+		return tl__nomem();
 	g->sev = sev_of_score(g->c3 > g->c4 ? g->c3 : g->c4);
 	if (g->sev == TL_SEV_UNKNOWN)
 		g->sev = text;
 	g->info = true;
-done:
-	free(osv_summary);
-	return err;
+	return TL_OK;
 }
 
 /* ---- components ---------------------------------------------------------- */
