@@ -53,6 +53,6 @@ nf=$(jq '.findings | length' "$W/r.json")
 nc=$(jq '[.findings[].component_ref] | unique | length' "$W/r.json")
 printf 'trustline vuln --format json, 1000 components: best of %d warm %.3f s wall (%.2f s CPU user+sys), peak RSS %.1f MB; %d findings on %d components; load %s\n' \
 	"$RUNS" "$best" "$cpu" "$(awk "BEGIN{print $rss / 1024}")" "$nf" "$nc" "$(cut -d' ' -f1-3 /proc/loadavg)"
-perf stat -r "$RUNS" -e task-clock "$T" -q vuln --db "$W/v.db" --format table -o /dev/null "$W/data/sbom.cdx.json" 2>&1 |
+perf stat -r "$RUNS" -e task-clock "$T" -q vuln --db "$W/v.db" --format table -o "$W/r.txt" "$W/data/sbom.cdx.json" 2>&1 |
 	awk '/task-clock/ {printf "trustline vuln --format table: %s ms CPU (perf stat task-clock, mean of '"$RUNS"')", $1} /elapsed/ {printf ", %s s wall\n", $1}' || true
 echo "peer: none runnable offline against this data (see bench/README.md)"
