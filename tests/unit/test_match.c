@@ -492,6 +492,44 @@ static void test_match__changelog_patch_evidence(void **state)
 	tl_vulndb_close(db);
 }
 
+/* GHSA-fhjf-83wg-r2j9 (ghsa-converter example): npm mixin-deep, one SEMVER
+ * range with two branches: introduced 0, introduced 2.0.0, fixed 2.0.1,
+ * fixed 1.3.2.  pypi_normalize: PyPI products-pluggableauthservice
+ * ECOSYSTEM introduced 0, fixed 2.6.1 (PEP 503 name). */
+static void test_match__language_ecosystems(void **state)
+{
+	static const char *const files[] = { "osv/schema-examples/ghsa-converter/equals_with_patch.osv.json",
+	                                     "osv/schema-examples/ghsa-converter/pypi_normalize.osv.json", NULL };
+	tl_vulndb *db = db_with(files);
+	tl_sbom *s = new_sbom();
+	tl_findings f;
+	const tl_finding *x;
+
+	add(s, "m131", "mixin-deep", "1.3.1", "pkg:npm/mixin-deep@1.3.1", NULL, NULL);
+	add(s, "m132", "mixin-deep", "1.3.2", "pkg:npm/mixin-deep@1.3.2", NULL, NULL);
+	add(s, "m200", "mixin-deep", "2.0.0", "pkg:npm/mixin-deep@2.0.0", NULL, NULL);
+	add(s, "m201", "mixin-deep", "2.0.1", "pkg:npm/mixin-deep@2.0.1", NULL, NULL);
+	add(s, "p260", "Products.PluggableAuthService", "2.6.0", "pkg:pypi/Products.PluggableAuthService@2.6.0", NULL, NULL);
+	add(s, "p261", "Products.PluggableAuthService", "2.6.1", "pkg:pypi/Products.PluggableAuthService@2.6.1", NULL, NULL);
+	add(s, "prc", "Products.PluggableAuthService", "2.6.1rc1", "pkg:pypi/Products.PluggableAuthService@2.6.1rc1", NULL, NULL);
+	run(db, s, &f, NULL);
+	assert_int_equal(count_ref(&f, "m131"), 1);
+	x = &f.v[0];
+	for (size_t i = 0; i < f.n; i++)
+		if (!strcmp(f.v[i].component_ref, "m131"))
+			x = &f.v[i];
+	assert_string_equal(x->fixed_version, "1.3.2");
+	assert_int_equal(count_ref(&f, "m132"), 0);
+	assert_int_equal(count_ref(&f, "m200"), 1);
+	assert_int_equal(count_ref(&f, "m201"), 0);
+	assert_int_equal(count_ref(&f, "p260"), 1);
+	assert_int_equal(count_ref(&f, "p261"), 0);
+	assert_int_equal(count_ref(&f, "prc"), 0); /* PEP 440 pre-release: no decision */
+	tl_findings_free(&f);
+	tl_sbom_free(s);
+	tl_vulndb_close(db);
+}
+
 static int warned;
 static char last_warning[1024];
 
@@ -587,6 +625,7 @@ int main(void)
 		cmocka_unit_test(test_match__aliases_merged),
 		cmocka_unit_test(test_match__ossfuzz_release_tags),
 		cmocka_unit_test(test_match__ubuntu),
+		cmocka_unit_test(test_match__language_ecosystems),
 		cmocka_unit_test(test_match__changelog_patch_evidence),
 		cmocka_unit_test(test_match__warns_without_distro_data),
 		cmocka_unit_test(test_match__sorted_and_deterministic),
