@@ -1893,6 +1893,10 @@ static tl_err emit(mctx *m, const tl_sbom_component *c, const char *deb_version)
 		tl_buf_dispose(&ev);
 		if (err != TL_OK)
 			return err;
+		/* one line, whatever the records and the SBOM hold */
+		for (char *p = f->evidence; *p; p++)
+			if ((unsigned char)*p < 0x20 || *p == 0x7f)
+				*p = '?';
 		f->severity = g->sev;
 		f->cvss3_score = g->c3;
 		f->cvss4_score = g->c4;
