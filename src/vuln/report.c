@@ -12,7 +12,6 @@
  *                     scores < 0 are null, aliases an array } ... ] }
  * Keys sorted, two-space indentation: the same findings give the same bytes.
  */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,91 +144,229 @@ static tl_err report_table(tl_buf *out, const tl_findings *f)
 	                     by_sev[TL_SEV_UNKNOWN], kev, f->n - active);
 }
 
-/* Sets key to a string or null; false when out of memory. */
-static bool set_str(json_t *o, const char *key, const char *v)
-{
-	return json_object_set_new(o, key, v ? json_string(v) : json_null()) == 0;
-}
+/*
+ * The JSON report is written directly, not built as jansson values and
+ * dumped: for thousands of findings the tree, its key hashing, sorting
+ * and freeing cost several times the matching itself.  The bytes are the
+ * ones json_dumps(JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4))
+ * gives for that tree: keys written in sorted (strcmp) order, ": " and
+ * ",\n" with two spaces per level, "[]" for an empty array, strings
+ * escaped as jansson does (\" \\ \b \f \n \r \t, other control characters
+ * \u00XX, UTF-8 kept), and strings that are not valid UTF-8 refused as
+ * json_string() refuses them.
+ */
 
-static bool set_score(json_t *o, const char *key, double v)
+/* Length of the valid UTF-8 sequence at s (n bytes left), 0 when invalid
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static size_t utf8_seq(const unsigned char *s, size_t n)
 {
-	return json_object_set_new(o, key, v >= 0 ? json_real(v) : json_null()) == 0;
-}
+	unsigned c = s[0], cp;
+	size_t len;
 
-static json_t *finding_json(const tl_finding *x)
-{
-	json_t *o = json_object(), *al = json_array();
-	bool ok = o && al;
-
-	for (size_t k = 0; ok && k < x->n_aliases; k++)
-		ok = json_array_append_new(al, json_string(x->aliases[k])) == 0;
-	ok = ok && json_object_set_new(o, "aliases", al) == 0;
-	al = NULL;
-	ok = ok && set_str(o, "id", x->id) && set_str(o, "summary", x->summary) &&
-	     set_str(o, "severity", tl_severity_name(x->severity)) &&
-	     set_score(o, "cvss3_score", x->cvss3_score) && set_str(o, "cvss3_vector", x->cvss3_vector) &&
-	     set_score(o, "cvss4_score", x->cvss4_score) && set_str(o, "cvss4_vector", x->cvss4_vector) &&
-	     json_object_set_new(o, "kev", json_boolean(x->kev)) == 0 &&
-	     set_str(o, "kev_date_added", x->kev_date_added) && set_str(o, "kev_due_date", x->kev_due_date) &&
-	     set_str(o, "component_ref", x->component_ref) && set_str(o, "component_name", x->component_name) &&
-	     set_str(o, "component_version", x->component_version) &&
-	     set_str(o, "component_id", x->component_id) && set_str(o, "source", x->source) &&
-	     set_str(o, "record", x->record) && set_str(o, "fixed_version", x->fixed_version) &&
-	     set_str(o, "evidence", x->evidence) &&
-	     json_object_set_new(o, "patched", json_boolean(x->patched)) == 0 &&
-	     set_str(o, "patch_evidence", x->patch_evidence) &&
-	     set_str(o, "vex_status", tl_vex_status_name(x->vex_status)) &&
-	     set_str(o, "vex_justification", x->vex_justification) && set_str(o, "vex_impact", x->vex_impact) &&
-	     set_str(o, "vex_action", x->vex_action) && set_str(o, "vex_source", x->vex_source) &&
-	     json_object_set_new(o, "active", json_boolean(tl_finding_is_active(x))) == 0;
-	json_decref(al);
-	if (!ok) {
-		json_decref(o);
-		return NULL;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t k = 1; k < len; k++) {
+		if ((s[k] & 0xC0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[k] & 0x3F);
 	}
-	return o;
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10FFFF ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+/* s as a JSON string, or null when s is NULL. */
+static tl_err put_str(tl_buf *out, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s, *run, *end;
+	tl_err err = TL_OK;
+
+	if (!s)
+		return tl_buf_put(out, "null", 4);
+	end = p + strlen(s);
+	if ((err = tl_buf_putc(out, '"')) != TL_OK)
+		return err;
+	for (run = p; *p && err == TL_OK;) {
+		const char *esc = NULL;
+		char u[8];
+		size_t k;
+
+		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+			if (!(k = utf8_seq(p, (size_t)(end - p))))
+				return tl__error(TL_EINVAL, "finding: string is not valid UTF-8 (offset %zu)",
+				                 (size_t)(p - (const unsigned char *)s));
+			p += k;
+			continue;
+		}
+		switch (*p) {
+		case '"': esc = "\\\""; break;
+		case '\\': esc = "\\\\"; break;
+		case '\b': esc = "\\b"; break;
+		case '\f': esc = "\\f"; break;
+		case '\n': esc = "\\n"; break;
+		case '\r': esc = "\\r"; break;
+		case '\t': esc = "\\t"; break;
+		default:
+			snprintf(u, sizeof(u), "\\u%04X", (unsigned)*p);
+			esc = u;
+			break;
+		}
+		err = tl_buf_put(out, run, (size_t)(p - run));
+		if (err == TL_OK)
+			err = tl_buf_puts(out, esc);
+		run = ++p;
+	}
+	if (err == TL_OK)
+		err = tl_buf_put(out, run, (size_t)(p - run));
+	return err == TL_OK ? tl_buf_putc(out, '"') : err;
+}
+
+/* A score as jansson prints a real with precision 4 ("%.4g", ".0" added
+ * when that has neither '.' nor 'e'), or null when v < 0. */
+static tl_err put_score(tl_buf *out, double v)
+{
+	char t[32];
+	int n;
+
+	if (v < 0)
+		return tl_buf_put(out, "null", 4);
+	n = snprintf(t, sizeof(t) - 2, "%.4g", v);
+	if (n < 0 || (size_t)n >= sizeof(t) - 2)
+		return tl__error(TL_EINVAL, "finding: score out of range");
+	if (!strchr(t, '.') && !strchr(t, 'e'))
+		memcpy(t + n, ".0", 3);
+	return tl_buf_puts(out, t);
+}
+
+static tl_err put_bool(tl_buf *out, bool v)
+{
+	return v ? tl_buf_put(out, "true", 4) : tl_buf_put(out, "false", 5);
+}
+
+/* One finding at level 2 (the array's items); keys in strcmp order. */
+static tl_err finding_put(tl_buf *out, const tl_finding *x)
+{
+	tl_err err;
+
+#define TRY(e)                          \
+	do {                                \
+		if ((err = (e)) != TL_OK)       \
+			return err;                 \
+	} while (0)
+#define KEY(k) TRY(tl_buf_puts(out, ",\n      \"" k "\": "))
+	TRY(tl_buf_puts(out, "    {\n      \"active\": "));
+	TRY(put_bool(out, tl_finding_is_active(x)));
+	KEY("aliases");
+	if (!x->n_aliases) {
+		TRY(tl_buf_put(out, "[]", 2));
+	} else {
+		TRY(tl_buf_putc(out, '['));
+		for (size_t k = 0; k < x->n_aliases; k++) {
+			TRY(tl_buf_puts(out, k ? ",\n        " : "\n        "));
+			TRY(put_str(out, x->aliases[k]));
+		}
+		TRY(tl_buf_puts(out, "\n      ]"));
+	}
+	KEY("component_id");
+	TRY(put_str(out, x->component_id));
+	KEY("component_name");
+	TRY(put_str(out, x->component_name));
+	KEY("component_ref");
+	TRY(put_str(out, x->component_ref));
+	KEY("component_version");
+	TRY(put_str(out, x->component_version));
+	KEY("cvss3_score");
+	TRY(put_score(out, x->cvss3_score));
+	KEY("cvss3_vector");
+	TRY(put_str(out, x->cvss3_vector));
+	KEY("cvss4_score");
+	TRY(put_score(out, x->cvss4_score));
+	KEY("cvss4_vector");
+	TRY(put_str(out, x->cvss4_vector));
+	KEY("evidence");
+	TRY(put_str(out, x->evidence));
+	KEY("fixed_version");
+	TRY(put_str(out, x->fixed_version));
+	KEY("id");
+	TRY(put_str(out, x->id));
+	KEY("kev");
+	TRY(put_bool(out, x->kev));
+	KEY("kev_date_added");
+	TRY(put_str(out, x->kev_date_added));
+	KEY("kev_due_date");
+	TRY(put_str(out, x->kev_due_date));
+	KEY("patch_evidence");
+	TRY(put_str(out, x->patch_evidence));
+	KEY("patched");
+	TRY(put_bool(out, x->patched));
+	KEY("record");
+	TRY(put_str(out, x->record));
+	KEY("severity");
+	TRY(put_str(out, tl_severity_name(x->severity)));
+	KEY("source");
+	TRY(put_str(out, x->source));
+	KEY("summary");
+	TRY(put_str(out, x->summary));
+	KEY("vex_action");
+	TRY(put_str(out, x->vex_action));
+	KEY("vex_impact");
+	TRY(put_str(out, x->vex_impact));
+	KEY("vex_justification");
+	TRY(put_str(out, x->vex_justification));
+	KEY("vex_source");
+	TRY(put_str(out, x->vex_source));
+	KEY("vex_status");
+	TRY(put_str(out, tl_vex_status_name(x->vex_status)));
+	return tl_buf_puts(out, "\n    }");
+#undef KEY
+#undef TRY
 }
 
 static tl_err report_json(tl_buf *out, const tl_findings *f)
 {
-	json_t *root = json_object(), *arr = json_array(), *sum = json_object(), *sev = json_object();
 	size_t by_sev[6], active, kev;
-	bool ok = root && arr && sum && sev;
 	tl_err err;
 
 	counts(f, by_sev, &active, &kev);
-	for (int s = TL_SEV_UNKNOWN; ok && s <= TL_SEV_CRITICAL; s++)
-		ok = json_object_set_new(sev, tl_severity_name((tl_severity)s), json_integer((json_int_t)by_sev[s])) == 0;
-	ok = ok && json_object_set_new(sum, "findings", json_integer((json_int_t)f->n)) == 0 &&
-	     json_object_set_new(sum, "active", json_integer((json_int_t)active)) == 0 &&
-	     json_object_set_new(sum, "kev", json_integer((json_int_t)kev)) == 0 &&
-	     json_object_set_new(sum, "by_severity", sev) == 0;
-	sev = NULL;
-	for (size_t i = 0; ok && i < f->n; i++) {
-		json_t *o = finding_json(&f->v[i]);
-		ok = o && json_array_append_new(arr, o) == 0;
-	}
-	ok = ok && json_object_set_new(root, "format", json_string("trustline-findings")) == 0 &&
-	     json_object_set_new(root, "version", json_integer(1)) == 0 &&
-	     json_object_set_new(root, "summary", sum) == 0;
-	sum = NULL;
-	ok = ok && json_object_set_new(root, "findings", arr) == 0;
-	arr = NULL;
-	/* scores have one decimal: 4 significant digits print them exactly */
-	if (ok) {
-		char *txt = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
-		err = !txt ? tl__nomem() : tl_buf_puts(out, txt);
-		if (err == TL_OK)
-			err = tl_buf_putc(out, '\n');
-		free(txt);
+	/* root keys: findings, format, summary, version */
+	if ((err = tl_buf_puts(out, "{\n  \"findings\": ")) != TL_OK)
+		return err;
+	if (!f->n) {
+		err = tl_buf_put(out, "[]", 2);
 	} else {
-		err = tl__nomem();
+		err = tl_buf_put(out, "[\n", 2);
+		for (size_t i = 0; i < f->n && err == TL_OK; i++) {
+			if (i)
+				err = tl_buf_put(out, ",\n", 2);
+			if (err == TL_OK)
+				err = finding_put(out, &f->v[i]);
+		}
+		if (err == TL_OK)
+			err = tl_buf_puts(out, "\n  ]");
 	}
-	json_decref(root);
-	json_decref(arr);
-	json_decref(sum);
-	json_decref(sev);
-	return err;
+	if (err != TL_OK)
+		return err;
+	/* summary keys: active, by_severity (critical, high, low, medium, none,
+	 * unknown), findings, kev */
+	return tl_buf_printf(out,
+	                     ",\n  \"format\": \"trustline-findings\",\n  \"summary\": {\n"
+	                     "    \"active\": %zu,\n    \"by_severity\": {\n"
+	                     "      \"critical\": %zu,\n      \"high\": %zu,\n      \"low\": %zu,\n"
+	                     "      \"medium\": %zu,\n      \"none\": %zu,\n      \"unknown\": %zu\n    },\n"
+	                     "    \"findings\": %zu,\n    \"kev\": %zu\n  },\n  \"version\": 1\n}\n",
+	                     active, by_sev[TL_SEV_CRITICAL], by_sev[TL_SEV_HIGH], by_sev[TL_SEV_LOW],
+	                     by_sev[TL_SEV_MEDIUM], by_sev[TL_SEV_NONE], by_sev[TL_SEV_UNKNOWN], f->n, kev);
 }
 
 tl_err tl_vuln_report(tl_buf *out, tl_report_format fmt, const tl_findings *f, const tl_sbom *sbom)

@@ -609,6 +609,78 @@ static void test_match__sorted_and_deterministic(void **state)
 	tl_vulndb_close(db);
 }
 
+/*
+ * The JSON report is written directly; its bytes must be what jansson's
+ * json_dumps (JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4))
+ * gives for the same document, escapes and UTF-8 included (RFC 8259
+ * section 7), and every string must read back unchanged.
+ */
+static void test_match__json_report_bytes(void **state)
+{
+	char id[] = "CVE-2024-0001", al1[] = "GHSA-\"q\"\\x", al2[] = "OSV-2024-1";
+	char summary[] = "tab\there, nl\nthere, cr\r bs\b ff\f \x01\x1f del\x7f caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x94\x92 /";
+	char ref[] = "pkg:deb/debian/a@1?x=y&z=1", name[] = "a", ver[] = "1:2.0-1", src[] = "osv";
+	char bad[] = "ok \xc0\xaf overlong";
+	char *aliases[] = { al1, al2 };
+	tl_finding v[3];
+	tl_findings f = { v, 3, 3 }, none = { NULL, 0, 0 };
+	tl_buf b = TL_BUF_INIT;
+	json_t *root;
+	char *again;
+
+	(void)state;
+	memset(v, 0, sizeof(v));
+	v[0].id = id;
+	v[0].aliases = aliases;
+	v[0].n_aliases = 2;
+	v[0].summary = summary;
+	v[0].severity = TL_SEV_CRITICAL;
+	v[0].cvss3_score = 10.0;
+	v[0].cvss4_score = 0.0;
+	v[0].kev = true;
+	v[0].component_ref = ref;
+	v[0].component_name = name;
+	v[0].component_version = ver;
+	v[0].source = src;
+	v[1] = v[0];
+	v[1].aliases = NULL;
+	v[1].n_aliases = 0;
+	v[1].cvss3_score = 9.8;
+	v[1].cvss4_score = -1;
+	v[1].patched = true;
+	v[1].vex_status = TL_VEX_NOT_AFFECTED;
+	v[2] = v[1];
+	v[2].summary = NULL;
+	v[2].cvss3_score = 5.25;
+	for (int k = 0; k < 2; k++) {
+		const tl_findings *x = k ? &none : &f;
+		tl_buf_clear(&b);
+		assert_int_equal(tl_vuln_report(&b, TL_REPORT_JSON, x, NULL), TL_OK);
+		assert_int_equal(tl_json_parse(&root, b.ptr, b.len, "report", NULL), TL_OK);
+		again = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(4));
+		assert_non_null(again);
+		assert_int_equal(strlen(again) + 1, b.len);
+		assert_memory_equal(again, b.ptr, b.len - 1);
+		assert_int_equal(b.ptr[b.len - 1], '\n');
+		free(again);
+		if (!k) {
+			json_t *f0 = json_array_get(json_object_get(root, "findings"), 0);
+			assert_string_equal(json_string_value(json_object_get(f0, "summary")), summary);
+			assert_string_equal(json_string_value(json_array_get(json_object_get(f0, "aliases"), 0)), al1);
+			assert_true(json_real_value(json_object_get(f0, "cvss3_score")) == 10.0);
+			assert_non_null(strstr(b.ptr, "\\u0001\\u001F del\x7f"));
+		} else {
+			assert_int_equal(json_array_size(json_object_get(root, "findings")), 0);
+		}
+		json_decref(root);
+	}
+	/* json_string refuses invalid UTF-8; so does the writer */
+	v[2].summary = bad;
+	tl_buf_clear(&b);
+	assert_int_equal(tl_vuln_report(&b, TL_REPORT_JSON, &f, NULL), TL_EINVAL);
+	tl_buf_dispose(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -629,6 +701,7 @@ int main(void)
 		cmocka_unit_test(test_match__changelog_patch_evidence),
 		cmocka_unit_test(test_match__warns_without_distro_data),
 		cmocka_unit_test(test_match__sorted_and_deterministic),
+		cmocka_unit_test(test_match__json_report_bytes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
