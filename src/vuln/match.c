@@ -53,8 +53,9 @@ static const char *const q_sql[Q_COUNT] = {
 	              " JOIN versions x ON x.affected = a.rowid"
 	              " WHERE a.ecosystem = 'OSS-Fuzz' AND a.package = ?1 AND v.withdrawn IS NULL"
 	              " ORDER BY a.rowid, x.version",
-	[Q_SECFIX] = "SELECT vuln_id, fixed, repo FROM alpine_secfixes WHERE distro = ?1 AND package = ?2"
-	             " ORDER BY vuln_id, repo, fixed",
+	/* in index order (no temporary b-tree per call); secdb_lookup sorts the
+	 * rows by vuln_id, repo, fixed */
+	[Q_SECFIX] = "SELECT vuln_id, fixed, repo FROM alpine_secfixes WHERE distro = ?1 AND package = ?2",
 	[Q_CPE] = "SELECT c.vuln, v.id, c.criteria, c.start_incl, c.start_excl, c.end_incl, c.end_excl"
 	          " FROM nvd_cpe c JOIN vulns v ON v.rowid = c.vuln"
 	          " WHERE c.vendor = ?1 AND c.product = ?2 AND c.vulnerable = 1 AND v.withdrawn IS NULL"
@@ -66,11 +67,12 @@ static const char *const q_sql[Q_COUNT] = {
 	           " FROM nvd_cpe WHERE vuln = ?1 ORDER BY node, seq",
 	/* the alias walk of tl_vulndb_aliases in two plain lookups (no UNION and
 	 * its temporary b-tree per call): a record, with its own aliases
-	 * joined by US (0x1f), found through the (source, id) index; and the
-	 * records naming an id as an alias */
+	 * joined by US (0x1f), found through the (source, id) index, one
+	 * source at a time, nvd then osv (an IN list would cost a temporary
+	 * table per call); and the records naming an id as an alias */
 	[Q_ALIAS] = "SELECT v.source, v.summary, v.severity, v.cvss3_vector, v.cvss3_score, v.cvss4_vector,"
 	            " v.cvss4_score, (SELECT group_concat(a.alias, char(31)) FROM aliases a WHERE a.vuln = v.rowid)"
-	            " FROM vulns v WHERE v.source IN ('nvd', 'osv') AND v.id = ?1 ORDER BY v.source",
+	            " FROM vulns v WHERE v.source = ?2 AND v.id = ?1",
 	[Q_ALIAS_OF] = "SELECT v.id FROM aliases a JOIN vulns v ON v.rowid = a.vuln WHERE a.alias = ?1",
 	[Q_KEV] = "SELECT date_added, due_date FROM kev WHERE cve = ?1",
 	[Q_ECO_EXISTS] = "SELECT EXISTS(SELECT 1 FROM affected WHERE ecosystem = ?1)",
@@ -715,24 +717,68 @@ static tl_err ossfuzz_lookup(mctx *m, const char *comp_id, const char *proj, con
 
 /* ---- Alpine secdb ------------------------------------------------------- */
 
+/* One row of Q_SECFIX: vuln_id, fixed, repo (one allocation, s[0..2]). */
+typedef struct {
+	char *s[3];
+} secrow;
+
+/* As ORDER BY vuln_id, repo, fixed (BINARY: strcmp on NUL-free text). */
+static int secrow_cmp(const void *a, const void *b)
+{
+	const secrow *x = a, *y = b;
+	int c = strcmp(x->s[0], y->s[0]);
+
+	if (!c)
+		c = strcmp(x->s[2], y->s[2]);
+	return c ? c : strcmp(x->s[1], y->s[1]);
+}
+
 static tl_err secdb_lookup(mctx *m, const char *comp_id, const char *distro, const char *pkg,
                            const char *v)
 {
 	sqlite3_stmt *q = q_start(m, Q_SECFIX);
-	char *id = NULL, *min = NULL, *repo = NULL;
+	const char *id = NULL, *min = NULL, *repo = NULL;
+	secrow *rows = NULL;
+	size_t n = 0, cap = 0;
 	bool never = false, undecided = false;
 	tl_err err = TL_OK;
 	int rc, c;
 
 	sqlite3_bind_text(q, 1, distro, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, pkg, -1, SQLITE_STATIC);
-	for (;;) {
-		rc = sqlite3_step(q);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			err = sqlfail(m, "reading Alpine secfixes");
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		size_t len[3];
+		char *p;
+		if (n == cap) {
+			secrow *nv = realloc(rows, (cap ? cap * 2 : 16) * sizeof(*nv));
+			if (!nv) {
+				err = tl__nomem();
+				goto done;
+			}
+			rows = nv;
+			cap = cap ? cap * 2 : 16;
+		}
+		for (int k = 0; k < 3; k++)
+			len[k] = col(q, k) ? strlen(col(q, k)) : 0;
+		if (!(p = malloc(len[0] + len[1] + len[2] + 3))) {
+			err = tl__nomem();
 			goto done;
 		}
-		if (id && (rc == SQLITE_DONE || strcmp(col(q, 0), id))) {
+		for (int k = 0; k < 3; k++) {
+			rows[n].s[k] = p;
+			memcpy(p, col(q, k) ? col(q, k) : "", len[k] + 1);
+			p += len[k] + 1;
+		}
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		err = sqlfail(m, "reading Alpine secfixes");
+		goto done;
+	}
+	sqlite3_reset(q);
+	qsort(rows, n, sizeof(*rows), secrow_cmp);
+	for (size_t i = 0; i <= n; i++) {
+		if (id && (i == n || strcmp(rows[i].s[0], id))) {
 			/* decide the id: affected below its lowest fixed version */
 			if (!never && min) {
 				if (vcmp(VS_APK, v, min, &c) != TL_OK) {
@@ -750,19 +796,14 @@ static tl_err secdb_lookup(mctx *m, const char *comp_id, const char *distro, con
 				tl__log(TL_LOG_DEBUG, "%s: Alpine secdb %s %s: no decision (apk versions)", comp_id,
 				        pkg, id);
 			}
-			free(id);
-			free(min);
-			free(repo);
 			id = min = repo = NULL;
 			never = undecided = false;
 		}
-		if (rc == SQLITE_DONE)
+		if (i == n)
 			break;
-		const char *fixed = col(q, 1);
-		if (!id && !(id = strdup(col(q, 0)))) {
-			err = tl__nomem();
-			goto done;
-		}
+		const char *fixed = rows[i].s[1];
+		if (!id)
+			id = rows[i].s[0];
 		if (!strcmp(fixed, "0")) {
 			never = true; /* secdb: "0" means this branch was never affected */
 			continue;
@@ -775,18 +816,14 @@ static tl_err secdb_lookup(mctx *m, const char *comp_id, const char *distro, con
 			if (c >= 0)
 				continue;
 		}
-		free(min);
-		free(repo);
-		if (!(min = strdup(fixed)) || !(repo = strdup(col(q, 2)))) {
-			err = tl__nomem();
-			goto done;
-		}
+		min = fixed;
+		repo = rows[i].s[2];
 	}
 done:
 	sqlite3_reset(q);
-	free(id);
-	free(min);
-	free(repo);
+	for (size_t i = 0; i < n; i++)
+		free(rows[i].s[0]);
+	free(rows);
 	return err;
 }
 
@@ -1389,17 +1426,21 @@ static tl_err group_of(mctx *m, const char *id, group **out)
 		return tl__nomem();
 	/* breadth-first over the stored aliases (both directions: the connected
 	 * group); each id queried once */
-	for (size_t i = 0; i < g->n_ids * 2; i++) {
-		q = m->q[i % 2 ? Q_ALIAS_OF : Q_ALIAS];
+	for (size_t i = 0; i < g->n_ids * 3; i++) {
+		/* per id: Q_ALIAS for nvd, Q_ALIAS for osv, Q_ALIAS_OF */
+		bool of = i % 3 == 2;
+		q = m->q[of ? Q_ALIAS_OF : Q_ALIAS];
 		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, g->ids[i / 2], -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 1, g->ids[i / 3], -1, SQLITE_STATIC);
+		if (!of)
+			sqlite3_bind_text(q, 2, i % 3 ? "osv" : "nvd", -1, SQLITE_STATIC);
 		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			const char *list = i % 2 ? col(q, 0) : col(q, 7);
-			if (i % 2 == 0 && (err = grec_add(g, g->ids[i / 2], q)) != TL_OK)
+			const char *list = of ? col(q, 0) : col(q, 7);
+			if (!of && (err = grec_add(g, g->ids[i / 3], q)) != TL_OK)
 				goto done;
 			/* the new ids: one (a record naming this id), or the record's aliases */
 			while (list && *list) {
-				size_t n = i % 2 ? strlen(list) : strcspn(list, "\x1f");
+				size_t n = of ? strlen(list) : strcspn(list, "\x1f");
 				char *s = strndup(list, n);
 				list += n + (list[n] != '\0');
 				if (!s) {
