@@ -313,18 +313,26 @@ nomem:
 static char *strf(const char *fmt, ...) TL_PRINTF(1, 2);
 static char *strf(const char *fmt, ...)
 {
-	tl_buf b = TL_BUF_INIT;
+	char small[512], *s;
 	va_list ap;
-	tl_err err;
+	int n;
 
+	/* one formatting pass for the usual short line, two for a longer one */
 	va_start(ap, fmt);
-	err = tl_buf_vprintf(&b, fmt, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
 	va_end(ap);
-	if (err != TL_OK || tl_buf_cstr(&b) != TL_OK) {
-		tl_buf_dispose(&b);
+	if (n < 0)
 		return NULL;
+	if (!(s = malloc((size_t)n + 1)))
+		return NULL;
+	if ((size_t)n < sizeof(small)) {
+		memcpy(s, small, (size_t)n + 1);
+		return s;
 	}
-	return tl_buf_detach(&b);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
 }
 
 /* ---- versions ----------------------------------------------------------- */

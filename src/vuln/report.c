@@ -202,7 +202,11 @@ static tl_err put_str(tl_buf *out, const char *s)
 		char u[8];
 		size_t k;
 
-		if (*p >= 0x20 && *p != '"' && *p != '\\') {
+		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++; /* the common case: printable ASCII */
+		if (!*p)
+			break;
+		if (*p >= 0x80) {
 			if (!(k = utf8_seq(p, (size_t)(end - p))))
 				return tl__error(TL_EINVAL, "finding: string is not valid UTF-8 (offset %zu)",
 				                 (size_t)(p - (const unsigned char *)s));
