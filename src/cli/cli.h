@@ -50,5 +50,6 @@ int cmd_sign(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 int cmd_db_import(int argc, char **argv);
 int cmd_db_status(int argc, char **argv);
+int cmd_vex(int argc, char **argv);
 
 #endif

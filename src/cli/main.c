@@ -30,6 +30,7 @@ static const command commands[] = {
 	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
 	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },
 	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, artifact digest)" },
+	{ NULL, "vex", cmd_vex, "write OpenVEX statements: the status of vulnerabilities in products" },
 };
 
 static void usage(FILE *f)
