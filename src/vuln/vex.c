@@ -1083,7 +1083,8 @@ tl_err tl_vex_add_mem(tl_vex *vex, const void *data, size_t len, const char *nam
 		goto done;
 	*(char **)slot = docname;
 	docname = NULL;
-	memcpy(vex->st + vex->n_st, r.st, r.n_st * sizeof(*r.st));
+	if (r.n_st) /* a document may hold no statement to apply */
+		memcpy(vex->st + vex->n_st, r.st, r.n_st * sizeof(*r.st));
 	vex->n_st += r.n_st;
 	free(r.st);
 	r.st = NULL;
