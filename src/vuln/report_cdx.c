@@ -268,15 +268,16 @@ static tl_err add_finding_component(tl_sbom *doc, const tl_finding *f, const cha
 
 	if ((err = tl_sbom_add_component(doc, &c)) != TL_OK)
 		return err;
-	if (!(c->ref = strdup(ref)) ||
-	    !(c->name = strdup(f->component_name ? f->component_name : ref)) ||
-	    (f->component_version && !(c->version = strdup(f->component_version))))
+	/* the finding's strings may come from a binary: valid UTF-8 only */
+	if (!(c->ref = tl__utf8_dup(ref)) ||
+	    !(c->name = tl__utf8_dup(f->component_name ? f->component_name : ref)) ||
+	    (f->component_version && !(c->version = tl__utf8_dup(f->component_version))))
 		return tl__nomem();
 	if (f->component_id && !strncmp(f->component_id, "pkg:", 4)) {
-		if (!(c->purl = strdup(f->component_id)))
+		if (!(c->purl = tl__utf8_dup(f->component_id)))
 			return tl__nomem();
 	} else if (f->component_id && !strncmp(f->component_id, "cpe:2.3:", 8)) {
-		if (!(c->cpe = strdup(f->component_id)))
+		if (!(c->cpe = tl__utf8_dup(f->component_id)))
 			return tl__nomem();
 	}
 	return TL_OK;

@@ -207,10 +207,8 @@ static void row(w *o, const tl_finding *f)
 	}
 	if (f->summary) {
 		/* the first line shows; the rest opens on a click, without script */
-		size_t n = strcspn(f->summary, "\r\n");
+		size_t n = tl__utf8_line(f->summary, 120);
 		put(o, "<details><summary>");
-		if (o->err == TL_OK && n > 120)
-			n = 120;
 		for (size_t i = 0; i < n && o->err == TL_OK; i++) {
 			char c[2] = { f->summary[i], 0 };
 			esc(o, c);

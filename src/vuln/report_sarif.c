@@ -145,8 +145,8 @@ static json_t *rule_json(tl__jb *b, const tl_finding *f)
 	if (f->summary) {
 		/* one line for the short description */
 		char shortd[256];
-		size_t n = strcspn(f->summary, "\r\n");
-		snprintf(shortd, sizeof(shortd), "%.*s", (int)(n < 200 ? n : 200), f->summary);
+		size_t n = tl__utf8_line(f->summary, 200);
+		snprintf(shortd, sizeof(shortd), "%.*s", (int)n, f->summary);
 		tl__jb_set(b, r, "shortDescription", tl__jb_text(b, *shortd ? shortd : f->id));
 		tl__jb_set(b, r, "fullDescription", tl__jb_text(b, f->summary));
 	} else {

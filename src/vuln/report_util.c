@@ -2,6 +2,7 @@
  * Helpers the report writers share: advisory links, scores, URI escaping.
  */
 #include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vuln_int.h"
@@ -52,12 +53,82 @@ double tl__finding_score(const tl_finding *f)
 	return s >= 0 ? s : -1;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), 0 if none. */
+static size_t utf8_seq(const unsigned char *p, size_t n)
+{
+	size_t len;
+	uint32_t cp;
+
+	if (p[0] < 0x80)
+		return 1;
+	if ((p[0] & 0xe0) == 0xc0)
+		len = 2, cp = p[0] & 0x1f;
+	else if ((p[0] & 0xf0) == 0xe0)
+		len = 3, cp = p[0] & 0x0f;
+	else if ((p[0] & 0xf8) == 0xf0)
+		len = 4, cp = p[0] & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+size_t tl__utf8_line(const char *s, size_t max)
+{
+	size_t n = 0, len = strlen(s);
+
+	while (n < len && s[n] != '\n' && s[n] != '\r') {
+		size_t k = utf8_seq((const unsigned char *)s + n, len - n);
+		if (!k)
+			k = 1;
+		if (n + k > max)
+			break;
+		n += k;
+	}
+	return n;
+}
+
+char *tl__utf8_dup(const char *s)
+{
+	tl_buf fixed = TL_BUF_INIT;
+	size_t len = strlen(s);
+	tl_err err = tl_buf_cstr(&fixed);
+
+	for (size_t i = 0; i < len && err == TL_OK;) {
+		size_t k = utf8_seq((const unsigned char *)s + i, len - i);
+		err = k ? tl_buf_put(&fixed, s + i, k) : tl_buf_puts(&fixed, "\xef\xbf\xbd");
+		i += k ? k : 1;
+	}
+	if (err != TL_OK) {
+		tl_buf_dispose(&fixed);
+		return NULL;
+	}
+	return tl_buf_detach(&fixed);
+}
+
 json_t *tl__jb_str(tl__jb *b, const char *s)
 {
-	json_t *v = json_string(s ? s : "");
+	json_t *v;
+	char *fixed;
 
-	if (!v)
+	if (!s)
+		s = "";
+	if ((v = json_string(s)))
+		return v;
+	/* not UTF-8 (a name read from a binary, say): each bad byte becomes
+	 * U+FFFD rather than the document failing */
+	if (!(fixed = tl__utf8_dup(s)) || !(v = json_string(fixed)))
 		b->oom = true;
+	free(fixed);
 	return v;
 }
 

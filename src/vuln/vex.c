@@ -111,6 +111,7 @@ typedef struct {
 	size_t doc;
 	bool legacy;    /* OpenVEX before 0.2.0 */
 	bool warned;    /* an unknown member was reported */
+	bool yaml;      /* read from YAML: every scalar is a string */
 	const json_t *components; /* CycloneDX: the BOM's root, for bom-refs */
 } rd;
 
@@ -223,7 +224,8 @@ static tl_err jversion(rd *r, const json_t *obj, const char *path)
 	tl__pathf(p, sizeof(p), "%s.version", path);
 	if (json_is_integer(v) && json_integer_value(v) >= 1)
 		return TL_OK;
-	if (r->legacy && json_is_string(v) && tl_parse_u64(json_string_value(v), &n) && n >= 1)
+	if ((r->legacy || r->yaml) && json_is_string(v) && tl_parse_u64(json_string_value(v), &n) &&
+	    n >= 1)
 		return TL_OK;
 	return perr(r, p, "expected an integer >= 1");
 }
@@ -1041,7 +1043,7 @@ tl_err tl_vex_add_mem(tl_vex *vex, const void *data, size_t len, const char *nam
 		i++;
 	if (i < len && c[i] == '{')
 		err = tl_json_parse(&root, data, len, name, lim);
-	else
+	else if ((r.yaml = true))
 		err = tl__yaml_parse(&root, data, len, name);
 	if (err != TL_OK)
 		goto done;

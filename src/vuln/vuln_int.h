@@ -155,10 +155,18 @@ double tl__finding_score(const tl_finding *f);
  * "/:@!$&'()*+,;=" stay, everything else becomes %XX. */
 tl_err tl__uri_path(tl_buf *out, const char *s);
 
+/* Length of the first line of s, at most max bytes, not cutting a UTF-8
+ * sequence. */
+size_t tl__utf8_line(const char *s, size_t max);
+/* A copy of s (caller frees) in which each byte that is not part of valid
+ * UTF-8 is U+FFFD; NULL when out of memory. */
+char *tl__utf8_dup(const char *s);
+
 /* Building a JSON tree without checking every call: the first allocation
  * failure sets oom, and the writer reports TL_ENOMEM once at the end.
  * tl__jb_set and tl__jb_push take v, also when they fail (jansson frees
- * it); a NULL s is left out by tl__jb_set_str and written "" by tl__jb_str. */
+ * it); a NULL s is left out by tl__jb_set_str and written "" by tl__jb_str,
+ * and bytes that are not UTF-8 become U+FFFD. */
 typedef struct {
 	bool oom;
 } tl__jb;

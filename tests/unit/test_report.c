@@ -112,12 +112,48 @@ static void test_report__one_rule_per_vulnerability(void **state)
 	tl_findings_free(&f);
 }
 
+/* Text that is not ASCII: a summary cut for SARIF's short description
+ * stays valid UTF-8, and a name that is not UTF-8 at all does not fail the
+ * report. */
+static void test_report__utf8(void **state)
+{
+	tl_findings f = { 0 };
+	tl_buf out = TL_BUF_INIT;
+	tl_finding *x = add(&f, "CVE-2024-0002", "c1", "pkg:generic/x@1");
+	char summary[400];
+	json_t *j, *rule;
+	const char *sd;
+
+	/* 150 two-byte characters: 300 bytes, cut at 200 bytes */
+	summary[0] = 0;
+	for (int i = 0; i < 150; i++)
+		strcat(summary, "\xc3\xa9");
+	x->summary = strdup(summary);
+	x->component_name = strdup("busy\xff" "box");
+	assert_int_equal(tl__report_sarif(&out, &f, NULL), TL_OK);
+	j = json_loads(out.ptr, 0, NULL);
+	assert_non_null(j);
+	rule = json_array_get(json_object_get(json_object_get(json_object_get(json_array_get(
+	                      json_object_get(j, "runs"), 0), "tool"), "driver"), "rules"), 0);
+	sd = json_string_value(json_object_get(json_object_get(rule, "shortDescription"), "text"));
+	assert_int_equal(strlen(sd), 200);
+	assert_non_null(strstr(out.ptr, "busy\xef\xbf\xbd" "box"));
+	json_decref(j);
+	tl_buf_clear(&out);
+	assert_int_equal(tl__report_html(&out, &f, NULL), TL_OK);
+	tl_buf_clear(&out);
+	assert_int_equal(tl__report_cyclonedx(&out, &f, NULL), TL_OK);
+	tl_buf_dispose(&out);
+	tl_findings_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report__html_escapes),
 		cmocka_unit_test(test_report__no_findings),
 		cmocka_unit_test(test_report__one_rule_per_vulnerability),
+		cmocka_unit_test(test_report__utf8),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
