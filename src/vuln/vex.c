@@ -1041,10 +1041,11 @@ tl_err tl_vex_add_mem(tl_vex *vex, const void *data, size_t len, const char *nam
 	r.doc = vex->n_docs;
 	while (i < len && (c[i] == ' ' || c[i] == '\t' || c[i] == '\r' || c[i] == '\n'))
 		i++;
-	if (i < len && c[i] == '{')
-		err = tl_json_parse(&root, data, len, name, lim);
-	else if ((r.yaml = true))
+	r.yaml = !(i < len && c[i] == '{');
+	if (r.yaml)
 		err = tl__yaml_parse(&root, data, len, name);
+	else
+		err = tl_json_parse(&root, data, len, name, lim);
 	if (err != TL_OK)
 		goto done;
 	if (!json_is_object(root)) {
