@@ -2,6 +2,7 @@
  * trustline vex: writes an OpenVEX 0.2.0 document stating the status of
  * chosen vulnerabilities in chosen products (docs/vex.md).
  */
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-	        "usage: trustline vex --finding ID[@PRODUCT]... [--product PRODUCT]... --status STATUS\n"
-	        "                     [--justification LABEL] [--impact TEXT] [--action TEXT]\n"
+	        "usage: trustline vex --finding ID[@PRODUCT]... [--product PRODUCT]... [--from FINDINGS]\n"
+	        "                     --status STATUS [--justification LABEL] [--impact TEXT] [--action TEXT]\n"
 	        "                     [--author NAME] [--role ROLE] [--id IRI] [-o FILE]\n"
 	        "\n"
 	        "Writes an OpenVEX 0.2.0 document with one statement per vulnerability.\n"
@@ -24,6 +25,9 @@ static void usage(FILE *f)
 	        "                          (repeatable; an ID without @PRODUCT is stated for every\n"
 	        "                          --product). A purl without a version covers every version.\n"
 	        "  --product PRODUCT       a product for the findings given without one (repeatable)\n"
+	        "  --from FINDINGS         the JSON of 'trustline vuln --format json': an ID given\n"
+	        "                          without @PRODUCT is stated for the component of every\n"
+	        "                          finding with that id or alias, with its aliases\n"
 	        "  --status STATUS         not_affected, affected, fixed or under_investigation\n"
 	        "  --justification LABEL   why not affected: component_not_present,\n"
 	        "                          vulnerable_code_not_present,\n"
@@ -63,9 +67,11 @@ static bool product_ok(const char *p)
 
 /* Adds the finding (id, product) with the triage fields to f. */
 static tl_err add(tl_findings *f, const char *id, size_t idlen, const char *product,
-                  tl_vex_status st, const char *just, const char *impact, const char *action)
+                  const json_t *aliases, tl_vex_status st, const char *just, const char *impact,
+                  const char *action)
 {
 	tl_finding *x;
+	size_t na = json_array_size(aliases);
 
 	if (f->n == f->cap) {
 		size_t cap = f->cap ? f->cap * 2 : 8;
@@ -84,7 +90,54 @@ static tl_err add(tl_findings *f, const char *id, size_t idlen, const char *prod
 	    (impact && !(x->vex_impact = strdup(impact))) ||
 	    (action && !(x->vex_action = strdup(action))))
 		return TL_ENOMEM;
+	if (na && !(x->aliases = calloc(na, sizeof(char *))))
+		return TL_ENOMEM;
+	for (size_t k = 0; k < na; k++) {
+		const char *a = json_string_value(json_array_get(aliases, k));
+		if (a && !(x->aliases[x->n_aliases++] = strdup(a)))
+			return TL_ENOMEM;
+	}
 	return TL_OK;
+}
+
+/* Whether finding object o (of a trustline-findings document) is about
+ * vulnerability id: its id or one of its aliases. */
+static bool names(const json_t *o, const char *id, size_t idlen)
+{
+	const json_t *v = json_object_get(o, "id"), *a = json_object_get(o, "aliases");
+
+	if (json_is_string(v) && strlen(json_string_value(v)) == idlen &&
+	    !strncmp(json_string_value(v), id, idlen))
+		return true;
+	for (size_t k = 0; k < json_array_size(a); k++) {
+		const char *s = json_string_value(json_array_get(a, k));
+		if (s && strlen(s) == idlen && !strncmp(s, id, idlen))
+			return true;
+	}
+	return false;
+}
+
+/* Adds one finding per finding of the findings document that names id and
+ * has a purl or CPE; *n counts them. */
+static tl_err add_from(tl_findings *f, const json_t *doc, const char *id, size_t idlen,
+                       tl_vex_status st, const char *just, const char *impact, const char *action,
+                       size_t *n)
+{
+	const json_t *arr = json_object_get(doc, "findings");
+	tl_err err = TL_OK;
+
+	*n = 0;
+	for (size_t k = 0; k < json_array_size(arr) && err == TL_OK; k++) {
+		const json_t *o = json_array_get(arr, k), *aliases = json_object_get(o, "aliases");
+		const char *fid = json_string_value(json_object_get(o, "id"));
+		const char *cid = json_string_value(json_object_get(o, "component_id"));
+		if (!fid || !cid || !names(o, id, idlen) || !product_ok(cid))
+			continue;
+		err = add(f, fid, strlen(fid), cid, json_is_array(aliases) ? aliases : NULL, st, just,
+		          impact, action);
+		(*n)++;
+	}
+	return err;
 }
 
 int cmd_vex(int argc, char **argv)
@@ -92,7 +145,8 @@ int cmd_vex(int argc, char **argv)
 	const char **findings = NULL, **products = NULL;
 	size_t nf = 0, np = 0;
 	const char *status = NULL, *just = NULL, *impact = NULL, *action = NULL, *author = NULL;
-	const char *role = NULL, *id = NULL, *output = NULL;
+	const char *role = NULL, *id = NULL, *output = NULL, *from = NULL;
+	json_t *doc = NULL;
 	tl_findings f = { 0 };
 	tl_vex_out_opts o = { 0 };
 	tl_vex_status st;
@@ -118,7 +172,7 @@ int cmd_vex(int argc, char **argv)
 			{ "--impact", &impact, NULL, NULL },     { "--action", &action, NULL, NULL },
 			{ "--author", &author, NULL, NULL },     { "--role", &role, NULL, NULL },
 			{ "--id", &id, NULL, NULL },             { "--output", &output, NULL, NULL },
-			{ "-o", &output, NULL, NULL },
+			{ "-o", &output, NULL, NULL },           { "--from", &from, NULL, NULL },
 		};
 		const char *a = argv[i], *v = NULL;
 		bool missing = false, known = false;
@@ -184,6 +238,21 @@ int cmd_vex(int argc, char **argv)
 			goto done;
 		}
 	}
+	if (from) {
+		const json_t *fmt;
+		tl_json_limits lim = cli_json_limits();
+		if ((err = tl_json_load_file(&doc, from, &lim)) != TL_OK) {
+			rc = cli_fail(err);
+			goto done;
+		}
+		fmt = json_object_get(doc, "format");
+		if (!json_is_string(fmt) || strcmp(json_string_value(fmt), "trustline-findings") ||
+		    !json_is_array(json_object_get(doc, "findings"))) {
+			rc = cli_usage_error("vex: --from %s: $.format: expected the \"trustline-findings\" JSON "
+			                     "of trustline vuln --format json", from);
+			goto done;
+		}
+	}
 	for (size_t k = 0; k < nf; k++) {
 		/* vulnerability ids have no '@'; the product (a purl) may */
 		const char *at = strchr(findings[k], '@');
@@ -198,15 +267,25 @@ int cmd_vex(int argc, char **argv)
 				                     "or a CPE 2.3 name", findings[k]);
 				goto done;
 			}
-			err = add(&f, findings[k], idlen, at + 1, st, just, impact, action);
+			err = add(&f, findings[k], idlen, at + 1, NULL, st, just, impact, action);
+		} else if (doc) {
+			size_t n;
+			err = add_from(&f, doc, findings[k], idlen, st, just, impact, action, &n);
+			for (size_t p = 0; p < np && err == TL_OK; p++)
+				err = add(&f, findings[k], idlen, products[p], NULL, st, just, impact, action);
+			if (err == TL_OK && !n && !np) {
+				rc = cli_usage_error("vex: --finding '%s': no finding with that id and a purl or "
+				                     "CPE in %s", findings[k], from);
+				goto done;
+			}
 		} else if (!np) {
-			rc = cli_usage_error("vex: --finding '%s' names no product: write ID@PURL or add "
-			                     "--product", findings[k]);
+			rc = cli_usage_error("vex: --finding '%s' names no product: write ID@PURL, or add "
+			                     "--product or --from", findings[k]);
 			goto done;
 		} else {
 			err = TL_OK;
 			for (size_t p = 0; p < np && err == TL_OK; p++)
-				err = add(&f, findings[k], idlen, products[p], st, just, impact, action);
+				err = add(&f, findings[k], idlen, products[p], NULL, st, just, impact, action);
 		}
 		if (err != TL_OK) {
 			rc = cli_usage_error("out of memory");
@@ -222,6 +301,7 @@ int cmd_vex(int argc, char **argv)
 	}
 	rc = cli_write_output(output, &out);
 done:
+	json_decref(doc);
 	tl_buf_dispose(&out);
 	tl_findings_free(&f);
 	free(findings);
