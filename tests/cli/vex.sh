@@ -56,6 +56,27 @@ if [ -n "${TL_AJV:-}" ]; then
 		not_ok "ajv accepted status \"safe\""; else ok; fi
 fi
 
+# --from: the products and aliases of the findings that name the id (a
+# document in the format of trustline vuln --format json, docs/matching.md)
+cat >"$TMP/findings.json" <<'EOF2'
+{"format": "trustline-findings", "version": 1, "findings": [
+ {"id": "CVE-2022-35737", "aliases": ["BIT-sqlite-2022-35737"], "component_ref": "a",
+  "component_id": "pkg:generic/sqlite@3.39.1"},
+ {"id": "CVE-2022-35737", "aliases": ["BIT-sqlite-2022-35737"], "component_ref": "b",
+  "component_id": "cpe:2.3:a:sqlite:sqlite:3.39.1:*:*:*:*:*:*:*"},
+ {"id": "CVE-2023-38545", "aliases": [], "component_ref": "c", "component_id": null}]}
+EOF2
+expect_exit 0 "--from" "$TRUSTLINE" vex --from "$TMP/findings.json" --finding BIT-sqlite-2022-35737 \
+	--status fixed -o "$TMP/from.json"
+ajv_validate openvex-0.2.0 "$TMP/from.json"
+[ "$(q '.statements[0].vulnerability.name + " " + (.statements[0].vulnerability.aliases | join(","))' "$TMP/from.json")" = \
+  "CVE-2022-35737 BIT-sqlite-2022-35737" ] && ok || not_ok "--from: the finding's id and aliases"
+[ "$(q '.statements[0].products | length' "$TMP/from.json")" = 2 ] && ok || not_ok "--from: both components"
+expect_exit 2 "--from: no such finding" "$TRUSTLINE" vex --from "$TMP/findings.json" --finding CVE-2023-38545 --status fixed
+expect_grep "--from: says which" "no finding with that id and a purl or CPE" "$TMP/err"
+expect_exit 2 "--from: not a findings document" "$TRUSTLINE" vex --from "$TMP/na.json" --finding CVE-1 --status fixed
+expect_one_line "--from: not a findings document: one line" "$TMP/err"
+
 # what OpenVEX requires, and usage errors: exit 2, one line
 bad() { # bad DESC PATTERN ARGS...
 	local desc=$1 pat=$2; shift 2
