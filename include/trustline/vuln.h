@@ -7,6 +7,7 @@
 
 #include "trustline/common.h"
 #include "trustline/core.h"
+#include "trustline/sbom.h"
 
 /*
  * Version schemes.  Each follows its specification (docs/versions.md):
@@ -284,6 +285,14 @@ TL_EXTERN size_t tl_vex_count(const tl_vex *vex);
  * TL_ENOMEM (then f may be partly updated).
  */
 TL_EXTERN tl_err tl_vex_apply(const tl_vex *vex, tl_findings *f);
+
+/*
+ * tl_vex_apply, knowing the SBOM (borrowed; may be NULL) the findings were
+ * matched in: a finding's component is also identified by the purl and
+ * CPE its SBOM component (found by component_ref) carries, so a statement
+ * about a purl applies to a finding that matched by CPE, and the reverse.
+ */
+TL_EXTERN tl_err tl_vex_apply_sbom(const tl_vex *vex, tl_findings *f, const tl_sbom *sbom);
 
 /* Frees vex (taken; NULL is fine). */
 TL_EXTERN void tl_vex_free(tl_vex *vex);

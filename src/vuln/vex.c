@@ -1207,34 +1207,53 @@ static bool cpe_covers(const tl_cpe *s, const tl_cpe *f)
 	return true;
 }
 
-/* The finding's component, parsed once. */
+/* The finding's component, parsed once: the identifiers of the finding
+ * and, when the SBOM is known, those of its component there (a finding
+ * matched by CPE still answers to a statement about its purl). */
 typedef struct {
 	const char *ref, *id;
-	bool has_purl, has_cpe;
-	tl_purl purl;
-	tl_cpe cpe;
+	size_t n_purl, n_cpe;
+	tl_purl purl[3];
+	tl_cpe cpe[2];
 } target;
 
-static void target_init(target *t, const tl_finding *f)
+static void add_purl(target *t, const char *s)
 {
+	if (s && !strncmp(s, "pkg:", 4) && t->n_purl < 3 && tl_purl_parse(&t->purl[t->n_purl], s) == TL_OK)
+		t->n_purl++;
+}
+
+static void add_cpe(target *t, const char *s)
+{
+	if (s && !strncasecmp(s, "cpe:2.3:", 8) && t->n_cpe < 2 && tl_cpe_parse(&t->cpe[t->n_cpe], s) == TL_OK)
+		t->n_cpe++;
+}
+
+static void target_init(target *t, const tl_finding *f, const tl_sbom *sbom)
+{
+	const tl_sbom_component *c = NULL;
+
 	memset(t, 0, sizeof(*t));
 	t->ref = f->component_ref;
 	t->id = f->component_id;
-	if (t->id && !strncmp(t->id, "pkg:", 4) && tl_purl_parse(&t->purl, t->id) == TL_OK)
-		t->has_purl = true;
-	else if (t->ref && !strncmp(t->ref, "pkg:", 4) && tl_purl_parse(&t->purl, t->ref) == TL_OK)
-		t->has_purl = true;
-	if (t->id && !strncasecmp(t->id, "cpe:2.3:", 8) && tl_cpe_parse(&t->cpe, t->id) == TL_OK)
-		t->has_cpe = true;
+	add_purl(t, t->id);
+	add_purl(t, t->ref); /* many tools make the purl the bom-ref */
+	add_cpe(t, t->id);
+	if (sbom && t->ref)
+		c = tl_sbom_find_ref(sbom, t->ref);
+	if (c) {
+		add_purl(t, c->purl);
+		add_cpe(t, c->cpe);
+	}
 	tl_error_clear();
 }
 
 static void target_dispose(target *t)
 {
-	if (t->has_purl)
-		tl_purl_dispose(&t->purl);
-	if (t->has_cpe)
-		tl_cpe_dispose(&t->cpe);
+	for (size_t i = 0; i < t->n_purl; i++)
+		tl_purl_dispose(&t->purl[i]);
+	for (size_t i = 0; i < t->n_cpe; i++)
+		tl_cpe_dispose(&t->cpe[i]);
 }
 
 static bool stmt_covers(const vex_stmt *s, const target *t)
@@ -1247,12 +1266,14 @@ static bool stmt_covers(const vex_stmt *s, const target *t)
 				return true;
 			break;
 		case ID_PURL:
-			if (t->has_purl && purl_covers(&id->purl, &t->purl))
-				return true;
+			for (size_t k = 0; k < t->n_purl; k++)
+				if (purl_covers(&id->purl, &t->purl[k]))
+					return true;
 			break;
 		case ID_CPE:
-			if (t->has_cpe && cpe_covers(&id->cpe, &t->cpe))
-				return true;
+			for (size_t k = 0; k < t->n_cpe; k++)
+				if (cpe_covers(&id->cpe, &t->cpe[k]))
+					return true;
 			break;
 		}
 	}
@@ -1309,6 +1330,11 @@ static tl_err replace(char **dst, const char *src)
 
 tl_err tl_vex_apply(const tl_vex *vex, tl_findings *f)
 {
+	return tl_vex_apply_sbom(vex, f, NULL);
+}
+
+tl_err tl_vex_apply_sbom(const tl_vex *vex, tl_findings *f, const tl_sbom *sbom)
+{
 	tl_err err = TL_OK;
 
 	if (!vex || !f)
@@ -1319,7 +1345,7 @@ tl_err tl_vex_apply(const tl_vex *vex, tl_findings *f)
 		size_t best = 0;
 		bool found = false;
 
-		target_init(&t, fi);
+		target_init(&t, fi, sbom);
 		consider(vex, fi->id, &t, &best, &found);
 		for (size_t a = 0; a < fi->n_aliases; a++)
 			consider(vex, fi->aliases[a], &t, &best, &found);

@@ -387,6 +387,48 @@ static void test_vex__no_products_applies_to_nothing(void **state)
 	tl_vex_free(vex);
 }
 
+/* With the SBOM, a finding matched by CPE answers to a statement about its
+ * component's purl (and the reverse). */
+static void test_vex__sbom_identifiers(void **state)
+{
+	static const char doc[] =
+		"{\"@context\":\"https://openvex.dev/ns/v0.2.0\",\"@id\":\"urn:x\",\"author\":\"x\","
+		"\"statements\":[{\"vulnerability\":{\"name\":\"CVE-2024-1086\"},\"products\":"
+		"[{\"@id\":\"pkg:generic/linux\"}],\"status\":\"not_affected\","
+		"\"justification\":\"vulnerable_code_not_present\"},"
+		"{\"vulnerability\":{\"name\":\"CVE-2023-38545\"},\"products\":"
+		"[{\"identifiers\":{\"cpe23\":\"cpe:2.3:a:haxx:libcurl:*:*:*:*:*:*:*:*\"}}],\"status\":\"fixed\"}]}";
+	tl_vex *vex = NULL;
+	tl_sbom *sbom = NULL;
+	tl_sbom_component *c;
+	tl_findings f = { 0 };
+
+	assert_int_equal(tl_vex_new(&vex), TL_OK);
+	assert_int_equal(add_str(vex, doc, "x.json"), TL_OK);
+	assert_int_equal(tl_sbom_new(&sbom), TL_OK);
+	assert_int_equal(tl_sbom_add_component(sbom, &c), TL_OK);
+	c->ref = strdup("linux-6.1.70");
+	c->name = strdup("linux");
+	c->purl = strdup("pkg:generic/linux@6.1.70");
+	c->cpe = strdup("cpe:2.3:o:linux:linux_kernel:6.1.70:*:*:*:*:*:*:*");
+	assert_int_equal(tl_sbom_add_component(sbom, &c), TL_OK);
+	c->ref = strdup("curl-7.88.1");
+	c->name = strdup("curl");
+	c->purl = strdup("pkg:generic/curl@7.88.1");
+	c->cpe = strdup("cpe:2.3:a:haxx:libcurl:7.88.1:*:*:*:*:*:*:*");
+	finding(&f, "CVE-2024-1086", "cpe:2.3:o:linux:linux_kernel:6.1.70:*:*:*:*:*:*:*", "linux-6.1.70", NULL);
+	finding(&f, "CVE-2023-38545", "pkg:generic/curl@7.88.1", "curl-7.88.1", NULL);
+	assert_int_equal(tl_vex_apply(vex, &f), TL_OK); /* without the SBOM: no match */
+	assert_int_equal(f.v[0].vex_status, TL_VEX_NONE);
+	assert_int_equal(f.v[1].vex_status, TL_VEX_NONE);
+	assert_int_equal(tl_vex_apply_sbom(vex, &f, sbom), TL_OK);
+	assert_int_equal(f.v[0].vex_status, TL_VEX_NOT_AFFECTED);
+	assert_int_equal(f.v[1].vex_status, TL_VEX_FIXED);
+	tl_findings_free(&f);
+	tl_sbom_free(sbom);
+	tl_vex_free(vex);
+}
+
 /* Malformed documents: TL_EPARSE (or ELIMIT/EUNSUPPORTED) with one line
  * naming the file and JSON path, and the set left as it was. */
 static void test_vex__malformed(void **state)
@@ -558,6 +600,7 @@ int main(void)
 		cmocka_unit_test(test_vex__cyclonedx_refs),
 		cmocka_unit_test(test_vex__cpe_identifiers),
 		cmocka_unit_test(test_vex__no_products_applies_to_nothing),
+		cmocka_unit_test(test_vex__sbom_identifiers),
 		cmocka_unit_test(test_vex__malformed),
 		cmocka_unit_test(test_vex__limits),
 		cmocka_unit_test(test_vex__write_reads_back),
