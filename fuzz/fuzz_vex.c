@@ -5,7 +5,8 @@
  *
  * Oracle, aborting on a violation:
  *   - a document that fails leaves the set empty and sets a one-line message;
- *   - applying the set twice gives the same triage as applying it once;
+ *   - applying the set twice gives the same triage as applying it once
+ *     (also with the SBOM-aware tl_vex_apply_sbom);
  *   - whatever tl_vex_write_openvex writes from the triaged findings reads
  *     back, and applied to untriaged copies gives each the same status.
  */
@@ -28,6 +29,8 @@ static const char *const ids[][3] = {
 	{ "CVE-2023-38545", "cpe:2.3:a:haxx:curl:7.88.1:*:*:*:*:*:*:*", NULL },
 };
 #define N (sizeof(ids) / sizeof(ids[0]))
+
+static tl_sbom *sbom; /* made once, kept */
 
 static void make(tl_findings *f)
 {
@@ -69,12 +72,34 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	make(&f);
 	make(&g);
+	if (!sbom) { /* components with a purl and a CPE: the SBOM-aware apply */
+		tl_sbom_component *c;
+		if (tl_sbom_new(&sbom) != TL_OK || tl_sbom_add_component(sbom, &c) != TL_OK)
+			abort();
+		c->ref = strdup("jackson");
+		c->name = strdup("jackson-databind");
+		c->purl = strdup(ids[4][1]);
+		c->cpe = strdup("cpe:2.3:a:fasterxml:jackson-databind:2.9.4:*:*:*:*:*:*:*");
+	}
 	if (tl_vex_apply(vex, &f) != TL_OK || tl_vex_apply(vex, &g) != TL_OK ||
 	    tl_vex_apply(vex, &g) != TL_OK)
 		abort();
 	for (size_t i = 0; i < N; i++)
 		if (f.v[i].vex_status != g.v[i].vex_status)
 			abort();
+	/* knowing the SBOM adds identifiers; applying that twice is stable too */
+	if (tl_vex_apply_sbom(vex, &g, sbom) != TL_OK)
+		abort();
+	{
+		tl_vex_status once[N];
+		for (size_t i = 0; i < N; i++)
+			once[i] = g.v[i].vex_status;
+		if (tl_vex_apply_sbom(vex, &g, sbom) != TL_OK)
+			abort();
+		for (size_t i = 0; i < N; i++)
+			if (once[i] != g.v[i].vex_status)
+				abort();
+	}
 	if (tl_vex_write_openvex(&out, &f, &o) != TL_OK)
 		goto done; /* nothing triaged, or a statement OpenVEX does not allow */
 	if (tl_vex_new(&back) != TL_OK)
