@@ -1,10 +1,12 @@
 /*
  * Fuzz target for the source layer: the bytes are opened as an image
- * (squashfs when they start with "hsqs", else whatever libarchive bids on:
- * tar, cpio, zip, ar under any filter) with small limits, walked, and
- * every file read.  Paths handed out must be normalised: no leading '/',
- * no "." or ".." component, never longer than the limit.  Hostile names,
- * link loops, bombs and truncation must end in an error or a limit.
+ * (recognised by content: squashfs, ext2/3/4, uImage, FIT, whatever
+ * libarchive bids on, else a blob searched for images at any offset) with
+ * small limits (2000 entries, 4 MiB, paths of 1024 bytes, 3 levels of
+ * nesting, 16 MiB of nested images in memory), walked, and every file
+ * read.  Paths handed out must be normalised: no leading '/', no "." or
+ * ".." component, never longer than the limit.  Hostile names, link and
+ * directory loops, bombs and truncation must end in an error or a limit.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -44,7 +46,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *ctx)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	tl__source *src = NULL;
-	tl__limits lim = { 2000, 1 << 22, 1024 };
+	tl__limits lim = { 2000, 1 << 22, 1024, 3, 1 << 24 };
 	tl__tree t;
 
 	tl__tree_init(&t, 8, 1024);

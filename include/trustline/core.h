@@ -90,7 +90,8 @@ TL_EXTERN tl_err tl_file_read(tl_buf *out, const char *path, size_t max);
 
 /*
  * Writes data to path atomically: a temporary file next to it, fsync,
- * rename.  "-" writes to standard output.
+ * rename.  "-" writes to standard output; an existing device or FIFO
+ * (/dev/null) is written in place, never replaced.
  */
 TL_EXTERN tl_err tl_file_write_atomic(const char *path, const void *data, size_t len);
 

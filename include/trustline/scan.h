@@ -2,9 +2,11 @@
  * trustline scan: an SBOM from a firmware root file system, read in place.
  *
  * A target is a directory, an archive libarchive reads (tar with gzip, xz,
- * zstd, bzip2 or lz4 compression, cpio, zip), or a squashfs image.  The kind
- * is recognised by content, not by name.  Nothing is extracted to disk; an
- * archive is streamed once.  Package databases (dpkg, apk, opkg), the
+ * zstd, bzip2 or lz4 compression, cpio, zip, ar), a squashfs or ext2/3/4
+ * image, a uImage or FIT image, or a blob holding any of these at some
+ * offset.  The kind is recognised by content, not by name, and images
+ * inside images are opened to a depth limit.  Nothing is extracted to
+ * disk; an archive is streamed once.  Package databases (dpkg, apk, opkg), the
  * distribution (os-release), DEP-5 copyright files and ELF files become
  * components, dependency edges and file hashes of a tl_sbom.
  *
@@ -25,6 +27,8 @@
 #define TL_SCAN_DEFAULT_MAX_PATH 4096u              /* bytes of one path */
 #define TL_SCAN_DEFAULT_MAX_LINK_HOPS 40u           /* symlinks per lookup */
 #define TL_SCAN_DEFAULT_MAX_FILE ((size_t)256 << 20) /* one file held in memory */
+#define TL_SCAN_DEFAULT_MAX_DEPTH 4u                /* levels of images inside images */
+#define TL_SCAN_DEFAULT_MAX_MEMORY ((uint64_t)256 << 20) /* nested images held in memory at once */
 
 typedef enum {
 	TL_SCAN_HASH_SHA256 = 0, /* default */
@@ -39,6 +43,8 @@ typedef struct {
 	size_t max_path;
 	unsigned max_link_hops;
 	size_t max_file;    /* largest file parsed in memory (ELF, databases) */
+	unsigned max_depth; /* levels of nested images opened; the target is level 0 */
+	uint64_t max_memory; /* bytes of nested images (in archives, compressed) held in memory at once */
 	tl_scan_hash hash;
 	const char *name;     /* subject name; NULL: the target's base name */
 	const char *version;  /* subject version; may be NULL */
@@ -59,6 +65,9 @@ typedef struct {
 	char **unowned;        /* their paths ("/usr/local/bin/x"), n_elf_unowned of them */
 	size_t n_edges_needed; /* package edges from ELF NEEDED */
 	char *limit;           /* the limit that stopped the walk early, or NULL */
+	size_t n_nested;       /* images opened inside the target */
+	size_t n_limits;       /* limits hit: images not opened (depth, memory) and the one above */
+	char **limits;         /* one line each, also document properties "trustline:scan:limit-reached" */
 	size_t n_warnings;
 	char **warnings;       /* one line each: skipped or odd input */
 } tl_scan_summary;
@@ -71,9 +80,12 @@ TL_EXTERN void tl_scan_summary_dispose(tl_scan_summary *s);
  * Scans target (borrowed path) and returns a new document in *out (caller
  * frees with tl_sbom_free).  sum (may be NULL) receives the summary; the
  * caller disposes it, also after an error.  Hitting a limit is not an error:
- * the document covers what was read and sum->limit names the limit.
- * Returns TL_EIO (cannot open or read), TL_EUNSUPPORTED (not a directory, an
- * archive or a squashfs image), TL_EPARSE (a corrupt image), TL_ENOMEM.
+ * the document covers what was read, sum->limit names a limit that stopped
+ * the walk and sum->limits every limit hit (also images left unopened by
+ * max_depth or max_memory); a corrupt image inside the target is a warning.
+ * Returns TL_EIO (cannot open or read), TL_EUNSUPPORTED (not a directory or
+ * an image trustline reads, and none found at any offset), TL_EPARSE (a
+ * corrupt image), TL_ENOMEM.
  */
 TL_EXTERN tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum, const char *target,
                              const tl_scan_opts *opts);

@@ -25,11 +25,20 @@ static const command commands[] = {
 	{ "version", "compare", cmd_version_compare, "order two versions (deb, apk, rpm, semver, generic)" },
 	{ "key", "generate", cmd_key_generate, "create a signing key (ed25519, p256, rsa3072)" },
 	{ "key", "public", cmd_key_public, "print a key's public half and key id" },
+	{ "ca", "init", cmd_ca_init, "create a manufacturer root CA and issuing CA" },
+	{ "ca", "issue", cmd_ca_issue, "issue a device certificate (IEEE 802.1AR IDevID style)" },
+	{ "ca", "revoke", cmd_ca_revoke, "revoke a certificate the CA issued" },
+	{ "ca", "crl", cmd_ca_crl, "write the CA's v2 CRLs" },
+	{ "device", "csr", cmd_device_csr, "certificate request for a device key (TPM, token, file)" },
 	{ "db", "import", cmd_db_import, "import OSV, NVD, KEV and Alpine secdb records (one transaction)" },
 	{ "db", "status", cmd_db_status, "vulnerability database: records per source, last import, schema" },
 	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
 	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },
 	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, artifact digest)" },
+	/* "attest verify" before "attest": the group entry must be tried first. */
+	{ "attest", "verify", cmd_attest_verify, "verify device evidence (chain, signature, nonce, quote)" },
+	{ NULL, "attest", cmd_attest, "device evidence: firmware and SBOM digests, TPM quote, nonce" },
+	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, certificate chain, artifact digest)" },
 	{ NULL, "vex", cmd_vex, "write OpenVEX statements: the status of vulnerabilities in products" },
 };
 
@@ -135,9 +144,7 @@ int main(int argc, char **argv)
 		}
 		if (strcmp(argv[i], c->group) != 0)
 			continue;
-		if (i + 1 >= argc)
-			break;
-		if (strcmp(argv[i + 1], c->name) == 0)
+		if (i + 1 < argc && strcmp(argv[i + 1], c->name) == 0)
 			return c->fn(argc - i - 1, argv + i + 1);
 	}
 	if (!strcmp(argv[i], "help")) {

@@ -1,10 +1,12 @@
 /*
  * trustline scan TARGET [-o FILE] [--format cyclonedx|spdx] [--name N]
  *                [--version V] [--supplier S] [--hash sha256|sha512|none]
- *                [--max-entries N] [--max-bytes N]
+ *                [--max-entries N] [--max-bytes N] [--max-depth N] [--max-memory N]
+ *                [--max-path N]
  *
- * An SBOM of a firmware root file system (a directory, an archive or a
- * squashfs image), read in place.  The document goes to FILE (standard
+ * An SBOM of a firmware root file system (a directory, an archive, a
+ * squashfs or ext2/3/4 image, a uImage or FIT image, a blob holding any of
+ * them), read in place.  The document goes to FILE (standard
  * output without -o); a summary goes to stderr.
  */
 #include <string.h>
@@ -17,10 +19,13 @@ static void usage(FILE *f)
 {
 	fputs("usage: trustline scan TARGET [-o FILE] [--format cyclonedx|spdx] [--name N] [--version V]\n"
 	      "                      [--supplier S] [--hash sha256|sha512|none]\n"
-	      "                      [--max-entries N] [--max-bytes N]\n"
+	      "                      [--max-entries N] [--max-bytes N] [--max-depth N]\n"
+	      "                      [--max-memory N] [--max-path N]\n"
 	      "\n"
-	      "Writes an SBOM of TARGET: a directory, a tar (gzip, xz, zstd, bzip2, lz4), cpio or zip\n"
-	      "archive, or a squashfs image, recognised by content and read in place.  Packages come\n"
+	      "Writes an SBOM of TARGET: a directory, a tar (gzip, xz, zstd, bzip2, lz4), cpio, zip or\n"
+	      "ar archive, a squashfs or ext2/3/4 image, a uImage or FIT image, or a blob holding any of\n"
+	      "them at some offset, recognised by content and read in place.  Images inside images are\n"
+	      "opened too; their paths read \"outer.tar!/inner.squashfs!/usr/bin/x\".  Packages come\n"
 	      "from the dpkg, apk and opkg databases, the distribution from os-release, licences from\n"
 	      "Debian machine-readable copyright files; ELF files give dependency edges, and those no\n"
 	      "package owns are listed as components of type file.\n"
@@ -33,6 +38,9 @@ static void usage(FILE *f)
 	      "      --hash ALG       file hashes: sha256 (default), sha512 or none\n"
 	      "      --max-entries N  stop after N entries (default 1000000)\n"
 	      "      --max-bytes N    stop after N bytes of content read (default 4 GiB)\n"
+	      "      --max-depth N    open images inside images to N levels (default 4)\n"
+	      "      --max-memory N   hold at most N bytes of nested images in memory (default 256 MiB)\n"
+	      "      --max-path N     longest path, nesting prefix included (default 4096)\n"
 	      "  -h, --help           this help\n"
 	      "\n"
 	      "A limit that is hit is reported on stderr and recorded in the document.\n"
@@ -62,6 +70,8 @@ static void summary(const tl_scan_summary *s, const tl_sbom *doc, double secs)
 		fprintf(stderr, "trustline: distribution %s\n", s->distro);
 	fprintf(stderr, "trustline: components: %zu dpkg, %zu apk, %zu opkg, %zu unowned ELF files (%zu in all)\n",
 	        s->n_dpkg, s->n_apk, s->n_opkg, s->n_elf_unowned, doc->n_components);
+	if (s->n_nested)
+		fprintf(stderr, "trustline: %zu images opened inside the target\n", s->n_nested);
 	fprintf(stderr, "trustline: %zu ELF files, %zu NEEDED links between components\n", s->n_elf,
 	        s->n_edges_needed);
 	for (size_t i = 0; i < s->n_elf_unowned && i < 20; i++)
@@ -72,6 +82,10 @@ static void summary(const tl_scan_summary *s, const tl_sbom *doc, double secs)
 		fprintf(stderr, "trustline: warning: %s\n", s->warnings[i]);
 	if (!cli_g.verbose && s->n_warnings > 5)
 		fprintf(stderr, "trustline: ... and %zu more warnings (-v shows them)\n", s->n_warnings - 5);
+	for (size_t i = 0; i < s->n_limits; i++) {
+		if (!s->limit || strcmp(s->limits[i], s->limit) != 0)
+			fprintf(stderr, "trustline: warning: limit reached, an image was not opened: %s\n", s->limits[i]);
+	}
 	if (s->limit)
 		fprintf(stderr, "trustline: warning: limit reached, the SBOM is incomplete: %s\n", s->limit);
 	fprintf(stderr, "trustline: done in %.3f s\n", secs);
@@ -132,6 +146,18 @@ int cmd_scan(int argc, char **argv)
 			if (!tl_parse_u64(v, &n) || !n)
 				return cli_usage_error("scan: --max-bytes: expected a positive number of bytes");
 			opts.max_bytes = n;
+		} else if ((v = opt_arg(argc, argv, &i, "--max-depth", NULL))) {
+			if (!tl_parse_u64(v, &n) || !n || n > 64)
+				return cli_usage_error("scan: --max-depth: expected a number from 1 to 64");
+			opts.max_depth = (unsigned)n;
+		} else if ((v = opt_arg(argc, argv, &i, "--max-memory", NULL))) {
+			if (!tl_parse_u64(v, &n) || !n)
+				return cli_usage_error("scan: --max-memory: expected a positive number of bytes");
+			opts.max_memory = n;
+		} else if ((v = opt_arg(argc, argv, &i, "--max-path", NULL))) {
+			if (!tl_parse_u64(v, &n) || n < 16 || n > 65536)
+				return cli_usage_error("scan: --max-path: expected a number of bytes from 16 to 65536");
+			opts.max_path = (size_t)n;
 		} else if (a[0] == '-' && a[1]) {
 			return cli_usage_error("scan: unknown option '%s' (see trustline scan --help)", a);
 		} else if (!target) {

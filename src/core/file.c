@@ -83,11 +83,21 @@ static tl_err write_all(int fd, const void *data, size_t len, const char *path)
 tl_err tl_file_write_atomic(const char *path, const void *data, size_t len)
 {
 	tl_buf tmp = TL_BUF_INIT;
+	struct stat st;
 	int fd = -1;
 	tl_err err;
 
 	if (strcmp(path, "-") == 0)
 		return write_all(STDOUT_FILENO, data, len, "<stdout>");
+	/* A device or FIFO (-o /dev/null, -o /dev/stdout) is written in place:
+	 * renaming over it would replace the device node with a plain file. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
+			return tl__error(TL_EIO, "%s: cannot open: %s", path, strerror(errno));
+		err = write_all(fd, data, len, path);
+		close(fd);
+		return err;
+	}
 	if ((err = tl_buf_printf(&tmp, "%s.tmp.XXXXXX", path)) != TL_OK)
 		goto done;
 	if ((fd = mkstemp(tmp.ptr)) < 0) {

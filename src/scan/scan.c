@@ -2,12 +2,13 @@
  * The scan driver: one walk over the source, then the catalogers over the
  * tree index, then the document.
  *
- * Walk (once; an archive cannot be read twice): every regular file is read
- * whole into one reused buffer (up to max_file; a larger file is only
- * hashed), hashed, parsed as ELF when it starts with "\x7fELF" (and handed
- * to the binary-signature seam), and kept in memory when a cataloger needs
- * it later: os-release, dpkg/opkg status and info/<pkg>.list, apk's
- * installed database, usr/share/doc/<pkg>/copyright.  Symlinks and
+ * Walk (once; an archive cannot be read twice): every ELF file and every
+ * file a cataloger keeps is read whole into one reused buffer (up to
+ * max_file; a larger file is only hashed); any other file is streamed
+ * through the hash.  Files are hashed, parsed as ELF when they start with
+ * "\x7fELF" (and handed to the binary-signature seam), and kept in memory
+ * when a cataloger needs them later: os-release, dpkg/opkg status and
+ * info/<pkg>.list, apk's installed database, usr/share/doc/<pkg>/copyright.  Symlinks and
  * directories are recorded, so the catalogers can resolve paths through
  * links inside the root after the walk, whatever order the entries came in.
  *
@@ -174,7 +175,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 	tl_err err = TL_OK;
 	tl__node *nd;
 	tl_hash_ctx *h = NULL;
-	bool too_big = false;
+	bool too_big = false, hash_only = false, want = false;
 
 	if ((err = tl__tree_add(&c->tree, e->path, &nd)) != TL_OK)
 		goto done;
@@ -227,7 +228,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 		goto done;
 	for (;;) {
 		size_t got = 0;
-		if (too_big)
+		if (too_big || hash_only)
 			c->buf.len = 0; /* only hashed from here on */
 		if (c->buf.cap - c->buf.len < CHUNK + 1) {
 			size_t cap = c->buf.cap * 2;
@@ -248,6 +249,12 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 		if (h && (err = tl_hash_update(h, c->buf.ptr + c->buf.len, got)) != TL_OK)
 			goto done;
 		c->buf.len += got;
+		/* neither ELF nor a file a cataloger keeps (an image, a library's
+		 * data): streamed through the hash, not held whole */
+		if (!hash_only && !too_big && c->buf.len >= 4 && memcmp(c->buf.ptr, "\x7f" "ELF", 4) != 0) {
+			if (!want && !(want = wanted(e->path)))
+				hash_only = true;
+		}
 		if (c->buf.len > c->max_file) {
 			if (!too_big && (err = warn(c->sum, "/%s: larger than --max-file (%zu bytes): hashed, not parsed",
 			                            e->path, c->max_file)) != TL_OK)
@@ -263,7 +270,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			goto done;
 		nd->digest_len = (uint8_t)dlen;
 	}
-	if (too_big)
+	if (too_big || hash_only)
 		goto done;
 	if (c->buf.len >= 4 && memcmp(c->buf.ptr, "\x7f" "ELF", 4) == 0) {
 		tl_err perr = tl__elf_parse(&nd->elf, (const uint8_t *)c->buf.ptr, c->buf.len, e->path);
@@ -287,8 +294,8 @@ done:
 	if (!err && e->type == TL__ENT_HARDLINK && e->size > 0)
 		err = share_body(c, e->path, e->link);
 	tl_hash_free(h);
-	if ((c->sum->entries = src->entries) % 4096 == 0)
-		tl__progress("scanning", src->entries, 0);
+	if ((c->sum->entries = src->top->entries) % 4096 == 0)
+		tl__progress("scanning", src->top->entries, 0);
 	return err;
 }
 
@@ -302,14 +309,26 @@ typedef struct {
 	tl__osrel os;
 	char *distro;      /* "debian-12" or NULL */
 	long *node_files;  /* scratch */
+	const char *root;  /* the image being catalogued: "" or a nested one's "x.img!/" */
+	tl_buf path;       /* root + a path */
 } cat_ctx;
+
+/* root + path, in k->path; NULL if out of memory. */
+static const char *rooted(cat_ctx *k, const char *path)
+{
+	tl_buf_clear(&k->path);
+	if (tl_buf_puts(&k->path, k->root ? k->root : "") != TL_OK || tl_buf_puts(&k->path, path) != TL_OK ||
+	    tl_buf_cstr(&k->path) != TL_OK)
+		return NULL;
+	return k->path.ptr;
+}
 
 /* Resolves a path (following symlinks in every component) to a kept file. */
 static tl__node *kept_file(cat_ctx *k, const char *path)
 {
 	tl__node *nd = NULL;
 
-	if (tl__tree_resolve(&k->c->tree, path, true, &nd) != TL_OK || !nd || !nd->kept)
+	if (!(path = rooted(k, path)) || tl__tree_resolve(&k->c->tree, path, true, &nd) != TL_OK || !nd || !nd->kept)
 		return NULL;
 	return nd;
 }
@@ -352,6 +371,8 @@ static tl_err own(cat_ctx *k, long idx, const char *path, tl_sbom_component *com
 	tl_err err;
 
 	/* directories in the path may be links (/bin -> usr/bin); the file itself is not followed */
+	if (!(path = rooted(k, path)))
+		return tl__nomem();
 	if ((err = tl__tree_resolve(&k->c->tree, path, false, &nd)) != TL_OK) {
 		tl_error_clear();
 		return TL_OK;
@@ -916,6 +937,38 @@ done:
 	return err;
 }
 
+/* The distribution and package databases of the image at k->root. */
+static tl_err catalog_root(cat_ctx *k, tl_scan_summary *sum)
+{
+	tl_err err = TL_OK;
+	const tl__node *nd;
+
+	/* distribution */
+	if ((nd = kept_file(k, "etc/os-release")) || (nd = kept_file(k, "usr/lib/os-release"))) {
+		if ((err = tl__osrelease_parse(&k->os, nd->content.ptr ? nd->content.ptr : "", nd->content.len)) != TL_OK)
+			return err;
+		if (k->os.id && k->os.version_id) {
+			tl_buf b = TL_BUF_INIT;
+			if ((err = tl_buf_printf(&b, "%s-%s", k->os.id, k->os.version_id)) != TL_OK)
+				return err;
+			k->distro = tl_buf_detach(&b);
+			if (!sum->distro && !(sum->distro = tl_strdup(k->distro)))
+				return tl__nomem();
+		}
+	}
+	/* package databases */
+	if ((nd = kept_file(k, "var/lib/dpkg/status")) && (err = catalog_db(k, DB_DPKG, nd, "var/lib/dpkg/status")) != TL_OK)
+		return err;
+	if ((nd = kept_file(k, "lib/apk/db/installed")) && (err = catalog_db(k, DB_APK, nd, "lib/apk/db/installed")) != TL_OK)
+		return err;
+	if ((nd = kept_file(k, "usr/lib/opkg/status")) && (err = catalog_db(k, DB_OPKG, nd, "usr/lib/opkg/status")) != TL_OK)
+		return err;
+	else if (!nd && (nd = kept_file(k, "var/lib/opkg/status")) &&
+	         (err = catalog_db(k, DB_OPKG, nd, "var/lib/opkg/status")) != TL_OK)
+		return err;
+	return err;
+}
+
 void tl_scan_opts_init(tl_scan_opts *o)
 {
 	memset(o, 0, sizeof(*o));
@@ -929,6 +982,9 @@ void tl_scan_summary_dispose(tl_scan_summary *s)
 	free(s->source_detail);
 	free(s->distro);
 	free(s->limit);
+	for (size_t i = 0; i < s->n_limits; i++)
+		free(s->limits[i]);
+	free(s->limits);
 	for (size_t i = 0; i < s->n_elf_unowned; i++)
 		free(s->unowned[i]);
 	free(s->unowned);
@@ -948,7 +1004,6 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	scan_ctx c = { 0 };
 	cat_ctx k = { 0 };
 	tl_sbom *doc = NULL;
-	const tl__node *nd;
 
 	*out = NULL;
 	if (!opts) {
@@ -959,6 +1014,8 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	lim.max_entries = opts->max_entries;
 	lim.max_bytes = opts->max_bytes;
 	lim.max_path = opts->max_path;
+	lim.max_depth = opts->max_depth;
+	lim.max_memory = opts->max_memory;
 	c.opts = opts;
 	c.sum = sum;
 	c.hashing = opts->hash != TL_SCAN_HASH_NONE;
@@ -982,8 +1039,36 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 		err = tl__nomem();
 		goto done;
 	}
+	sum->n_nested = src->n_nested;
 	if (err)
 		goto done;
+	/* notes: images not opened, limits; the limit ones also go into the document */
+	for (size_t i = 0; i < src->n_notes; i++) {
+		const char *note = src->notes[i];
+		if (strncmp(note, "--max-", 6) != 0) {
+			if ((err = warn(sum, "%s", note)) != TL_OK)
+				goto done;
+		} else {
+			char **slot;
+			if ((err = tl__array_grow((void **)&sum->limits, &sum->n_limits, sizeof(char *), (void **)&slot)) != TL_OK)
+				goto done;
+			if (!(*slot = strdup(note))) {
+				sum->n_limits--;
+				err = tl__nomem();
+				goto done;
+			}
+		}
+	}
+	if (sum->limit) {
+		char **slot;
+		if ((err = tl__array_grow((void **)&sum->limits, &sum->n_limits, sizeof(char *), (void **)&slot)) != TL_OK)
+			goto done;
+		if (!(*slot = strdup(sum->limit))) {
+			sum->n_limits--;
+			err = tl__nomem();
+			goto done;
+		}
+	}
 	tl__progress("scanning", src->entries, src->entries);
 	if (src->n_escaped && (err = warn(sum, "%zu entry names pointed above the image root; kept inside it",
 	                                  src->n_escaped)) != TL_OK)
@@ -993,31 +1078,15 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 		goto done;
 	k.doc = doc;
 	k.c = &c;
-	/* distribution */
-	if ((nd = kept_file(&k, "etc/os-release")) || (nd = kept_file(&k, "usr/lib/os-release"))) {
-		if ((err = tl__osrelease_parse(&k.os, nd->content.ptr ? nd->content.ptr : "", nd->content.len)) != TL_OK)
+	/* each image opened (the target, then nested ones) is catalogued on its own */
+	for (size_t ri = 0; ri < src->n_roots; ri++) {
+		k.root = src->roots[ri];
+		tl__osrel_dispose(&k.os);
+		free(k.distro);
+		k.distro = NULL;
+		if ((err = catalog_root(&k, sum)) != TL_OK)
 			goto done;
-		if (k.os.id && k.os.version_id) {
-			tl_buf b = TL_BUF_INIT;
-			if ((err = tl_buf_printf(&b, "%s-%s", k.os.id, k.os.version_id)) != TL_OK)
-				goto done;
-			k.distro = tl_buf_detach(&b);
-			if (!(sum->distro = tl_strdup(k.distro))) {
-				err = tl__nomem();
-				goto done;
-			}
-		}
 	}
-	/* package databases */
-	if ((nd = kept_file(&k, "var/lib/dpkg/status")) && (err = catalog_db(&k, DB_DPKG, nd, "var/lib/dpkg/status")) != TL_OK)
-		goto done;
-	if ((nd = kept_file(&k, "lib/apk/db/installed")) && (err = catalog_db(&k, DB_APK, nd, "lib/apk/db/installed")) != TL_OK)
-		goto done;
-	if ((nd = kept_file(&k, "usr/lib/opkg/status")) && (err = catalog_db(&k, DB_OPKG, nd, "usr/lib/opkg/status")) != TL_OK)
-		goto done;
-	else if (!nd && (nd = kept_file(&k, "var/lib/opkg/status")) &&
-	         (err = catalog_db(&k, DB_OPKG, nd, "var/lib/opkg/status")) != TL_OK)
-		goto done;
 	/* binary signatures: after ownership is known, before unowned files become components */
 	if ((err = tl__binsig_catalog(c.binsig, doc, &c.tree, NULL)) != TL_OK)
 		goto done;
@@ -1044,11 +1113,11 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 		err = tl__nomem();
 		goto done;
 	}
-	if (sum->limit) {
+	for (size_t i = 0; i < sum->n_limits; i++) {
 		tl_sbom_property *pr;
 		if ((err = tl__array_grow((void **)&doc->props, &doc->n_props, sizeof(*pr), (void **)&pr)) != TL_OK)
 			goto done;
-		if (!(pr->name = strdup("trustline:scan:limit-reached")) || !(pr->value = strdup(sum->limit))) {
+		if (!(pr->name = strdup("trustline:scan:limit-reached")) || !(pr->value = strdup(sum->limits[i]))) {
 			err = tl__nomem();
 			goto done;
 		}
@@ -1059,6 +1128,7 @@ done:
 	tl_sbom_free(doc);
 	tl__osrel_dispose(&k.os);
 	free(k.distro);
+	tl_buf_dispose(&k.path);
 	tl__tree_dispose(&c.tree);
 	tl__binsig_free(c.binsig);
 	tl_buf_dispose(&c.buf);

@@ -34,7 +34,49 @@ typedef struct {
 	uint64_t max_entries;
 	uint64_t max_bytes;
 	size_t max_path;
+	unsigned max_depth;  /* levels of images inside images opened (0: the default) */
+	uint64_t max_memory; /* bytes of nested images held in memory at once */
 } tl__limits;
+
+/* Bytes of an image: a range of an open file (fd >= 0) or of memory (borrowed). */
+typedef struct {
+	int fd;             /* -1: mem */
+	const uint8_t *mem;
+	uint64_t off, len;
+} tl__range;
+
+/* Reads len bytes at off (relative to the range); TL_EPARSE past its end, TL_EIO. */
+tl_err tl__range_read(const tl__range *r, uint64_t off, void *buf, size_t len);
+
+/* What the first bytes of some content are (sniff.c). */
+typedef enum {
+	TL__KIND_NONE = 0,
+	TL__KIND_SQUASHFS,  /* "hsqs" */
+	TL__KIND_SQUASHFS_BE, /* "sqsh": big-endian squashfs 3 and older, not read */
+	TL__KIND_EXT,       /* 0xEF53 at 1080 and a plausible super block */
+	TL__KIND_UIMAGE,    /* 0x27051956 */
+	TL__KIND_FDT,       /* 0xd00dfeed (a FIT image when it has /images) */
+	TL__KIND_CPIO,      /* "070701", "070702", "070707" */
+	TL__KIND_TAR,       /* "ustar" at 257 */
+	TL__KIND_GZIP,
+	TL__KIND_XZ,
+	TL__KIND_ZSTD,
+	TL__KIND_BZIP2,
+	TL__KIND_LZ4,
+	TL__KIND_LZMA,
+	TL__KIND_AR,        /* "!<arch>\n": .deb, .ipk, static libraries */
+	TL__KIND_ZIP,
+} tl__kind;
+
+/* Bytes sniffing needs from the start of the content. */
+#define TL__SNIFF_LEN 4096
+/* The kind of content starting with p (n bytes, fewer at the end of a file). */
+tl__kind tl__sniff(const uint8_t *p, size_t n);
+/* "squashfs", "ext", "uimage"... */
+const char *tl__kind_name(tl__kind k);
+/* Whether the ext2/3/4 super block at p (1024 bytes, from offset 1024 of the
+ * image) is plausible for an image of at most avail bytes; *size: its bytes. */
+bool tl__ext_super_ok(const uint8_t *p, uint64_t avail, uint64_t *size);
 
 typedef struct tl__source tl__source;
 
@@ -48,6 +90,7 @@ typedef struct {
 	tl_err (*walk)(tl__source *src, tl__entry_fn fn, void *ctx);
 	tl_err (*read)(tl__source *src, void *buf, size_t len, size_t *got);
 	void (*free)(tl__source *src);
+
 } tl__source_ops;
 
 struct tl__source {
@@ -60,6 +103,26 @@ struct tl__source {
 	char *limit;         /* the limit that stopped the walk, or NULL */
 	char *detail;        /* e.g. libarchive's format and filter names */
 	size_t n_escaped;    /* entry names with ".." above the root (clamped) */
+	/* nesting (source.c): counters and limits live in the top source */
+	tl__source *top;     /* the target's source; itself at the top */
+	unsigned depth;      /* 0: the target */
+	char *prefix;        /* "" at the top, else "outer.tar!/inner.squashfs!/" */
+	tl__range range;     /* the bytes this source reads (fd -1 and no mem: a directory) */
+	int own_fd;          /* fd this source closes, or -1 */
+	uint8_t *own_mem;    /* nested content held in memory, freed with the source */
+	uint64_t mem_held;   /* of it, counted against max_memory */
+	/* content handed back before the implementation's read (a peeked head) */
+	const uint8_t *pb;
+	size_t pb_len, pb_off;
+	uint8_t *peek;       /* TL__SNIFF_LEN bytes */
+	uint64_t memory;     /* top: nested bytes held in memory now */
+	char **notes;        /* top: images not opened and limits hit, one line each */
+	size_t n_notes;
+	char **roots;        /* top: prefixes of the images opened ("" first) */
+	size_t n_roots;
+	size_t n_nested;     /* top: images opened inside the target */
+	tl__entry_fn user_fn; /* the walker's callback and context, for nested walks */
+	void *user_ctx;
 };
 
 /*
@@ -81,16 +144,86 @@ tl_err tl__source_walk(tl__source *src, tl__entry_fn fn, void *ctx);
 tl_err tl__source_read(tl__source *src, void *buf, size_t len, size_t *got);
 void tl__source_free(tl__source *src);
 
-/* Internal to the source files. */
+/* Internal to the source files.  The range ones read src->range. */
 tl_err tl__source_dir_open(tl__source *src, const char *path);
 tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len);
+tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
+tl_err tl__source_squashfs_open_range(tl__source *src);
+tl_err tl__source_ext_open(tl__source *src);
+/* A container: the regions of a blob, a uImage's or a FIT image's payloads (source_blob.c). */
+tl_err tl__source_blob_open(tl__source *src, tl__kind kind);
+/*
+ * Opens the range r (borrowed; a nested source reads it until freed) of
+ * parent as an image named name (its entries get the prefix
+ * parent->prefix + name + "!/") and walks it with the parent's callback.
+ * Depth, memory and content that is not an image end in a note (or, when
+ * the image is corrupt, a note and TL_OK); a limit of the walk returns
+ * TL_ELIMIT.  mem (taken, may be NULL) is memory r points into, held
+ * against max_memory until the nested walk ends.
+ */
+tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name, tl__kind kind, uint8_t *mem,
+                       uint64_t mem_held, bool *opened);
+/* The part [off, off + len) of r (checked by the caller), for a nested source. */
+tl__range tl__range_sub(const tl__range *r, uint64_t off, uint64_t len);
+/* Records one line in the top source's notes (a skip or a limit). */
+tl_err tl__source_note(tl__source *src, const char *fmt, ...) TL_PRINTF(2, 3);
+/*
+ * Decompresses the stream in r (gzip, xz, lzma, zstd, bzip2, lz4) into
+ * memory: at most max bytes (TL_ELIMIT past them, and every byte counts
+ * against max_bytes).  *out is caller-owned.
+ */
+tl_err tl__source_decompress(tl__source *src, const tl__range *r, uint64_t max, uint8_t **out, size_t *len);
 /* Records the limit hit (first one wins) and returns TL_ELIMIT. */
 tl_err tl__source_limit_hit(tl__source *src, const char *fmt, ...) TL_PRINTF(2, 3);
 /* Counts n content bytes against max_bytes. */
 tl_err tl__source_count(tl__source *src, uint64_t n);
 /* Counts one entry against max_entries. */
 tl_err tl__source_count_entry(tl__source *src);
+
+/* ---- uImage and FIT (uimage.c, fdt.c) ------------------------------------ */
+
+/* One payload of a uImage or a FIT image. */
+typedef struct {
+	char name[64];      /* "ramdisk", "1.kernel", "images/ramdisk-1" */
+	uint8_t type;       /* TL__UIMG_* (FIT: mapped from its "type" string) */
+	uint8_t comp;       /* TL__UIMG_COMP_* */
+	uint64_t off, len;  /* in the image */
+} tl__payload;
+
+#define TL__UIMG_MAGIC 0x27051956u
+#define TL__UIMG_HDR 64
+enum { TL__UIMG_STANDALONE = 1, TL__UIMG_KERNEL = 2, TL__UIMG_RAMDISK = 3, TL__UIMG_MULTI = 4,
+       TL__UIMG_FIRMWARE = 5, TL__UIMG_SCRIPT = 6, TL__UIMG_FILESYSTEM = 7, TL__UIMG_FLATDT = 8,
+       TL__UIMG_KERNEL_NOLOAD = 14 };
+enum { TL__UIMG_COMP_NONE = 0, TL__UIMG_COMP_GZIP = 1, TL__UIMG_COMP_BZIP2 = 2, TL__UIMG_COMP_LZMA = 3,
+       TL__UIMG_COMP_LZO = 4, TL__UIMG_COMP_LZ4 = 5, TL__UIMG_COMP_ZSTD = 6, TL__UIMG_COMP_UNKNOWN = 255 };
+#define TL__MAX_PAYLOADS 64
+
+/*
+ * Parses the legacy uImage at the start of r (borrowed): magic, header
+ * CRC-32, data size within r, a multi-image's size list.  Fills out (at
+ * most TL__MAX_PAYLOADS) with offsets in r; *total is header + data.
+ * TL_EPARSE naming the field on a bad header (name labels messages).
+ */
+tl_err tl__uimage_parse(const tl__range *r, tl__payload *out, size_t *n_out, uint64_t *total, const char *name);
+/* CRC-32 (IEEE 802.3, as zlib and U-Boot compute it) of n bytes, continuing crc. */
+uint32_t tl__crc32(const uint8_t *p, size_t n, uint32_t crc);
+/* "kernel", "ramdisk"... for a uImage type; "gzip"... for a compression. */
+const char *tl__uimage_type_name(uint8_t type);
+const char *tl__uimage_comp_name(uint8_t comp);
+
+#define TL__FDT_MAGIC 0xd00dfeedu
+/*
+ * Parses the flattened device tree at the start of r (borrowed) as a FIT image: each node
+ * under /images with "data" (embedded) or "data-offset"/"data-position"
+ * and "data-size" (external, after the tree), its "type" and
+ * "compression".  Bounded: structure offsets checked against the header
+ * and n, depth at most 16, TL__MAX_PAYLOADS payloads.  *total: bytes the
+ * image covers.  TL_ENOTFOUND when the tree has no /images (a plain
+ * device tree), TL_EPARSE on a malformed one.
+ */
+tl_err tl__fit_parse(const tl__range *r, tl__payload *out, size_t *n_out, uint64_t *total, const char *name);
 
 /* ---- paths (path.c) ------------------------------------------------------ */
 

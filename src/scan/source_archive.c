@@ -13,16 +13,101 @@
  */
 #include <archive.h>
 #include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "scan/scan_int.h"
 
+/* libarchive's input: a byte range of the target or of memory. */
+typedef struct {
+	tl__range r;
+	uint64_t pos;
+	uint8_t buf[65536];
+} ar_input;
+
 typedef struct {
 	struct archive *a;
 	bool in_entry;
+	ar_input in;
 	char scratch[65536];
 } ar_impl;
+
+static la_ssize_t in_read(struct archive *a, void *cd, const void **out)
+{
+	ar_input *in = cd;
+	uint64_t left = in->r.len - in->pos;
+	size_t n;
+
+	if (left == 0)
+		return 0;
+	if (in->r.fd < 0) {
+		/* memory: the rest at once, in pieces a ssize_t holds */
+		n = left > ((size_t)1 << 30) ? (size_t)1 << 30 : (size_t)left;
+		*out = in->r.mem + in->pos;
+		in->pos += n;
+		return (la_ssize_t)n;
+	}
+	n = left > sizeof(in->buf) ? sizeof(in->buf) : (size_t)left;
+	if (tl__range_read(&in->r, in->pos, in->buf, n) != TL_OK) {
+		archive_set_error(a, EIO, "%s", tl_error_last());
+		return -1;
+	}
+	*out = in->buf;
+	in->pos += n;
+	return (la_ssize_t)n;
+}
+
+static la_int64_t in_skip(struct archive *a, void *cd, la_int64_t req)
+{
+	ar_input *in = cd;
+	uint64_t left = in->r.len - in->pos;
+
+	(void)a;
+	if (req <= 0)
+		return 0;
+	if ((uint64_t)req > left)
+		req = (la_int64_t)left;
+	in->pos += (uint64_t)req;
+	return req;
+}
+
+static la_int64_t in_seek(struct archive *a, void *cd, la_int64_t off, int whence)
+{
+	ar_input *in = cd;
+	la_int64_t base = whence == SEEK_SET ? 0 : whence == SEEK_CUR ? (la_int64_t)in->pos : (la_int64_t)in->r.len;
+
+	if (off > (la_int64_t)in->r.len - base || off < -base) {
+		archive_set_error(a, EINVAL, "seek outside the image");
+		return ARCHIVE_FATAL;
+	}
+	in->pos = (uint64_t)(base + off);
+	return (la_int64_t)in->pos;
+}
+
+/* Registers the filters trustline trusts: named ones only, since
+ * filter_all would also run external programs (lrzip, lzop, grzip) on
+ * untrusted input. */
+static void add_filters(struct archive *a)
+{
+	archive_read_support_filter_gzip(a);
+	archive_read_support_filter_bzip2(a);
+	archive_read_support_filter_xz(a);
+	archive_read_support_filter_lzma(a);
+	archive_read_support_filter_zstd(a);
+	archive_read_support_filter_lz4(a);
+	archive_read_support_filter_compress(a);
+}
+
+static int open_input(struct archive *a, ar_input *in)
+{
+	archive_read_set_read_callback(a, in_read);
+	archive_read_set_skip_callback(a, in_skip);
+	archive_read_set_seek_callback(a, in_seek);
+	archive_read_set_callback_data(a, in);
+	return archive_read_open1(a);
+}
 
 static tl_err ar_error(tl__source *src, ar_impl *d, const char *what)
 {
@@ -139,7 +224,7 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 	}
 	if (r != ARCHIVE_EOF) {
 		if (src->entries == 0)
-			err = tl__error(TL_EUNSUPPORTED, "%s: not a directory, a squashfs image or an archive (%s)",
+			err = tl__error(TL_EUNSUPPORTED, "%s: not a directory or an image trustline reads (%s)",
 			                src->name, archive_error_string(d->a) ? archive_error_string(d->a) : "unknown format");
 		else
 			err = ar_error(src, d, "reading the next entry");
@@ -163,38 +248,129 @@ static void ar_free(tl__source *src)
 
 static const tl__source_ops ar_ops = { "archive", ar_walk, ar_read, ar_free };
 
-tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len)
+static tl_err archive_new(tl__source *src, ar_impl **out)
 {
-	tl_err err = TL_OK;
 	ar_impl *d = calloc(1, sizeof(*d));
-	int r;
 
+	*out = NULL;
 	if (!d || !(d->a = archive_read_new())) {
 		free(d);
 		return tl__nomem();
 	}
 	src->impl = d;
 	src->ops = &ar_ops;
-	/* Named filters only: filter_all would also run external programs
-	 * (lrzip, lzop, grzip) on untrusted input. */
-	archive_read_support_filter_gzip(d->a);
-	archive_read_support_filter_bzip2(d->a);
-	archive_read_support_filter_xz(d->a);
-	archive_read_support_filter_lzma(d->a);
-	archive_read_support_filter_zstd(d->a);
-	archive_read_support_filter_lz4(d->a);
-	archive_read_support_filter_compress(d->a);
+	add_filters(d->a);
 	archive_read_support_format_tar(d->a);
 	archive_read_support_format_gnutar(d->a);
 	archive_read_support_format_cpio(d->a);
-	archive_read_support_format_zip(d->a);
-	archive_read_support_format_ar(d->a);
-	r = path ? archive_read_open_filename(d->a, path, 65536) : archive_read_open_memory(d->a, mem, len);
-	if (r != ARCHIVE_OK) {
-		const char *msg = archive_error_string(d->a);
-		err = tl__error(path && archive_errno(d->a) > 0 && !msg ? TL_EIO : TL_EUNSUPPORTED,
-		                "%s: not a directory, a squashfs image or an archive (%s)", src->name,
-		                msg ? msg : "unknown format");
+	/* package archives and zip files are opened as the target, not inside one */
+	if (src->depth == 0) {
+		archive_read_support_format_zip(d->a);
+		archive_read_support_format_ar(d->a);
 	}
+	*out = d;
+	return TL_OK;
+}
+
+static tl_err open_failed(tl__source *src, ar_impl *d, bool io)
+{
+	const char *msg = archive_error_string(d->a);
+
+	return tl__error(io && archive_errno(d->a) == EIO ? TL_EIO : TL_EUNSUPPORTED,
+	                 "%s: not a directory or an image trustline reads (%s)", src->name,
+	                 msg ? msg : "unknown format");
+}
+
+tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len)
+{
+	tl_err err;
+	ar_impl *d;
+
+	if ((err = archive_new(src, &d)) != TL_OK)
+		return err;
+	if ((path ? archive_read_open_filename(d->a, path, 65536) : archive_read_open_memory(d->a, mem, len)) != ARCHIVE_OK)
+		err = open_failed(src, d, path && !archive_error_string(d->a));
+	return err;
+}
+
+tl_err tl__source_archive_open_range(tl__source *src)
+{
+	tl_err err;
+	ar_impl *d;
+
+	if ((err = archive_new(src, &d)) != TL_OK)
+		return err;
+	d->in.r = src->range;
+	if (open_input(d->a, &d->in) != ARCHIVE_OK)
+		err = open_failed(src, d, true);
+	return err;
+}
+
+tl_err tl__source_decompress(tl__source *src, const tl__range *r, uint64_t max, uint8_t **out, size_t *len)
+{
+	tl_err err = TL_OK;
+	struct archive *a = archive_read_new();
+	struct archive_entry *ae;
+	ar_input *in = calloc(1, sizeof(*in));
+	uint8_t *buf = NULL;
+	size_t cap = 0, got = 0;
+	la_ssize_t n;
+
+	*out = NULL;
+	*len = 0;
+	if (!a || !in) {
+		err = tl__nomem();
+		goto done;
+	}
+	in->r = *r;
+	add_filters(a);
+	archive_read_support_format_raw(a);
+	if (open_input(a, in) != ARCHIVE_OK || archive_read_next_header(a, &ae) != ARCHIVE_OK ||
+	    archive_filter_count(a) < 2) {
+		const char *msg = archive_error_string(a);
+		err = tl__error(TL_EUNSUPPORTED, "%s: not a compressed stream (%s)", src->name, msg ? msg : "no filter");
+		goto done;
+	}
+	for (;;) {
+		size_t want;
+		if (cap - got < 65536 + 1) {
+			size_t ncap = cap ? cap * 2 : 65536 * 2;
+			uint8_t *np;
+			if (ncap > max + 2)
+				ncap = (size_t)max + 2;
+			if (ncap < got + 2 || !(np = realloc(buf, ncap))) {
+				err = tl__nomem();
+				goto done;
+			}
+			buf = np;
+			cap = ncap;
+		}
+		want = cap - got - 1;
+		n = archive_read_data(a, buf + got, want);
+		if (n < 0) {
+			const char *msg = archive_error_string(a);
+			err = tl__error(TL_EPARSE, "%s: offset %lld: decompressing: %s", src->name,
+			                (long long)archive_filter_bytes(a, -1), msg ? msg : "corrupt stream");
+			goto done;
+		}
+		if (n == 0)
+			break;
+		if ((err = tl__source_count(src, (uint64_t)n)) != TL_OK)
+			goto done;
+		got += (size_t)n;
+		if (got > max) {
+			got = (size_t)max;
+			err = tl__error(TL_ELIMIT, "%s: more than %llu bytes decompressed", src->name, (unsigned long long)max);
+			break;
+		}
+	}
+	*len = got;
+	*out = buf;
+	buf = NULL;
+done:
+	free(buf);
+	if (a)
+		archive_read_free(a);
+	free(in);
 	return err;
 }

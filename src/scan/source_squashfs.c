@@ -31,11 +31,12 @@
 /* Most fragments an image may declare (a 256 MiB fragment table). */
 #define TL__SQFS_MAX_FRAGMENTS (1u << 24)
 
-/* A read-only sqfs_file_t over bytes in memory (borrowed). */
+/* A read-only sqfs_file_t over bytes in memory (borrowed) or a range of a file. */
 typedef struct {
 	sqfs_file_t base;
 	const uint8_t *p;
 	size_t len;
+	tl__range r; /* used when r.fd >= 0 */
 } mem_file;
 
 static void mem_destroy(sqfs_object_t *o)
@@ -58,6 +59,8 @@ static int mem_read_at(sqfs_file_t *f, sqfs_u64 off, void *buf, size_t size)
 
 	if (off > m->len || size > m->len - off)
 		return SQFS_ERROR_OUT_OF_BOUNDS;
+	if (m->r.fd >= 0)
+		return tl__range_read(&m->r, off, buf, size) == TL_OK ? 0 : SQFS_ERROR_IO;
 	memcpy(buf, m->p + off, size);
 	return 0;
 }
@@ -277,6 +280,12 @@ static void sq_free(tl__source *src)
 
 static const tl__source_ops sq_ops = { "squashfs", sq_walk, sq_read, sq_free };
 
+tl_err tl__source_squashfs_open_range(tl__source *src)
+{
+	return tl__source_squashfs_open(src, NULL, src->range.fd < 0 ? src->range.mem : NULL,
+	                                 src->range.fd < 0 ? (size_t)src->range.len : 0);
+}
+
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len)
 {
 	tl_err err = TL_OK;
@@ -308,6 +317,11 @@ tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *m
 		m->base.truncate = mem_truncate;
 		m->p = mem;
 		m->len = len;
+		m->r = src->range;
+		if (m->r.fd < 0)
+			m->r = (tl__range){ -1, mem, 0, len };
+		else
+			m->len = (size_t)m->r.len;
 		d->file = &m->base;
 	}
 	if ((r = sqfs_super_read(&d->super, d->file)) != 0) {

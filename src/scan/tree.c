@@ -6,7 +6,9 @@
  * Hash table: open addressing, FNV-1a, linear probing, load <= 1/2.
  * Resolution: a namei-style loop over the remaining components; each
  * symlink met costs one hop (max_hops, a loop ends there); an absolute
- * target restarts at the image root, ".." stops at the root.
+ * target restarts at the image root, ".." stops at the root.  A component
+ * ending in '!' is the root of a nested image ("rootfs.tar!/usr/bin/x",
+ * source.c): links inside it resolve inside it.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -129,7 +131,7 @@ tl_err tl__tree_resolve(const tl__tree *t, const char *path, bool follow_last, t
 	tl_err err = TL_OK;
 	tl_buf cur = TL_BUF_INIT, rest = TL_BUF_INIT, tmp = TL_BUF_INIT;
 	unsigned hops = 0;
-	size_t pos = 0;
+	size_t pos = 0, root = 0; /* cur[0, root) is the innermost image root */
 
 	*out = NULL;
 	cur.max = rest.max = tmp.max = t->max_path * 2 + 16;
@@ -152,11 +154,14 @@ tl_err tl__tree_resolve(const tl__tree *t, const char *path, bool follow_last, t
 		if (n == 1 && s[0] == '.')
 			continue;
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
-			pop(&cur);
+			if (cur.len > root)
+				pop(&cur);
 			continue;
 		}
 		if ((cur.len && (err = tl_buf_putc(&cur, '/')) != TL_OK) || (err = tl_buf_put(&cur, s, n)) != TL_OK)
 			goto done;
+		if (s[n - 1] == '!')
+			root = cur.len;
 		if (cur.len > t->max_path)
 			goto done; /* no such entry can exist */
 		{
@@ -181,8 +186,8 @@ tl_err tl__tree_resolve(const tl__tree *t, const char *path, bool follow_last, t
 			    (err = tl_buf_puts(&tmp, rest.ptr + pos)) != TL_OK)
 				goto done;
 			if (nd->link[0] == '/') {
-				tl_buf_clear(&cur);
-				tl_buf_cstr(&cur);
+				cur.len = root;
+				cur.ptr[root] = '\0';
 			} else {
 				pop(&cur);
 			}

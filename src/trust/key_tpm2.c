@@ -79,6 +79,29 @@ static tl_err store_uri(tl_buf *out, const char *uri, bool *is_file)
 	return tl_buf_puts(out, rest);
 }
 
+tl_err tl__tpm2_uri_handle(const char *uri, uint32_t *handle)
+{
+	tl_buf su = TL_BUF_INIT;
+	bool is_file;
+	tl_err err;
+
+	*handle = 0;
+	if (strncmp(uri, "tpm2:", 5) != 0)
+		return tl__error(TL_EINVAL, "%s: not a tpm2: key URI", uri);
+	if ((err = store_uri(&su, uri, &is_file)) != TL_OK)
+		goto done;
+	if (is_file) {
+		err = tl__error(TL_EUNSUPPORTED, "%s: a TPM2_Quote needs the key at a persistent handle "
+		                "(tpm2:handle=0x81...); make one with tpm2_evictcontrol", uri);
+		goto done;
+	}
+	/* store_uri checked "handle:0x" and up to 8 hex digits. */
+	*handle = (uint32_t)strtoul(su.ptr + 7, NULL, 16);
+done:
+	tl_buf_dispose(&su);
+	return err;
+}
+
 static void tpm_close(tl_key *k)
 {
 	EVP_PKEY_free(k->state);

@@ -204,7 +204,7 @@ done:
 
 /* SHA-256 and SHA-512 of a file in one pass (so both describe the same
  * bytes even if the file changes meanwhile), as lower-case hex. */
-static tl_err hash_file2(const char *path, char h256[64 + 1], char h512[128 + 1])
+tl_err tl__hash_file2(const char *path, char h256[64 + 1], char h512[128 + 1])
 {
 	tl_hash_ctx *a = NULL, *b = NULL;
 	uint8_t md[TL_HASH_MAX_LEN];
@@ -272,7 +272,7 @@ tl_err tl_statement_build(tl_buf *out, const char *artifact_path, const char *pr
 	json_t *root = NULL, *pred = NULL;
 	tl_err err;
 
-	if ((err = hash_file2(artifact_path, h256, h512)) != TL_OK)
+	if ((err = tl__hash_file2(artifact_path, h256, h512)) != TL_OK)
 		goto done;
 	if (predicate && !json_is_object(predicate)) {
 		err = tl__error(TL_EINVAL, "predicate: expected a JSON object");
@@ -306,7 +306,7 @@ tl_err tl_statement_match_artifact(const tl_statement *st, const char *path)
 	bool any = false;
 	tl_err err;
 
-	if ((err = hash_file2(path, h256, h512)) != TL_OK)
+	if ((err = tl__hash_file2(path, h256, h512)) != TL_OK)
 		return err;
 	err = TL_ECHECK; /* fails closed */
 	for (size_t i = 0; i < st->nsubjects; i++) {

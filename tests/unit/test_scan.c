@@ -1,12 +1,16 @@
 /*
  * Unit tests of src/scan: path normalisation, in-root symlink resolution,
  * the dpkg/apk parsers, DEP-5 licences, the ELF reader on a real binary,
- * and the archive source over hostile names built in memory.
+ * the archive source over hostile names built in memory, and the image
+ * readers on fixtures made by the real tools (tests/data/scan, see
+ * tests/data/SOURCES.md): uImage and FIT (mkimage), a plain device tree
+ * (dtc), ext2 (mke2fs -d), nesting of a squashfs in a tar.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -343,6 +347,303 @@ static void test_scan__archive_hostile_names(void **state)
 	}
 }
 
+/* ---- image readers on fixtures made by mkimage, dtc, mke2fs ---------------- */
+
+static uint8_t *fixture(const char *name, size_t *len)
+{
+	const char *d = getenv("TL_TEST_DATA");
+	tl_buf path = TL_BUF_INIT, b = TL_BUF_INIT;
+	uint8_t *p;
+
+	assert_non_null(d);
+	assert_int_equal(tl_buf_printf(&path, "%s/scan/%s", d, name), TL_OK);
+	assert_int_equal(tl_file_read(&b, path.ptr, 0), TL_OK);
+	tl_buf_dispose(&path);
+	*len = b.len;
+	p = (uint8_t *)tl_buf_detach(&b);
+	assert_non_null(p);
+	return p;
+}
+
+static void test_scan__uimage_multi(void **state)
+{
+	size_t len, n;
+	uint8_t *img = fixture("u-multi.img", &len);
+	tl__payload pl[TL__MAX_PAYLOADS];
+	tl__range r = { -1, img, 0, len };
+	uint64_t total;
+
+	(void)state;
+	assert_int_equal(tl__sniff(img, len), TL__KIND_UIMAGE);
+	/* mkimage -T multi -C gzip -d k.bin:rd.bin: a size list (13, 5, 0), parts padded to 4 */
+	assert_int_equal(tl__uimage_parse(&r, pl, &n, &total, "u-multi.img"), TL_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(total, len);
+	assert_int_equal(pl[0].off, 64 + 12);
+	assert_int_equal(pl[0].len, 13);
+	assert_memory_equal(img + pl[0].off, "hello kernel\n", 13);
+	assert_int_equal(pl[1].off, 64 + 12 + 16);
+	assert_int_equal(pl[1].len, 5);
+	assert_memory_equal(img + pl[1].off, "ID=x\n", 5);
+	assert_int_equal(pl[0].comp, TL__UIMG_COMP_GZIP);
+	/* a file shorter than the data size: an error naming the field */
+	r.len = len - 1;
+	assert_int_equal(tl__uimage_parse(&r, pl, &n, &total, "short"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "data size"));
+	assert_int_equal(n, 0);
+	/* one byte of the name changed: the header CRC no longer matches */
+	r.len = len;
+	img[40] ^= 1;
+	assert_int_equal(tl__uimage_parse(&r, pl, &n, &total, "bad"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "CRC"));
+	assert_int_equal(tl__sniff(img, len), TL__KIND_NONE);
+	free(img);
+}
+
+static void check_fit(const char *name)
+{
+	size_t len, n;
+	uint8_t *img = fixture(name, &len);
+	tl__payload pl[TL__MAX_PAYLOADS];
+	tl__range r = { -1, img, 0, len };
+	uint64_t total;
+
+	assert_int_equal(tl__sniff(img, len), TL__KIND_FDT);
+	assert_int_equal(tl__fit_parse(&r, pl, &n, &total, name), TL_OK);
+	assert_int_equal(n, 2);
+	assert_true(total <= len);
+	assert_string_equal(pl[0].name, "images/kernel-1");
+	assert_int_equal(pl[0].type, TL__UIMG_KERNEL);
+	assert_int_equal(pl[0].comp, TL__UIMG_COMP_NONE);
+	assert_int_equal(pl[0].len, 13);
+	assert_memory_equal(img + pl[0].off, "hello kernel\n", 13);
+	assert_string_equal(pl[1].name, "images/ramdisk-1");
+	assert_int_equal(pl[1].type, TL__UIMG_RAMDISK);
+	assert_int_equal(pl[1].comp, TL__UIMG_COMP_GZIP);
+	assert_int_equal(pl[1].len, 5);
+	assert_memory_equal(img + pl[1].off, "ID=x\n", 5);
+	free(img);
+}
+
+static void test_scan__fit_embedded_and_external(void **state)
+{
+	size_t len, n;
+	uint8_t *img;
+	tl__payload pl[TL__MAX_PAYLOADS];
+	tl__range r;
+	uint64_t total;
+
+	(void)state;
+	check_fit("fit.itb");     /* mkimage -f: data properties */
+	check_fit("fit-ext.itb"); /* mkimage -E -f: data-offset/data-size after the tree */
+	/* external data cut off (past the 4-byte padding of the last image): an error, never a read past the end */
+	img = fixture("fit-ext.itb", &len);
+	r = (tl__range){ -1, img, 0, len - 8 };
+	assert_int_equal(tl__fit_parse(&r, pl, &n, &total, "cut"), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "past the"));
+	/* totalsize larger than the bytes there */
+	r.len = 100;
+	assert_int_equal(tl__fit_parse(&r, pl, &n, &total, "cut"), TL_EPARSE);
+	free(img);
+	/* a plain device tree is not a FIT image */
+	img = fixture("plain.dtb", &len);
+	r = (tl__range){ -1, img, 0, len };
+	assert_int_equal(tl__fit_parse(&r, pl, &n, &total, "plain.dtb"), TL_ENOTFOUND);
+	free(img);
+}
+
+typedef struct {
+	char paths[16][64];
+	tl__ent_type types[16];
+	char links[16][64];
+	tl_buf content[16];
+	size_t n;
+} walked;
+
+static tl_err keep(tl__source *src, const tl__entry *e, void *ctx)
+{
+	walked *w = ctx;
+	size_t i = w->n, got;
+	char buf[4096];
+	tl_err err;
+
+	if (i == 16)
+		return TL_OK;
+	w->n++;
+	snprintf(w->paths[i], sizeof(w->paths[i]), "%s", e->path);
+	w->types[i] = e->type;
+	snprintf(w->links[i], sizeof(w->links[i]), "%s", e->link ? e->link : "");
+	do {
+		if ((err = tl__source_read(src, buf, sizeof(buf), &got)) != TL_OK)
+			return err;
+		assert_int_equal(tl_buf_put(&w->content[i], buf, got), TL_OK);
+	} while (got);
+	return TL_OK;
+}
+
+static long find(const walked *w, const char *path)
+{
+	for (size_t i = 0; i < w->n; i++) {
+		if (!strcmp(w->paths[i], path))
+			return (long)i;
+	}
+	return -1;
+}
+
+static void walked_dispose(walked *w)
+{
+	for (size_t i = 0; i < 16; i++)
+		tl_buf_dispose(&w->content[i]);
+}
+
+static void test_scan__ext2_in_memory(void **state)
+{
+	size_t len;
+	uint8_t *img = fixture("small.ext2", &len);
+	tl__source *src = NULL;
+	walked w = { 0 };
+	long i, x, h;
+
+	(void)state;
+	/* made by mke2fs -d: etc/os-release, bin/x, bin/hard (a hard link to it), bin/lnk -> ../etc/os-release,
+	 * bin/sparse (20000 bytes, all a hole), abs -> /etc; the file ends before its last unused blocks */
+	assert_int_equal(tl__sniff(img, len), TL__KIND_EXT);
+	assert_int_equal(tl__source_open_mem(&src, img, len, "small.ext2", NULL), TL_OK);
+	assert_string_equal(src->ops->kind, "ext");
+	assert_int_equal(tl__source_walk(src, keep, &w), TL_OK);
+	assert_null(src->limit);
+	assert_true((i = find(&w, "etc/os-release")) >= 0);
+	assert_int_equal(w.types[i], TL__ENT_FILE);
+	assert_string_equal(w.content[i].ptr, "ID=debian\nVERSION_ID=12\n");
+	assert_true((i = find(&w, "bin/lnk")) >= 0);
+	assert_int_equal(w.types[i], TL__ENT_SYMLINK);
+	assert_string_equal(w.links[i], "../etc/os-release");
+	assert_true((i = find(&w, "abs")) >= 0);
+	assert_string_equal(w.links[i], "/etc");
+	assert_true((i = find(&w, "bin/sparse")) >= 0);
+	assert_int_equal(w.content[i].len, 20000);
+	for (size_t k = 0; k < 20000; k++)
+		assert_int_equal(w.content[i].ptr[k], 0);
+	/* one of the two names of the hard-linked inode carries the content, the other links to it */
+	x = find(&w, "bin/x");
+	h = find(&w, "bin/hard");
+	assert_true(x >= 0 && h >= 0);
+	if (w.types[x] == TL__ENT_HARDLINK) {
+		long t = x;
+		x = h;
+		h = t;
+	}
+	assert_int_equal(w.types[x], TL__ENT_FILE);
+	assert_int_equal(w.types[h], TL__ENT_HARDLINK);
+	assert_string_equal(w.links[h], w.paths[x]);
+	assert_string_equal(w.content[x].ptr, "\x7f" "ELF-not-really");
+	tl__source_free(src);
+	walked_dispose(&w);
+	/* the super block's group descriptors past the bytes there: not an ext image */
+	assert_int_equal(tl__sniff(img, 2048), TL__KIND_EXT);
+	assert_int_equal(tl__source_open_mem(&src, img, 1500, "cut.ext2", NULL), TL_EUNSUPPORTED);
+	free(img);
+}
+
+/* A tar (in memory) holding the squashfs fixture, and that tar inside another. */
+static size_t tar_of(uint8_t *out, size_t cap, const char *name, const uint8_t *data, size_t len)
+{
+	struct archive *a = archive_write_new();
+	struct archive_entry *e = archive_entry_new();
+	size_t used = 0;
+
+	archive_write_set_format_pax_restricted(a);
+	assert_int_equal(archive_write_open_memory(a, out, cap, &used), ARCHIVE_OK);
+	archive_entry_set_pathname(e, name);
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, (la_int64_t)len);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, len), (la_ssize_t)len);
+	archive_entry_free(e);
+	archive_write_close(a);
+	archive_write_free(a);
+	return used;
+}
+
+static void test_scan__nested_images(void **state)
+{
+	size_t len, n1, n2;
+	uint8_t *sq = fixture("small.sqfs", &len);
+	static uint8_t t1[1 << 16], t2[1 << 17];
+	tl__source *src = NULL;
+	walked w = { 0 };
+	tl__limits lim = { 0 };
+	bool nested = false;
+
+	(void)state;
+	n1 = tar_of(t1, sizeof(t1), "img/root.sqfs", sq, len);
+	n2 = tar_of(t2, sizeof(t2), "inner.tar", t1, n1);
+	assert_int_equal(tl__source_open_mem(&src, t2, n2, "outer.tar", NULL), TL_OK);
+	assert_int_equal(tl__source_walk(src, keep, &w), TL_OK);
+	/* the files themselves, then the squashfs's entries under both prefixes */
+	assert_true(find(&w, "inner.tar") >= 0);
+	assert_true(find(&w, "inner.tar!/img/root.sqfs") >= 0);
+	for (size_t i = 0; i < w.n; i++) {
+		if (!strncmp(w.paths[i], "inner.tar!/img/root.sqfs!/", 26))
+			nested = true;
+	}
+	assert_true(nested);
+	assert_int_equal(src->n_nested, 2);
+	assert_int_equal(src->n_roots, 3);
+	assert_string_equal(src->roots[2], "inner.tar!/img/root.sqfs!/");
+	assert_int_equal(src->memory, 0); /* every nested image released */
+	tl__source_free(src);
+	walked_dispose(&w);
+
+	/* --max-depth 1: the squashfs is not opened, and a note says so */
+	memset(&w, 0, sizeof(w));
+	lim.max_depth = 1;
+	assert_int_equal(tl__source_open_mem(&src, t2, n2, "outer.tar", &lim), TL_OK);
+	assert_int_equal(tl__source_walk(src, keep, &w), TL_OK);
+	assert_int_equal(src->n_nested, 1);
+	assert_int_equal(src->n_notes, 1);
+	assert_non_null(strstr(src->notes[0], "--max-depth: /inner.tar!/img/root.sqfs (squashfs) not opened"));
+	tl__source_free(src);
+	walked_dispose(&w);
+
+	/* --max-memory smaller than the inner tar: not opened, noted */
+	memset(&w, 0, sizeof(w));
+	lim.max_depth = 0;
+	lim.max_memory = 1000;
+	assert_int_equal(tl__source_open_mem(&src, t2, n2, "outer.tar", &lim), TL_OK);
+	assert_int_equal(tl__source_walk(src, keep, &w), TL_OK);
+	assert_int_equal(src->n_nested, 0);
+	assert_non_null(strstr(src->notes[0], "--max-memory: /inner.tar (tar"));
+	tl__source_free(src);
+	walked_dispose(&w);
+	free(sq);
+}
+
+static void test_scan__resolve_inside_nested_root(void **state)
+{
+	tl__tree t;
+	tl__node *nd;
+
+	(void)state;
+	tl__tree_init(&t, 8, 4096);
+	add(&t, "usr/lib/os-release", TL__ENT_FILE, NULL);          /* the outer image's */
+	add(&t, "a.img", TL__ENT_FILE, NULL);
+	add(&t, "a.img!/usr/lib/os-release", TL__ENT_FILE, NULL);   /* the nested image's */
+	add(&t, "a.img!/etc", TL__ENT_DIR, NULL);
+	add(&t, "a.img!/etc/os-release", TL__ENT_SYMLINK, "/usr/lib/os-release");
+	add(&t, "a.img!/etc/up", TL__ENT_SYMLINK, "../../../../usr/lib/os-release");
+	/* an absolute target starts at the nested image's root, ".." stops there */
+	assert_int_equal(tl__tree_resolve(&t, "a.img!/etc/os-release", true, &nd), TL_OK);
+	assert_non_null(nd);
+	assert_string_equal(nd->path, "a.img!/usr/lib/os-release");
+	assert_int_equal(tl__tree_resolve(&t, "a.img!/etc/up", true, &nd), TL_OK);
+	assert_string_equal(nd->path, "a.img!/usr/lib/os-release");
+	assert_int_equal(tl__tree_resolve(&t, "a.img!//etc/os-release", true, &nd), TL_OK);
+	assert_string_equal(nd->path, "a.img!/usr/lib/os-release");
+	tl__tree_dispose(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -354,6 +655,11 @@ int main(void)
 		cmocka_unit_test(test_scan__osrelease),
 		cmocka_unit_test(test_scan__elf_real_binary),
 		cmocka_unit_test(test_scan__archive_hostile_names),
+		cmocka_unit_test(test_scan__uimage_multi),
+		cmocka_unit_test(test_scan__fit_embedded_and_external),
+		cmocka_unit_test(test_scan__ext2_in_memory),
+		cmocka_unit_test(test_scan__nested_images),
+		cmocka_unit_test(test_scan__resolve_inside_nested_root),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
