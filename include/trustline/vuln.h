@@ -336,4 +336,60 @@ TL_EXTERN tl_err tl_vex_write_openvex(tl_buf *out, const tl_findings *f, const t
  * names the CVE.  Written by the dpkg cataloger, read by the matcher. */
 #define TL_PROP_CHANGELOG_CVES "trustline:debian:changelog-cves"
 
+/* ---- matching (src/vuln/match.c; docs/matching.md) ---------------------- */
+
+/* What a match run did (counts over the SBOM's components). */
+typedef struct {
+	uint64_t components; /* components looked at (the SBOM subject included) */
+	uint64_t checked;    /* components for which some data source was consulted */
+	uint64_t no_data;    /* distro components whose ecosystem has no records in the DB */
+	uint64_t unmatchable;/* components with no usable purl or CPE */
+	uint64_t undecided;  /* candidate records left without a version decision
+	                      * (unparsable version, CPE "*" with no bounds, a
+	                      * CPE attribute the component does not state, an AND
+	                      * configuration whose platform is not in the SBOM) */
+	uint64_t findings;
+} tl_match_stats;
+
+typedef struct {
+	bool no_oss_fuzz;      /* skip OSS-Fuzz records (matched by release tag) */
+	tl_match_stats *stats; /* filled when not NULL */
+} tl_match_opts;
+
+/*
+ * Matches every component of sbom (borrowed; the subject included) against
+ * db (borrowed) by the rules of docs/matching.md and appends one finding
+ * per (vulnerability alias group, component) to out (caller-owned; free
+ * with tl_findings_free), sorted as tl_findings says.  opts may be NULL.
+ * Warnings (a distro ecosystem with no records, an unparsable purl) go to
+ * the tl log.  The same database and SBOM give the same findings in the
+ * same order.  Returns TL_OK, TL_EIO (database), TL_ENOMEM; on error out
+ * is left as it was.
+ */
+TL_EXTERN tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *opts,
+                               tl_findings *out);
+
+/* ---- reports (src/vuln/report*.c) --------------------------------------- */
+
+typedef enum {
+	TL_REPORT_TABLE = 0,
+	TL_REPORT_JSON,
+	TL_REPORT_SARIF,
+	TL_REPORT_CYCLONEDX,
+	TL_REPORT_HTML,
+} tl_report_format;
+
+/* Parses "table", "json", "sarif", "cyclonedx", "html".  TL_EINVAL otherwise. */
+TL_EXTERN tl_err tl_report_format_parse(const char *name, tl_report_format *out);
+
+/*
+ * Appends the report of findings f (borrowed) on sbom (borrowed; may be
+ * NULL) in format fmt to out.  TABLE: aligned columns (id, severity, CVSS,
+ * KEV, component, version, fixed, status) and a summary line; JSON: the
+ * object of docs/matching.md ("trustline-findings/1").  Returns TL_OK,
+ * TL_ENOMEM, TL_EUNSUPPORTED for a format not built in.
+ */
+TL_EXTERN tl_err tl_vuln_report(tl_buf *out, tl_report_format fmt, const tl_findings *f,
+                                const tl_sbom *sbom);
+
 #endif

@@ -58,5 +58,6 @@ int cmd_device_csr(int argc, char **argv);
 int cmd_db_import(int argc, char **argv);
 int cmd_db_status(int argc, char **argv);
 int cmd_vex(int argc, char **argv);
+int cmd_vuln(int argc, char **argv);
 
 #endif

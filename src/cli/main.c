@@ -34,12 +34,12 @@ static const command commands[] = {
 	{ "db", "status", cmd_db_status, "vulnerability database: records per source, last import, schema" },
 	{ NULL, "scan", cmd_scan, "SBOM of a firmware root file system (directory, archive, squashfs)" },
 	{ NULL, "sign", cmd_sign, "sign a file as a DSSE envelope with an in-toto statement" },
-	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, artifact digest)" },
 	/* "attest verify" before "attest": the group entry must be tried first. */
 	{ "attest", "verify", cmd_attest_verify, "verify device evidence (chain, signature, nonce, quote)" },
 	{ NULL, "attest", cmd_attest, "device evidence: firmware and SBOM digests, TPM quote, nonce" },
 	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, certificate chain, artifact digest)" },
 	{ NULL, "vex", cmd_vex, "write OpenVEX statements: the status of vulnerabilities in products" },
+	{ NULL, "vuln", cmd_vuln, "known vulnerabilities of an SBOM's components; --fail-on release gate" },
 };
 
 static void usage(FILE *f)

@@ -565,7 +565,7 @@ tl_err tl__db_nvd_node(tl__import *im, int64_t vuln, int64_t config, int64_t par
  * kept as written).  Fills f[0..12] with pointers into buf.  Returns
  * false unless it is "cpe:2.3:" followed by 11 fields.
  */
-static bool cpe_split(char *buf, char *f[13])
+bool tl__cpe_split(char *buf, char *f[13])
 {
 	size_t n = 0;
 	char *p = buf;
@@ -596,7 +596,7 @@ tl_err tl__db_nvd_cpe(tl__import *im, int64_t vuln, int64_t node, int seq, const
 
 	if (!buf)
 		return tl__nomem();
-	if (!cpe_split(buf, f)) {
+	if (!tl__cpe_split(buf, f)) {
 		free(buf);
 		return tl__jerr(im, path, "expected a CPE 2.3 formatted string (cpe:2.3:part:vendor:product:...)");
 	}

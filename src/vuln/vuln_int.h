@@ -117,6 +117,17 @@ tl_err tl__db_nvd_cpe(tl__import *im, int64_t vuln, int64_t node, int seq, const
 tl_err tl__db_kev(tl__import *im, const char *cve, const char *vendor, const char *product,
                   const char *name, const char *date_added, const char *due_date,
                   const char *ransomware, const char *action, const char *notes);
+/*
+ * Splits a CPE 2.3 formatted string (buf, modified in place) into its 13
+ * colon-separated fields, backslash escapes kept as written: f[0] "cpe",
+ * f[1] "2.3", f[2] part, f[3] vendor, f[4] product, f[5] version, ...
+ * Returns false unless it is "cpe:2.3:" followed by 11 fields with part,
+ * vendor, product and version non-empty.  The importer stores nvd_cpe
+ * with it and the matcher splits component CPEs with it, so both sides
+ * compare the same way.
+ */
+bool tl__cpe_split(char *buf, char *f[13]);
+
 tl_err tl__db_secfix(tl__import *im, const char *distro, const char *repo, const char *package,
                      const char *fixed, const char *id);
 
