@@ -386,8 +386,10 @@ TL_EXTERN tl_err tl_report_format_parse(const char *name, tl_report_format *out)
  * Appends the report of findings f (borrowed) on sbom (borrowed; may be
  * NULL) in format fmt to out.  TABLE: aligned columns (id, severity, CVSS,
  * KEV, component, version, fixed, status) and a summary line; JSON: the
- * object of docs/matching.md ("trustline-findings/1").  Returns TL_OK,
- * TL_ENOMEM, TL_EUNSUPPORTED for a format not built in.
+ * object of docs/matching.md ("trustline-findings/1"); SARIF 2.1.0,
+ * CYCLONEDX (a CycloneDX 1.6 VDR with the SBOM's components) and HTML (one
+ * self-contained page) as docs/reports.md describes.  Returns TL_OK,
+ * TL_ENOMEM, TL_EINVAL, TL_EUNSUPPORTED for an unknown format.
  */
 TL_EXTERN tl_err tl_vuln_report(tl_buf *out, tl_report_format fmt, const tl_findings *f,
                                 const tl_sbom *sbom);
