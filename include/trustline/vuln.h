@@ -286,6 +286,107 @@ TL_EXTERN void tl_findings_free(tl_findings *f);
  */
 TL_EXTERN bool tl_finding_is_active(const tl_finding *f);
 
+/* ---- VEX: triage statements in and out (src/vuln/vex.c, vex_write.c;
+ * docs/vex.md) ------------------------------------------------------------ */
+
+/* A set of VEX statements read from one or more documents. */
+typedef struct tl_vex tl_vex;
+
+/* Limits of the VEX reader (TL_ELIMIT beyond; docs/vex.md). */
+#define TL_VEX_MAX_STATEMENTS 1000000u /* statements in one set */
+#define TL_VEX_MAX_PRODUCTS   100000u  /* products + subcomponents of one statement */
+#define TL_VEX_MAX_ALIASES    10000u   /* aliases of one vulnerability */
+
+/* An empty set in *out (freed with tl_vex_free).  TL_OK or TL_ENOMEM. */
+TL_EXTERN tl_err tl_vex_new(tl_vex **out);
+
+/*
+ * Reads the VEX document at path ("-": standard input) into a new set in
+ * *out: OpenVEX 0.2.0 (and the earlier 0.0.1 / unversioned
+ * "https://openvex.dev/ns" context, in JSON or YAML) or a CycloneDX VEX (a
+ * CycloneDX 1.4-1.7 BOM whose vulnerabilities[] carry an analysis).  lim
+ * (may be NULL: defaults) bounds the file size and nesting.  Returns
+ * TL_OK; TL_EPARSE (one line: file, JSON path, what was expected);
+ * TL_ELIMIT; TL_EUNSUPPORTED (a JSON document that is neither OpenVEX nor
+ * CycloneDX, or an unknown OpenVEX context); TL_EIO; TL_ENOMEM.
+ */
+TL_EXTERN tl_err tl_vex_load(tl_vex **out, const char *path, const tl_json_limits *lim);
+
+/*
+ * Adds the statements of the document at path to vex, as tl_vex_load
+ * reads it.  On error vex is unchanged.  Documents added later win ties
+ * (see tl_vex_apply).
+ */
+TL_EXTERN tl_err tl_vex_add_file(tl_vex *vex, const char *path, const tl_json_limits *lim);
+
+/* Adds an in-memory document (data borrowed; name is used in messages and
+ * as the statements' source) as tl_vex_add_file does. */
+TL_EXTERN tl_err tl_vex_add_mem(tl_vex *vex, const void *data, size_t len, const char *name,
+                                const tl_json_limits *lim);
+
+/* Number of statements in vex. */
+TL_EXTERN size_t tl_vex_count(const tl_vex *vex);
+
+/*
+ * Sets the triage of each finding in f from the statements of vex that
+ * apply to it: the statement names the finding's vulnerability (its id or
+ * any alias, on either side; ids compare case-sensitively) and a product
+ * or subcomponent that identifies the finding's component (purl, CPE, or
+ * bom-ref; a statement purl without version or qualifiers covers every
+ * version and qualifier set of that package).  When several apply, the
+ * one with the latest timestamp wins; equal or missing timestamps go to
+ * the document added last, then the statement written last.  The winner
+ * sets vex_status, vex_justification, vex_impact, vex_action and
+ * vex_source (the document's name); findings no statement applies to are
+ * left as they are.  vex is borrowed.  Returns TL_OK, TL_EINVAL,
+ * TL_ENOMEM (then f may be partly updated).
+ */
+TL_EXTERN tl_err tl_vex_apply(const tl_vex *vex, tl_findings *f);
+
+/*
+ * tl_vex_apply, knowing the SBOM (borrowed; may be NULL) the findings were
+ * matched in: a finding's component is also identified by the purl and
+ * CPE its SBOM component (found by component_ref) carries, so a statement
+ * about a purl applies to a finding that matched by CPE, and the reverse.
+ */
+TL_EXTERN tl_err tl_vex_apply_sbom(const tl_vex *vex, tl_findings *f, const tl_sbom *sbom);
+
+/* Frees vex (taken; NULL is fine). */
+TL_EXTERN void tl_vex_free(tl_vex *vex);
+
+/* Parses an OpenVEX status name ("not_affected", ...) into *out.
+ * Returns TL_OK or TL_EINVAL. */
+TL_EXTERN tl_err tl_vex_status_parse(const char *name, tl_vex_status *out);
+
+/* Whether name is one of the five OpenVEX 0.2.0 justification labels. */
+TL_EXTERN bool tl_vex_justification_valid(const char *name);
+
+/* Options of tl_vex_write_openvex.  Every string borrowed. */
+typedef struct {
+	const char *author;   /* required: who makes the statements */
+	const char *role;     /* may be NULL */
+	const char *id;       /* document @id (an IRI); NULL: a urn:uuid derived
+	                       * from the document's content */
+	const char *tooling;  /* NULL: "trustline <version>" */
+	int64_t timestamp;    /* document and statement time; 0: tl_now()
+	                       * (SOURCE_DATE_EPOCH when set) */
+} tl_vex_out_opts;
+
+/*
+ * Appends an OpenVEX 0.2.0 document (JSON, sorted keys, ending in a
+ * newline) to out with one statement per distinct (vulnerability, status,
+ * justification, impact, action) among the findings of f whose
+ * vex_status is set, each listing the products of those findings:
+ * "@id" the purl when component_id is a purl, identifiers.cpe23 when it
+ * is a CPE.  The same input gives the same bytes.  f and o borrowed.
+ * Returns TL_OK; TL_EINVAL when o->author is missing, no finding has a
+ * status, a finding has no purl or CPE, or a statement lacks what OpenVEX
+ * requires (not_affected: a justification or an impact statement;
+ * affected: an action statement; a justification only with
+ * not_affected); TL_ENOMEM.
+ */
+TL_EXTERN tl_err tl_vex_write_openvex(tl_buf *out, const tl_findings *f, const tl_vex_out_opts *o);
+
 /* Scanner property naming the CVEs a Debian changelog says are fixed: on a
  * deb component, value "CVE-ID=VERSION CVE-ID=VERSION ..." (space
  * separated, sorted by id), VERSION being the oldest changelog entry that
@@ -342,8 +443,10 @@ TL_EXTERN tl_err tl_report_format_parse(const char *name, tl_report_format *out)
  * Appends the report of findings f (borrowed) on sbom (borrowed; may be
  * NULL) in format fmt to out.  TABLE: aligned columns (id, severity, CVSS,
  * KEV, component, version, fixed, status) and a summary line; JSON: the
- * object of docs/matching.md ("trustline-findings/1").  Returns TL_OK,
- * TL_ENOMEM, TL_EUNSUPPORTED for a format not built in.
+ * object of docs/matching.md ("trustline-findings/1"); SARIF 2.1.0,
+ * CYCLONEDX (a CycloneDX 1.6 VDR with the SBOM's components) and HTML (one
+ * self-contained page) as docs/reports.md describes.  Returns TL_OK,
+ * TL_ENOMEM, TL_EINVAL, TL_EUNSUPPORTED for an unknown format.
  */
 TL_EXTERN tl_err tl_vuln_report(tl_buf *out, tl_report_format fmt, const tl_findings *f,
                                 const tl_sbom *sbom);

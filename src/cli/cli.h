@@ -58,6 +58,7 @@ int cmd_device_csr(int argc, char **argv);
 int cmd_db_import(int argc, char **argv);
 int cmd_db_status(int argc, char **argv);
 int cmd_db_update(int argc, char **argv);
+int cmd_vex(int argc, char **argv);
 int cmd_vuln(int argc, char **argv);
 
 #endif

@@ -39,6 +39,7 @@ static const command commands[] = {
 	{ "attest", "verify", cmd_attest_verify, "verify device evidence (chain, signature, nonce, quote)" },
 	{ NULL, "attest", cmd_attest, "device evidence: firmware and SBOM digests, TPM quote, nonce" },
 	{ NULL, "verify", cmd_verify, "verify a DSSE envelope (signature, certificate chain, artifact digest)" },
+	{ NULL, "vex", cmd_vex, "write OpenVEX statements: the status of vulnerabilities in products" },
 	{ NULL, "vuln", cmd_vuln, "known vulnerabilities of an SBOM's components; --fail-on release gate" },
 };
 

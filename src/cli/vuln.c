@@ -1,7 +1,8 @@
 /*
  * trustline vuln: known vulnerabilities of the components of an SBOM,
  * matched against the local database (docs/matching.md), reported as a
- * table or JSON, with a release gate (--fail-on).
+ * table, JSON, SARIF, CycloneDX VDR or HTML after VEX triage (--vex), with a
+ * release gate (--fail-on).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,14 +25,16 @@ static void usage(FILE *f)
 	        "records by release tag).  docs/matching.md states every rule.\n"
 	        "\n"
 	        "  --db FILE        the database (default $XDG_DATA_HOME/trustline/vulns.db)\n"
-	        "  --format F       table (default), json; sarif, cyclonedx and html are\n"
-	        "                   not available yet\n"
+	        "  --format F       table (default), json, sarif (SARIF 2.1.0), cyclonedx\n"
+	        "                   (a CycloneDX 1.6 VDR), html (one self-contained page)\n"
 	        "  -o, --output F   write the report to F (default: standard output)\n"
 	        "  --fail-on L      exit 1 when an active finding (not patched, not\n"
 	        "                   resolved by VEX) has severity L or higher; 'kev': when\n"
 	        "                   one is in CISA's Known Exploited Vulnerabilities catalog;\n"
 	        "                   'low' includes findings of unknown severity\n"
-	        "  --vex FILE       VEX triage (not available yet)\n"
+	        "  --vex FILE       VEX triage applied before the report and --fail-on:\n"
+	        "                   OpenVEX or CycloneDX VEX; repeatable, the latest\n"
+	        "                   statement wins (docs/vex.md)\n"
 	        "  --no-oss-fuzz    do not match OSS-Fuzz records by release tag\n"
 	        "\n"
 	        "A summary goes to standard error.\n"
@@ -65,8 +68,14 @@ int cmd_vuln(int argc, char **argv)
 	tl_match_stats st = { 0 };
 	tl_match_opts mo = { 0 };
 	tl_buf out = TL_BUF_INIT;
+	const char **vex_paths = NULL;
+	size_t n_vex = 0;
+	tl_vex *vex = NULL;
 	int rc = 2;
 	tl_err err;
+
+	if (!(vex_paths = calloc((size_t)argc, sizeof(*vex_paths))))
+		return cli_usage_error("out of memory");
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -106,8 +115,7 @@ int cmd_vuln(int argc, char **argv)
 		} else if (OPT("--vex")) {
 			if (!val)
 				goto need_value;
-			rc = cli_usage_error("vuln: --vex: VEX input is not available in this build yet");
-			goto done;
+			vex_paths[n_vex++] = val;
 		} else if (!strcmp(a, "--no-oss-fuzz")) {
 			no_ossfuzz = true;
 		} else if (a[0] == '-' && a[1]) {
@@ -138,7 +146,20 @@ int cmd_vuln(int argc, char **argv)
 	}
 	mo.no_oss_fuzz = no_ossfuzz;
 	mo.stats = &st;
+	/* the VEX documents first: a bad one stops before the database is read */
+	if ((err = tl_vex_new(&vex)) != TL_OK) {
+		rc = cli_fail(err);
+		goto done;
+	}
+	for (size_t k = 0; k < n_vex; k++) {
+		if ((err = tl_vex_add_file(vex, vex_paths[k], &lim)) != TL_OK) {
+			rc = cli_fail(err);
+			goto done;
+		}
+	}
+	/* triage applies before the report and before --fail-on counts */
 	if ((err = tl_vuln_match(db, sbom, &mo, &f)) != TL_OK ||
+	    (n_vex && (err = tl_vex_apply_sbom(vex, &f, sbom)) != TL_OK) ||
 	    (err = tl_vuln_report(&out, fmt, &f, sbom)) != TL_OK || (err = tl_buf_cstr(&out)) != TL_OK) {
 		rc = cli_fail(err);
 		goto done;
@@ -165,6 +186,8 @@ int cmd_vuln(int argc, char **argv)
 need_value:
 	rc = cli_usage_error("vuln: %s needs a value (see --help)", argv[argc - 1]);
 done:
+	tl_vex_free(vex);
+	free(vex_paths);
 	tl_buf_dispose(&out);
 	tl_findings_free(&f);
 	tl_vulndb_close(db);

@@ -63,10 +63,15 @@ static size_t lim_bytes(const tl_json_limits *lim)
 
 static tl_err parse_error(const char *name, const json_error_t *jerr)
 {
+	char text[JSON_ERROR_TEXT_LENGTH + 4];
+
 	if (json_error_code(jerr) == json_error_out_of_memory)
 		return tl__nomem();
+	/* jansson quotes the input near the error, which may hold a newline:
+	 * the message stays one line */
+	tl__quote(text, sizeof(text), jerr->text);
 	return tl__error(TL_EPARSE, "%s: line %d column %d (offset %d): %s",
-	                 name, jerr->line, jerr->column, jerr->position, jerr->text);
+	                 name, jerr->line, jerr->column, jerr->position, text);
 }
 
 tl_err tl_json_parse(json_t **out, const char *data, size_t len, const char *name,

@@ -131,4 +131,62 @@ bool tl__cpe_split(char *buf, char *f[13]);
 tl_err tl__db_secfix(tl__import *im, const char *distro, const char *repo, const char *package,
                      const char *fixed, const char *id);
 
+/* ---- reports (report_sarif.c, report_cdx.c, report_html.c, report_util.c;
+ * docs/reports.md) ------------------------------------------------------- */
+
+#include "trustline/sbom.h"
+
+/*
+ * Report writers: each appends one document about the findings f to out.
+ * sbom (may be NULL) is the SBOM the findings were matched in; it names
+ * the components (file evidence, purl) and, for the VDR, gives the
+ * components and dependencies written.  f and sbom are borrowed.  The same
+ * input gives the same bytes (timestamps: SOURCE_DATE_EPOCH when set).
+ * Return TL_OK, TL_EINVAL (NULL out or f), TL_ENOMEM.
+ *
+ *   tl__report_sarif      SARIF 2.1.0: one rule per vulnerability, one
+ *                         result per finding, suppressions for findings
+ *                         that VEX or patch evidence dispose of
+ *   tl__report_cyclonedx  CycloneDX 1.6 vulnerability disclosure report
+ *                         (VDR): the SBOM's components plus vulnerabilities[]
+ *   tl__report_html       one self-contained HTML page (no external
+ *                         resources) with a severity chart and a table
+ */
+tl_err tl__report_sarif(tl_buf *out, const tl_findings *f, const tl_sbom *sbom);
+tl_err tl__report_cyclonedx(tl_buf *out, const tl_findings *f, const tl_sbom *sbom);
+tl_err tl__report_html(tl_buf *out, const tl_findings *f, const tl_sbom *sbom);
+
+/* The advisory page of vulnerability id (borrowed), appended to out:
+ * NVD for CVE-, GitHub for GHSA-, OSV otherwise; characters outside the
+ * URI unreserved set are percent-encoded. */
+tl_err tl__vuln_url(tl_buf *out, const char *id);
+/* The finding's highest CVSS base score, or -1 when it has none. */
+double tl__finding_score(const tl_finding *f);
+/* Appends s percent-encoded for a URI path: unreserved characters and
+ * "/:@!$&'()*+,;=" stay, everything else becomes %XX. */
+tl_err tl__uri_path(tl_buf *out, const char *s);
+
+/* Length of the first line of s, at most max bytes, not cutting a UTF-8
+ * sequence. */
+size_t tl__utf8_line(const char *s, size_t max);
+/* A copy of s (caller frees) in which each byte that is not part of valid
+ * UTF-8 is U+FFFD; NULL when out of memory. */
+char *tl__utf8_dup(const char *s);
+
+/* Building a JSON tree without checking every call: the first allocation
+ * failure sets oom, and the writer reports TL_ENOMEM once at the end.
+ * tl__jb_set and tl__jb_push take v, also when they fail (jansson frees
+ * it); a NULL s is left out by tl__jb_set_str and written "" by tl__jb_str,
+ * and bytes that are not UTF-8 become U+FFFD. */
+typedef struct {
+	bool oom;
+} tl__jb;
+json_t *tl__jb_obj(tl__jb *b);
+json_t *tl__jb_arr(tl__jb *b);
+json_t *tl__jb_str(tl__jb *b, const char *s);
+json_t *tl__jb_text(tl__jb *b, const char *t); /* {"text": t} */
+void tl__jb_set(tl__jb *b, json_t *obj, const char *key, json_t *v);
+void tl__jb_set_str(tl__jb *b, json_t *obj, const char *key, const char *s);
+void tl__jb_push(tl__jb *b, json_t *arr, json_t *v);
+
 #endif

@@ -37,7 +37,8 @@ finish() {
 }
 
 # ajv_validate KIND FILE: validates FILE with the independent validator ajv
-# against the official schema (KIND: cyclonedx-1.5, cyclonedx-1.6, spdx-2.3).
+# against the official schema (KIND: cyclonedx-1.5, cyclonedx-1.6, spdx-2.3,
+# sarif-2.1.0, openvex-0.2.0).
 # Without ajv (TL_AJV unset) this is a visible skip, or a failure when
 # TL_REQUIRE_AJV=1 (as in CI).
 ajv_validate() {
@@ -55,6 +56,13 @@ ajv_validate() {
 	spdx-2.3)
 		"$TL_AJV" validate --spec=draft2019 -c ajv-formats --strict=false \
 			-s "$s/spdx-2.3.schema.json" -d "$file" >"$TMP/ajv.out" 2>&1 ;;
+	sarif-2.1.0)
+		# the official schema is JSON Schema draft-04: ajv through ajv-draft-04
+		node "$TL_SOURCE_ROOT/tests/cli/ajv_draft04.js" "$(dirname "$(dirname "$TL_AJV")")" \
+			"$s/sarif-schema-2.1.0.json" "$file" >"$TMP/ajv.out" 2>&1 ;;
+	openvex-0.2.0)
+		"$TL_AJV" validate --spec=draft2020 -c ajv-formats --strict=false \
+			-s "$TL_SHARED_DATA/openvex/schema/openvex_json_schema.json" -d "$file" >"$TMP/ajv.out" 2>&1 ;;
 	*) not_ok "ajv_validate: unknown kind $kind"; return ;;
 	esac
 	if grep -q ' valid$' "$TMP/ajv.out"; then ok; else

@@ -82,10 +82,8 @@ expect_exit 1 "unpatched finding fails --fail-on low" "$T" vuln --db "$DB" --fai
 expect_exit 0 "below --fail-on" "$T" vuln --db "$DB" --fail-on kev "$TMP/unpatched.cdx.json"
 
 # ---- errors -------------------------------------------------------------
-expect_exit 2 "--vex not yet" "$T" vuln --db "$DB" --vex x.json "$S"
-expect_grep "--vex message" 'not available' "$TMP/err"
-expect_exit 2 "sarif not yet" "$T" vuln --db "$DB" --format sarif "$TMP/patched.cdx.json"
-expect_one_line "sarif one line" "$TMP/err"
+expect_exit 2 "--vex file missing" "$T" vuln --db "$DB" --vex "$TMP/x.json" "$S"
+expect_one_line "--vex file missing: one line" "$TMP/err"
 expect_exit 2 "bad format" "$T" vuln --db "$DB" --format xml "$S"
 expect_exit 2 "bad --fail-on" "$T" vuln --db "$DB" --fail-on severe "$S"
 expect_exit 2 "--fail-on without value" "$T" vuln --db "$DB" "$S" --fail-on

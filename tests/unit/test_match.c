@@ -599,7 +599,10 @@ static void test_match__sorted_and_deterministic(void **state)
 	json_decref(root);
 	assert_int_equal(tl_vuln_report(&t, TL_REPORT_TABLE, &f1, s), TL_OK);
 	assert_non_null(strstr(t.ptr, "CVE-2024-1086"));
-	assert_int_equal(tl_vuln_report(&t, TL_REPORT_SARIF, &f1, s), TL_EUNSUPPORTED);
+	tl_buf_clear(&t);
+	assert_int_equal(tl_vuln_report(&t, TL_REPORT_SARIF, &f1, s), TL_OK);
+	assert_non_null(strstr(t.ptr, "\"version\": \"2.1.0\""));
+	assert_int_equal(tl_vuln_report(&t, (tl_report_format)99, &f1, s), TL_EUNSUPPORTED);
 	tl_buf_dispose(&b1);
 	tl_buf_dispose(&b2);
 	tl_buf_dispose(&t);
