@@ -29,6 +29,7 @@ while True:
         b.bind(("127.0.0.1", p + 1)); break
     except OSError:
         pass
+a.close(); b.close()
 print(p, p + 1)')
 	if swtpm socket --tpm2 --tpmstate dir="$TMP/state" --server type=tcp,port="$port",bindaddr=127.0.0.1 \
 		--ctrl type=tcp,port="$cport",bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
