@@ -69,3 +69,33 @@ ajv_validate() {
 		not_ok "ajv: $file does not pass the official $kind schema"; grep -v '^unknown format' "$TMP/ajv.out" | head -20 | sed 's/^/  /'
 	fi
 }
+
+# start_swtpm: a fresh swtpm (state in $TMP/state) on two free adjacent
+# loopback ports, stopped when the test exits; sets $port (the server port;
+# the control port is port + 1, as the swtpm TCTI expects).  Another
+# process may take the ports before swtpm binds, so it tries a few times.
+# On failure: a FAIL line, the summary, exit 1.
+start_swtpm() {
+	local started=0 cport
+	mkdir -p "$TMP/state"
+	swtpm_setup --tpm2 --tpmstate "$TMP/state" --createek --overwrite >"$TMP/setup.log" 2>&1 ||
+		{ not_ok "swtpm_setup failed"; cat "$TMP/setup.log"; finish; exit 1; }
+	for _ in 1 2 3 4 5; do
+		# the probe sockets are closed before the ports are printed
+		read -r port cport < <(python3 -c 'import socket
+while True:
+    a, b = socket.socket(), socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
+    try:
+        b.bind(("127.0.0.1", p + 1)); break
+    except OSError:
+        pass
+a.close(); b.close()
+print(p, p + 1)')
+		if swtpm socket --tpm2 --tpmstate dir="$TMP/state" --server type=tcp,port="$port",bindaddr=127.0.0.1 \
+			--ctrl type=tcp,port="$cport",bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
+			--pid file="$TMP/swtpm.pid" --daemon 2>"$TMP/swtpm.err"; then started=1; break; fi
+	done
+	[ "$started" = 1 ] || { not_ok "swtpm did not start"; cat "$TMP/swtpm.err"; finish; exit 1; }
+	trap 'kill "$(cat "$TMP/swtpm.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$TMP"' EXIT
+	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/swtpm.pid" ] && break; sleep 0.2; done
+}

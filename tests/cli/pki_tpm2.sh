@@ -14,30 +14,7 @@ done
 moddir=$(openssl version -m | sed 's/^MODULESDIR: "\(.*\)"$/\1/')
 [ -f "$moddir/tpm2.so" ] || { echo "tpm2-openssl not installed: skipped"; exit 77; }
 
-mkdir state
-swtpm_setup --tpm2 --tpmstate "$TMP/state" --createek --overwrite >setup.log 2>&1 ||
-	{ not_ok "swtpm_setup failed"; cat setup.log; finish; exit 1; }
-# Two free adjacent local ports (server, control); another process may
-# take them before swtpm binds, so try a few times.
-started=0
-for _ in 1 2 3 4 5; do
-	read -r port cport < <(python3 -c 'import socket
-# The swtpm TCTI takes the control port to be the server port + 1.
-while True:
-    a, b = socket.socket(), socket.socket(); a.bind(("127.0.0.1", 0)); p = a.getsockname()[1]
-    try:
-        b.bind(("127.0.0.1", p + 1)); break
-    except OSError:
-        pass
-a.close(); b.close()
-print(p, p + 1)')
-	if swtpm socket --tpm2 --tpmstate dir="$TMP/state" --server type=tcp,port="$port",bindaddr=127.0.0.1 \
-		--ctrl type=tcp,port="$cport",bindaddr=127.0.0.1 --flags not-need-init,startup-clear \
-		--pid file="$TMP/swtpm.pid" --daemon 2>swtpm.err; then started=1; break; fi
-done
-[ "$started" = 1 ] || { not_ok "swtpm did not start"; cat swtpm.err; finish; exit 1; }
-trap 'kill "$(cat "$TMP/swtpm.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$TMP"' EXIT
-for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s swtpm.pid ] && break; sleep 0.2; done
+start_swtpm
 export TPM2OPENSSL_TCTI="swtpm:host=127.0.0.1,port=$port"
 export TPM2TOOLS_TCTI=$TPM2OPENSSL_TCTI
 printf 'firmware image\n' >fw.bin
