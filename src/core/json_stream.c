@@ -19,10 +19,32 @@
  * Files are mapped, not copied; pages already handed to jansson are
  * dropped from the mapping as the caller moves on, so the resident size
  * stays near one element.
+ *
+ * Reading an array in order (element 0, 1, 2, ...) parses ahead on a
+ * second thread: a worker runs jansson on the next elements into a ring
+ * of PREFETCH_RING slots while the caller works on the current one, so
+ * parsing and the caller's work use two cores.  The caller gets the same
+ * values and the same errors, in the same order: the worker only keeps
+ * jansson's result and error, and the message is made on the caller's
+ * thread when it reaches that element.  Any other order of access stops
+ * the worker and parses in place.
+ *
+ * The worker parses each element into its ring slot's bump arena (jansson's
+ * allocator is set to one that allocates from the arena of the thread's
+ * current slot, if any, and frees nothing inside the arenas): no malloc or
+ * free per node, and no memory passed between the threads' malloc arenas.
+ * A slot is parsed into again only once the caller has asked for the
+ * element after the one it held, which the contract of
+ * tl__json_stream_item allows (an element is released before the next one
+ * is asked for); nothing of an element survives its json_decref in the
+ * callers (they copy what they keep).  tl__json_stream_fill keeps the
+ * elements, so it parses ahead without arenas.  Builds with
+ * AddressSanitizer use no arena, so that it still sees every node.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -32,6 +54,22 @@
 
 #define STREAM_MAX_KEYS 8
 #define DROP_STEP ((size_t)4 << 20) /* drop mapped pages in steps of this */
+#define PREFETCH_RING 64              /* elements parsed ahead at most */
+#define PREFETCH_MIN 8                /* arrays shorter than this: no worker */
+#define PREFETCH_THREADS 2            /* workers parsing ahead */
+#define ARENA_SLOT ((size_t)4 << 20)  /* bytes of arena per ring slot */
+#define ARENA_KEEP ((size_t)1 << 20)  /* a slot that used more gives it back */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define USE_ARENA 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define USE_ARENA 0
+#endif
+#endif
+#ifndef USE_ARENA
+#define USE_ARENA 1
+#endif
 
 typedef struct {
 	size_t start, end; /* [start, end) in the input */
@@ -44,6 +82,132 @@ typedef struct {
 	size_t n, cap;
 } stream_array;
 
+/* ---- the arenas --------------------------------------------------------- */
+
+/* One reservation of PREFETCH_RING slots of ARENA_SLOT bytes, made once and
+ * lent to one prefetcher at a time. */
+typedef struct {
+	char *p, *end; /* the free part of a slot */
+	char *start;
+	size_t high; /* bytes used at most since the slot was last given back */
+} arena;
+
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t arena_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *arena_base;
+static bool arena_busy;
+static _Thread_local arena *cur_arena;
+
+static void *arena_malloc(size_t n)
+{
+	arena *a = cur_arena;
+
+	if (a && n <= ARENA_SLOT) {
+		size_t need = (n + 15) & ~(size_t)15;
+		if (need <= (size_t)(a->end - a->p)) {
+			void *r = a->p;
+			a->p += need;
+			return r;
+		}
+	}
+	return malloc(n);
+}
+
+static void arena_free(void *p)
+{
+	uintptr_t u = (uintptr_t)p, b = (uintptr_t)arena_base;
+
+	if (b && u >= b && u - b < (uintptr_t)PREFETCH_RING * ARENA_SLOT)
+		return; /* freed with its slot */
+	free(p);
+}
+
+static void arena_init(void)
+{
+	void *m = mmap(NULL, PREFETCH_RING * ARENA_SLOT, PROT_READ | PROT_WRITE,
+	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (m == MAP_FAILED)
+		return;
+	/* set before arena_base: from here on every jansson free comes here,
+	 * and memory jansson took from malloc before goes back to free */
+	json_set_alloc_funcs(arena_malloc, arena_free);
+	arena_base = m;
+}
+
+/* The arenas for one prefetcher, or NULL (none, or lent already). */
+static char *arena_take(void)
+{
+	char *r = NULL;
+
+	if (!USE_ARENA || pthread_once(&arena_once, arena_init) != 0 || !arena_base)
+		return NULL;
+	pthread_mutex_lock(&arena_mu);
+	if (!arena_busy) {
+		arena_busy = true;
+		r = arena_base;
+	}
+	pthread_mutex_unlock(&arena_mu);
+	return r;
+}
+
+static void arena_give_back(void)
+{
+	(void)madvise(arena_base, PREFETCH_RING * ARENA_SLOT, MADV_DONTNEED);
+	pthread_mutex_lock(&arena_mu);
+	arena_busy = false;
+	pthread_mutex_unlock(&arena_mu);
+}
+
+/* Empties slot a before an element is parsed into it. */
+static void arena_reset(arena *a)
+{
+	size_t used = (size_t)(a->p - a->start);
+
+	if (used > a->high)
+		a->high = used;
+	if (a->high > ARENA_KEEP) {
+		(void)madvise(a->start, a->high, MADV_DONTNEED);
+		a->high = 0;
+	}
+	a->p = a->start;
+}
+
+/* ---- parsing ahead -------------------------------------------------------- */
+
+/* one element parsed by a worker: the value, or jansson's error */
+typedef struct {
+	json_t *v;
+	json_error_t jerr;
+	bool ready;  /* v/jerr hold element idx */
+	size_t idx;
+	arena mem;   /* when the prefetcher has arenas */
+} prefetch_slot;
+
+/* the workers parsing ahead in one array (a); worker k parses the
+ * elements i with i % PREFETCH_THREADS == k */
+typedef struct {
+	pthread_t thread[PREFETCH_THREADS];
+	size_t n_threads;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool running;
+	bool keep;        /* the caller keeps the elements */
+	bool arenas;      /* the slots parse into arenas (never when keep) */
+	bool stop;        /* set by the caller: the workers end */
+	bool prod_waits;  /* a worker waits for free slots */
+	bool cons_waits;  /* the caller waits for parsed elements */
+	const void *a;    /* the stream_array being read */
+	size_t produced;  /* elements [0, produced) are parsed */
+	size_t consumed;  /* elements [0, consumed) were handed out */
+	prefetch_slot ring[PREFETCH_RING];
+} prefetcher;
+
+typedef struct {
+	struct tl__json_stream *s;
+	size_t k;
+} worker_arg;
+
 struct tl__json_stream {
 	const char *name;
 	const unsigned char *data;
@@ -55,6 +219,8 @@ struct tl__json_stream {
 	json_t *root;
 	stream_array arrays[STREAM_MAX_KEYS];
 	size_t n_arrays;
+	prefetcher pf;
+	worker_arg wargs[PREFETCH_THREADS];
 };
 
 static tl_err not_streamable(const tl__json_stream *s, size_t off, const char *what)
@@ -342,10 +508,13 @@ tl_err tl__json_stream_open(tl__json_stream **out, const char *path, const tl_js
 	return TL_OK;
 }
 
+static void prefetch_stop(tl__json_stream *s);
+
 void tl__json_stream_close(tl__json_stream *s)
 {
 	if (!s)
 		return;
+	prefetch_stop(s);
 	for (size_t k = 0; k < s->n_arrays; k++)
 		free(s->arrays[k].items);
 	json_decref(s->root);
@@ -379,7 +548,153 @@ size_t tl__json_stream_count(const tl__json_stream *s, const char *key)
 	return a ? a->n : 0;
 }
 
-tl_err tl__json_stream_item(tl__json_stream *s, const char *key, size_t i, json_t **out)
+static json_t *parse_span(const tl__json_stream *s, span sp, json_error_t *jerr)
+{
+	/* its depth was checked by the scan (two levels down: object, array) */
+	return json_loadb((const char *)s->data + sp.start, sp.end - sp.start,
+	                  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, jerr);
+}
+
+static void *prefetch_main(void *arg)
+{
+	const worker_arg *w = arg;
+	tl__json_stream *s = w->s;
+	prefetcher *pf = &s->pf;
+	const stream_array *a = pf->a;
+	size_t i = w->k;
+
+	pthread_mutex_lock(&pf->mu);
+	while (!pf->stop && i < a->n) {
+		prefetch_slot *slot = &pf->ring[i % PREFETCH_RING];
+		/* the slot's last element (i - RING) must be released: the caller
+		 * asked for the one after it */
+		if (i - pf->consumed >= PREFETCH_RING - 1) {
+			pf->prod_waits = true;
+			pthread_cond_wait(&pf->cv, &pf->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&pf->mu);
+		if (pf->arenas) {
+			arena_reset(&slot->mem);
+			cur_arena = &slot->mem;
+		}
+		slot->v = parse_span(s, a->items[i], &slot->jerr);
+		cur_arena = NULL;
+		pthread_mutex_lock(&pf->mu);
+		slot->idx = i;
+		slot->ready = true;
+		while (pf->produced < a->n) {
+			const prefetch_slot *p = &pf->ring[pf->produced % PREFETCH_RING];
+			if (!p->ready || p->idx != pf->produced)
+				break;
+			pf->produced++;
+		}
+		/* wake the caller by batches (half a ring), not per element */
+		if (pf->cons_waits && (pf->produced - pf->consumed >= PREFETCH_RING / 2 ||
+		                       pf->produced == a->n || !slot->v)) {
+			pf->cons_waits = false;
+			pthread_cond_broadcast(&pf->cv);
+		}
+		i += PREFETCH_THREADS;
+	}
+	pthread_mutex_unlock(&pf->mu);
+	return NULL;
+}
+
+/* Ends the workers, if any, and frees what they parsed and nobody took. */
+static void prefetch_stop(tl__json_stream *s)
+{
+	prefetcher *pf = &s->pf;
+
+	if (!pf->running)
+		return;
+	pthread_mutex_lock(&pf->mu);
+	pf->stop = true;
+	pf->prod_waits = false;
+	pthread_cond_broadcast(&pf->cv);
+	pthread_mutex_unlock(&pf->mu);
+	for (size_t k = 0; k < pf->n_threads; k++)
+		pthread_join(pf->thread[k], NULL);
+	for (size_t k = 0; k < PREFETCH_RING; k++)
+		if (pf->ring[k].ready && pf->ring[k].idx >= pf->consumed)
+			json_decref(pf->ring[k].v);
+	pthread_cond_destroy(&pf->cv);
+	pthread_mutex_destroy(&pf->mu);
+	if (pf->arenas)
+		arena_give_back();
+	memset(pf, 0, sizeof(*pf));
+}
+
+/* Starts the workers on a from element 0; false if none could start (the
+ * caller then parses in place). */
+static bool prefetch_start(tl__json_stream *s, const stream_array *a, bool keep)
+{
+	prefetcher *pf = &s->pf;
+	char *base;
+
+	memset(pf, 0, sizeof(*pf));
+	pf->a = a;
+	pf->keep = keep;
+	if (pthread_mutex_init(&pf->mu, NULL) != 0)
+		return false;
+	if (pthread_cond_init(&pf->cv, NULL) != 0) {
+		pthread_mutex_destroy(&pf->mu);
+		return false;
+	}
+	if (!keep && (base = arena_take()) != NULL) {
+		pf->arenas = true;
+		for (size_t k = 0; k < PREFETCH_RING; k++) {
+			arena *m = &pf->ring[k].mem;
+			m->start = m->p = base + k * ARENA_SLOT;
+			m->end = m->start + ARENA_SLOT;
+		}
+	}
+	/* jansson seeds its hash function once; the skeleton's parse did */
+	pf->running = true;
+	for (size_t k = 0; k < PREFETCH_THREADS; k++) {
+		s->wargs[k].s = s;
+		s->wargs[k].k = k;
+		if (pthread_create(&pf->thread[k], NULL, prefetch_main, &s->wargs[k]) != 0)
+			break;
+		pf->n_threads++;
+	}
+	if (pf->n_threads < PREFETCH_THREADS) {
+		/* all or nothing: each worker has its share of the elements */
+		prefetch_stop(s);
+		return false;
+	}
+	return true;
+}
+
+/* The caller's next element from the workers; jerr is jansson's error
+ * when the result is NULL. */
+static json_t *prefetch_take(tl__json_stream *s, json_error_t *jerr)
+{
+	prefetcher *pf = &s->pf;
+	size_t i = pf->consumed;
+	prefetch_slot *slot = &pf->ring[i % PREFETCH_RING];
+	json_t *v;
+
+	pthread_mutex_lock(&pf->mu);
+	while (pf->produced <= i) {
+		pf->cons_waits = true;
+		pthread_cond_wait(&pf->cv, &pf->mu);
+	}
+	v = slot->v;
+	if (!v)
+		*jerr = slot->jerr;
+	slot->v = NULL;
+	pf->consumed = i + 1;
+	if (pf->prod_waits && pf->produced - pf->consumed <= PREFETCH_RING / 2) {
+		pf->prod_waits = false;
+		pthread_cond_broadcast(&pf->cv);
+	}
+	pthread_mutex_unlock(&pf->mu);
+	return v;
+}
+
+/* keep: the caller keeps the elements (no arenas) */
+static tl_err stream_item(tl__json_stream *s, const char *key, size_t i, json_t **out, bool keep)
 {
 	const stream_array *a = find_array(s, key);
 	json_error_t jerr;
@@ -389,16 +704,22 @@ tl_err tl__json_stream_item(tl__json_stream *s, const char *key, size_t i, json_
 	if (!a || i >= a->n)
 		return tl__error(TL_EINVAL, "JSON stream: no item %zu in \"%s\"", i, key);
 	sp = a->items[i];
-	/* its depth was checked by the scan (two levels down: object, array) */
-	*out = json_loadb((const char *)s->data + sp.start, sp.end - sp.start,
-	                  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (s->pf.running && (s->pf.a != a || s->pf.consumed != i || keep != s->pf.keep))
+		prefetch_stop(s); /* out of order: in place from here */
+	if (!s->pf.running && i == 0 && a->n >= PREFETCH_MIN)
+		(void)prefetch_start(s, a, keep);
+	if (s->pf.running)
+		*out = prefetch_take(s, &jerr);
+	else
+		*out = parse_span(s, sp, &jerr);
 	if (!*out) {
 		if (json_error_code(&jerr) == json_error_out_of_memory)
 			return tl__nomem();
 		return tl__error(TL_EPARSE, "%s: offset %zu: %s", s->name, sp.start + (size_t)jerr.position,
 		                 jerr.text);
 	}
-	/* release the pages before this element (mapped files only) */
+	/* release the pages before this element (mapped files only); the
+	 * worker reads only after it, and a dropped page reads in again */
 	if (s->map && sp.start > s->dropped + DROP_STEP) {
 		size_t page = (size_t)sysconf(_SC_PAGESIZE);
 		size_t upto = sp.start / page * page;
@@ -410,6 +731,11 @@ tl_err tl__json_stream_item(tl__json_stream *s, const char *key, size_t i, json_
 	return TL_OK;
 }
 
+tl_err tl__json_stream_item(tl__json_stream *s, const char *key, size_t i, json_t **out)
+{
+	return stream_item(s, key, i, out, false);
+}
+
 tl_err tl__json_stream_fill(tl__json_stream *s, const char *key)
 {
 	json_t *arr = json_object_get(s->root, key), *item;
@@ -419,7 +745,7 @@ tl_err tl__json_stream_fill(tl__json_stream *s, const char *key)
 	if (!tl__json_stream_has(s, key) || !json_is_array(arr) || json_array_size(arr))
 		return TL_OK;
 	for (size_t i = 0; i < n; i++) {
-		if ((err = tl__json_stream_item(s, key, i, &item)) != TL_OK)
+		if ((err = stream_item(s, key, i, &item, true)) != TL_OK)
 			return err;
 		if (json_array_append_new(arr, item) != 0)
 			return tl__nomem();
