@@ -51,6 +51,8 @@ static void check_writer(json_t *root)
 		gens[n].key = keys[k];
 		gens[n].next = next_item;
 		gens[n].ctx = &st[n];
+		gens[n].item = NULL;
+		gens[n].count = 0;
 		json_object_set_new(copy, keys[k], json_array()); /* placeholder */
 		n++;
 	}

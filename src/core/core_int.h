@@ -86,11 +86,21 @@ tl_err tl__json_stream_fill(tl__json_stream *s, const char *key);
  * root, as a placeholder) were an array of the items gens[i].next returns,
  * in order, one by one (each a new reference, freed once written; NULL:
  * no more).  The items never exist together.
+ *
+ * A generator may give item instead of next: item(ctx, i, &v) makes the
+ * item of index i < count (NULL: none for this index, nothing written).
+ * item must be safe to call from several threads at once for different i
+ * (it only reads what ctx points to) and must not log: the items are then
+ * made and written in chunks by two worker threads and put together in
+ * order, so the bytes are those of a sequential run.  An error is the one
+ * of the first index that failed.
  */
 typedef struct {
 	const char *key;
 	tl_err (*next)(void *ctx, json_t **out);
 	void *ctx;
+	tl_err (*item)(void *ctx, size_t i, json_t **out);
+	size_t count;
 } tl__json_gen;
 
 tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens);

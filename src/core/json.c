@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -358,11 +359,216 @@ static tl_err put_value(tl_buf *out, const json_t *v, unsigned depth)
 	return tl__error(TL_EINVAL, "cannot serialise JSON: unknown type");
 }
 
+/* ---- generated arrays written by two threads ------------------------- */
+
+#define GEN_CHUNK 64   /* items a worker makes and writes at a time */
+#define GEN_RING 8     /* chunks made ahead at most */
+#define GEN_THREADS 2  /* workers */
+#define GEN_MIN (2 * GEN_CHUNK) /* fewer items: in place */
+
+typedef struct {
+	tl_buf text;   /* ",\n    item" for each item written */
+	size_t written;
+	tl_err err;    /* of the first failed item; msg its message */
+	char *msg;
+	bool ready;    /* holds chunk idx */
+	size_t idx;
+} gen_chunk;
+
+typedef struct gen_pool gen_pool;
+
+typedef struct {
+	gen_pool *p;
+	size_t k;
+} gen_worker;
+
+struct gen_pool {
+	const tl__json_gen *g;
+	size_t n_chunks;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool stop;
+	bool cons_waits, prod_waits;
+	size_t consumed; /* chunks [0, consumed) were written out */
+	gen_chunk ring[GEN_RING];
+	pthread_t thread[GEN_THREADS];
+	gen_worker args[GEN_THREADS];
+	size_t n_threads;
+};
+
+/* Makes and writes the items of chunk c into ch (outside the lock). */
+static void gen_fill(const tl__json_gen *g, size_t c, gen_chunk *ch)
+{
+	size_t end = (c + 1) * GEN_CHUNK < g->count ? (c + 1) * GEN_CHUNK : g->count;
+	json_t *item = NULL;
+	tl_err err = TL_OK;
+
+	tl_buf_clear(&ch->text);
+	ch->written = 0;
+	for (size_t i = c * GEN_CHUNK; !err && i < end; i++) {
+		if ((err = g->item(g->ctx, i, &item)) != TL_OK)
+			break;
+		if (!item)
+			continue; /* nothing for this index */
+		if ((err = tl_buf_putc(&ch->text, ',')) == TL_OK && (err = put_indent(&ch->text, 2)) == TL_OK)
+			err = put_value(&ch->text, item, 2);
+		json_decref(item);
+		item = NULL;
+		ch->written++;
+	}
+	json_decref(item);
+	ch->err = err;
+	if (err)
+		ch->msg = strdup(tl_error_last());
+}
+
+static void *gen_main(void *arg)
+{
+	const gen_worker *w = arg;
+	gen_pool *p = w->p;
+
+	pthread_mutex_lock(&p->mu);
+	for (size_t c = w->k; !p->stop && c < p->n_chunks;) {
+		gen_chunk *ch = &p->ring[c % GEN_RING];
+		if (c - p->consumed >= GEN_RING) {
+			p->prod_waits = true;
+			pthread_cond_wait(&p->cv, &p->mu);
+			continue;
+		}
+		pthread_mutex_unlock(&p->mu);
+		gen_fill(p->g, c, ch);
+		pthread_mutex_lock(&p->mu);
+		ch->idx = c;
+		ch->ready = true;
+		if (p->cons_waits) {
+			p->cons_waits = false;
+			pthread_cond_broadcast(&p->cv);
+		}
+		c += GEN_THREADS;
+	}
+	pthread_mutex_unlock(&p->mu);
+	return NULL;
+}
+
+static void gen_pool_end(gen_pool *p)
+{
+	pthread_mutex_lock(&p->mu);
+	p->stop = true;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	for (size_t k = 0; k < p->n_threads; k++)
+		pthread_join(p->thread[k], NULL);
+	for (size_t k = 0; k < GEN_RING; k++) {
+		tl_buf_dispose(&p->ring[k].text);
+		free(p->ring[k].msg);
+	}
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+}
+
+/* Writes the items of g (item, count) after out's "key": ", with the
+ * workers; *count the number written.  TL_EAGAIN-like fallback: *started
+ * false when no worker could start (nothing written). */
+static tl_err gen_parallel(tl_buf *out, const tl__json_gen *g, size_t *count, bool *started)
+{
+	gen_pool *p = calloc(1, sizeof(*p));
+	tl_err err = TL_OK;
+
+	*started = false;
+	if (!p)
+		return TL_OK;
+	p->g = g;
+	p->n_chunks = (g->count + GEN_CHUNK - 1) / GEN_CHUNK;
+	if (pthread_mutex_init(&p->mu, NULL) != 0) {
+		free(p);
+		return TL_OK;
+	}
+	if (pthread_cond_init(&p->cv, NULL) != 0) {
+		pthread_mutex_destroy(&p->mu);
+		free(p);
+		return TL_OK;
+	}
+	for (size_t k = 0; k < GEN_THREADS; k++) {
+		p->args[k].p = p;
+		p->args[k].k = k;
+		if (pthread_create(&p->thread[k], NULL, gen_main, &p->args[k]) != 0)
+			break;
+		p->n_threads++;
+	}
+	if (p->n_threads < GEN_THREADS) {
+		gen_pool_end(p);
+		free(p);
+		return TL_OK;
+	}
+	*started = true;
+	for (size_t c = 0; !err && c < p->n_chunks; c++) {
+		gen_chunk *ch = &p->ring[c % GEN_RING];
+		pthread_mutex_lock(&p->mu);
+		while (!ch->ready || ch->idx != c) {
+			p->cons_waits = true;
+			pthread_cond_wait(&p->cv, &p->mu);
+		}
+		pthread_mutex_unlock(&p->mu);
+		if (ch->written) {
+			/* the first item opens the array instead of a comma */
+			if (*count == 0)
+				err = tl_buf_putc(out, '[');
+			if (!err)
+				err = tl_buf_put(out, ch->text.ptr + (*count == 0), ch->text.len - (*count == 0));
+			*count += ch->written;
+		}
+		if (!err && ch->err)
+			err = tl__error(ch->err, "%s", ch->msg ? ch->msg : "cannot write JSON");
+		pthread_mutex_lock(&p->mu);
+		ch->ready = false;
+		p->consumed = c + 1;
+		if (p->prod_waits) {
+			p->prod_waits = false;
+			pthread_cond_broadcast(&p->cv);
+		}
+		pthread_mutex_unlock(&p->mu);
+	}
+	gen_pool_end(p);
+	free(p);
+	return err;
+}
+
+/* The items of g written in place, one at a time. */
+static tl_err gen_serial(tl_buf *out, const tl__json_gen *g, size_t *count)
+{
+	json_t *item = NULL;
+	tl_err err = TL_OK;
+	size_t i = 0;
+
+	for (;;) {
+		if (g->item) {
+			if (i >= g->count)
+				break;
+			err = g->item(g->ctx, i++, &item);
+			if (!err && !item)
+				continue;
+		} else {
+			err = g->next(g->ctx, &item);
+		}
+		if (err || !item)
+			break;
+		if ((err = tl_buf_puts(out, *count ? "," : "[")) == TL_OK && (err = put_indent(out, 2)) == TL_OK)
+			err = put_value(out, item, 2);
+		json_decref(item);
+		item = NULL;
+		(*count)++;
+		if (err)
+			break;
+	}
+	json_decref(item);
+	return err;
+}
+
 tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens)
 {
 	member *m = NULL;
 	const char *k;
-	json_t *v, *item = NULL;
+	json_t *v;
 	size_t n = json_object_size(root), i = 0, klen;
 	tl_err err = TL_OK;
 
@@ -394,14 +600,11 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 		} else {
 			/* as an array at depth 1 is written, one generated item at a time */
 			size_t count = 0;
-			while (!err && (err = g->next(g->ctx, &item)) == TL_OK && item) {
-				if ((err = tl_buf_puts(out, count ? "," : "[")) == TL_OK &&
-				    (err = put_indent(out, 2)) == TL_OK)
-					err = put_value(out, item, 2);
-				json_decref(item);
-				item = NULL;
-				count++;
-			}
+			bool done = false;
+			if (g->item && g->count >= GEN_MIN)
+				err = gen_parallel(out, g, &count, &done);
+			if (!err && !done)
+				err = gen_serial(out, g, &count);
 			if (!err)
 				err = count ? put_indent(out, 1) : tl_buf_putc(out, '[');
 			if (!err)
@@ -412,7 +615,6 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 	}
 	if (!err && (err = put_indent(out, 0)) == TL_OK && (err = tl_buf_putc(out, '}')) == TL_OK)
 		err = tl_buf_putc(out, '\n');
-	json_decref(item);
 	free(m);
 	return err;
 }

@@ -549,6 +549,28 @@ static tl_err next_component(void *ctx, json_t **out)
 	return component_json(out, g->w, &g->doc->components[g->next++]);
 }
 
+/* item i of "components" (tl__json_gen.item: reads only) */
+static tl_err component_item(void *ctx, size_t i, json_t **out)
+{
+	const gen_state *g = ctx;
+
+	return component_json(out, g->w, &g->doc->components[i]);
+}
+
+/* Whether writing some component logs a warning (a hash left out): then
+ * the components are made in order on this thread, so that the warnings
+ * come in order. */
+static bool components_warn(const tl_sbom *doc)
+{
+	for (size_t i = 0; i < doc->n_components; i++) {
+		const tl_sbom_component *c = &doc->components[i];
+		for (size_t j = 0; j < c->n_hashes; j++)
+			if (!tl_sbom_hash_alg_name(c->hashes[j].alg) || !c->hashes[j].hex || !hex_ok(c->hashes[j].hex))
+				return true;
+	}
+	return false;
+}
+
 static tl_err dependency_json(json_t **out, const tl_sbom_dependency *d)
 {
 	json_t *node = NULL, *on = NULL;
@@ -590,13 +612,25 @@ static tl_err next_dependency(void *ctx, json_t **out)
 	return dependency_json(out, &g->doc->deps[g->next++]);
 }
 
+static tl_err dependency_item(void *ctx, size_t i, json_t **out)
+{
+	const gen_state *g = ctx;
+	const tl_sbom_dependency *d = &g->doc->deps[i];
+
+	*out = NULL;
+	if (!d->ref || !*d->ref)
+		return TL_OK;
+	return dependency_json(out, d);
+}
+
 /* Writes root with its components and dependencies made as they are written. */
 static tl_err dump_document(tl_buf *out, const json_t *root, const wctx *w, const tl_sbom *doc)
 {
 	gen_state cs = { w, doc, 0 }, ds = { w, doc, 0 };
+	bool warn = components_warn(doc);
 	const tl__json_gen gens[] = {
-		{ "components", next_component, &cs },
-		{ "dependencies", next_dependency, &ds },
+		{ "components", next_component, &cs, warn ? NULL : component_item, doc->n_components },
+		{ "dependencies", next_dependency, &ds, dependency_item, doc->n_deps },
 	};
 
 	return tl__json_dump_gen(out, root, gens, 2);

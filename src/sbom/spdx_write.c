@@ -603,6 +603,24 @@ static tl_err next_package(void *ctx, json_t **out)
 	return build_package(g->w, c, g->w->pkg_ids[i], doc->subject && i == 0, out);
 }
 
+/* item i of "packages" (tl__json_gen.item: reads only) */
+static tl_err package_item(void *ctx, size_t i, json_t **out)
+{
+	const gen_state *g = ctx;
+	const tl_sbom *doc = g->w->doc;
+	const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
+	                                          : &doc->components[i];
+
+	return build_package(g->w, c, g->w->pkg_ids[i], doc->subject && i == 0, out);
+}
+
+static tl_err relationship_item(void *ctx, size_t i, json_t **out)
+{
+	const gen_state *g = ctx;
+
+	return relationship_json(out, &g->w->rels[i]);
+}
+
 static tl_err next_relationship(void *ctx, json_t **out)
 {
 	gen_state *g = ctx;
@@ -617,8 +635,8 @@ static tl_err dump_document(tl_buf *out, const json_t *root, wr *w)
 {
 	gen_state ps = { w, 0 }, rs = { w, 0 };
 	const tl__json_gen gens[] = {
-		{ "packages", next_package, &ps },
-		{ "relationships", next_relationship, &rs },
+		{ "packages", next_package, &ps, package_item, w->n_pkgs },
+		{ "relationships", next_relationship, &rs, relationship_item, w->n_rels },
 	};
 
 	return tl__json_dump_gen(out, root, gens, 2);

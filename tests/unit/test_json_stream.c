@@ -97,13 +97,22 @@ static tl_err next_item(void *ctx, json_t **out)
 	return TL_OK;
 }
 
+/* the same items by index (tl__json_gen.item), from worker threads */
+static tl_err item_at(void *ctx, size_t i, json_t **out)
+{
+	const gen_state *g = ctx;
+
+	*out = json_incref(json_array_get(g->arr, i));
+	return TL_OK;
+}
+
 static void same_dump(const char *path, json_t *root)
 {
 	json_t *copy = json_copy(root);
 	gen_state st[6];
 	tl__json_gen gens[6];
 	size_t n = 0;
-	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT;
+	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT, c = TL_BUF_INIT;
 
 	assert_non_null(copy);
 	for (size_t k = 0; all_keys[k]; k++) {
@@ -115,6 +124,8 @@ static void same_dump(const char *path, json_t *root)
 		gens[n].key = all_keys[k];
 		gens[n].next = next_item;
 		gens[n].ctx = &st[n];
+		gens[n].item = NULL;
+		gens[n].count = 0;
 		assert_int_equal(json_object_set_new(copy, all_keys[k], json_array()), 0);
 		n++;
 	}
@@ -122,8 +133,17 @@ static void same_dump(const char *path, json_t *root)
 	assert_int_equal(tl__json_dump_gen(&b, copy, gens, n), TL_OK);
 	if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
 		fail_msg("%s: tl__json_dump_gen differs from tl_json_dump", path);
+	for (size_t k = 0; k < n; k++) {
+		gens[k].next = NULL;
+		gens[k].item = item_at;
+		gens[k].count = json_array_size(st[k].arr);
+	}
+	assert_int_equal(tl__json_dump_gen(&c, copy, gens, n), TL_OK);
+	if (a.len != c.len || memcmp(a.ptr, c.ptr, a.len) != 0)
+		fail_msg("%s: tl__json_dump_gen by index differs from tl_json_dump", path);
 	tl_buf_dispose(&a);
 	tl_buf_dispose(&b);
+	tl_buf_dispose(&c);
 	json_decref(copy);
 }
 
@@ -365,12 +385,128 @@ static void test_json_stream__hostile_inputs(void **state)
 	assert_int_equal(t.valid, 3);
 }
 
+/* items by index with holes (NULL) and a failure at one index */
+typedef struct {
+	size_t fail_at; /* SIZE_MAX: none */
+} holes_state;
+
+static tl_err item_holes(void *ctx, size_t i, json_t **out)
+{
+	const holes_state *h = ctx;
+
+	*out = NULL;
+	if (i == h->fail_at)
+		return tl__error(TL_EPARSE, "item %zu: refused", i);
+	if (i % 7 == 3)
+		return TL_OK; /* nothing for this index */
+	*out = json_pack("{s:i,s:s}", "i", (json_int_t)i, "s", i % 2 ? "a\"b\n" : "\u00e9");
+	return *out ? TL_OK : tl__nomem();
+}
+
+/*
+ * The threads: parsing ahead (two workers, arenas) and writing by index
+ * (two workers, chunks) give what one thread gives, on arrays long enough
+ * to start them, including the first error in the array's order.
+ */
+static void test_json_stream__threads(void **state)
+{
+	char dir[] = "/tmp/tl-json-stream-XXXXXX", path[256];
+	tl__json_stream *s = NULL, *s2 = NULL;
+	json_t *whole = NULL, *item = NULL, *root, *arr;
+	tl_buf b = TL_BUF_INIT, x = TL_BUF_INIT, y = TL_BUF_INIT;
+	holes_state h = { SIZE_MAX };
+	tl__json_gen gen = { "components", NULL, &h, item_holes, 5000 };
+	tally t = { 0 };
+	char msg[512];
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/big.json", dir);
+
+	/* 3,000 components: every check of compare() with the workers on */
+	write_components(path, 3000, 3000);
+	compare(path, &t);
+	assert_int_equal(t.valid, 1);
+	/* element by element against the whole tree, then out of order */
+	assert_int_equal(tl_json_load_file(&whole, path, NULL), TL_OK);
+	assert_int_equal(tl__json_stream_open(&s, path, NULL, all_keys), TL_OK);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+		assert_true(json_equal(item, json_array_get(json_object_get(whole, "components"), i)));
+		json_decref(item);
+		if (i == 1500) { /* a jump back: the workers stop, in place from here */
+			assert_int_equal(tl__json_stream_item(s, "components", 10, &item), TL_OK);
+			assert_true(json_equal(item, json_array_get(json_object_get(whole, "components"), 10)));
+			json_decref(item);
+			i = 2000;
+			assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+			json_decref(item);
+		}
+	}
+	tl__json_stream_close(s);
+	s = NULL;
+	json_decref(whole);
+
+	/* a bad element (a duplicate key) at 2,345: the same error in order as in place */
+	tl_buf_clear(&b);
+	assert_int_equal(tl_buf_puts(&b, "{\"bomFormat\":\"CycloneDX\",\"components\":["), TL_OK);
+	for (i = 0; i < 3000; i++)
+		assert_int_equal(tl_buf_printf(&b, "%s{\"name\":\"p%zu\"%s}", i ? "," : "", i,
+		                               i == 2345 || i == 2600 ? ",\"name\":\"q\"" : ""), TL_OK);
+	assert_int_equal(tl_buf_puts(&b, "]}"), TL_OK);
+	write_file(path, b.ptr, b.len);
+	assert_int_equal(tl__json_stream_open(&s, path, NULL, all_keys), TL_OK);
+	assert_int_equal(tl__json_stream_open(&s2, path, NULL, all_keys), TL_OK);
+	assert_int_equal(tl__json_stream_item(s2, "components", 2345, &item), TL_EPARSE); /* in place */
+	snprintf(msg, sizeof(msg), "%s", tl_error_last());
+	assert_non_null(strstr(msg, "duplicate"));
+	for (i = 0; i < 2345; i++) {
+		assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+		json_decref(item);
+	}
+	assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_EPARSE);
+	assert_string_equal(tl_error_last(), msg);
+	assert_null(item);
+	tl__json_stream_close(s);
+	tl__json_stream_close(s2);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+
+	/* writing by index: holes, then the first failing index's error */
+	root = json_pack("{s:[],s:i}", "components", "z", 1);
+	arr = json_array();
+	assert_non_null(root);
+	assert_non_null(arr);
+	for (i = 0; i < 5000; i++) {
+		json_t *v = NULL;
+		assert_int_equal(item_holes(&h, i, &v), TL_OK);
+		if (v)
+			assert_int_equal(json_array_append_new(arr, v), 0);
+	}
+	assert_int_equal(json_object_set_new(root, "components", arr), 0);
+	assert_int_equal(tl_json_dump(&x, root), TL_OK);
+	assert_int_equal(json_object_set_new(root, "components", json_array()), 0);
+	assert_int_equal(tl__json_dump_gen(&y, root, &gen, 1), TL_OK);
+	assert_int_equal(x.len, y.len);
+	assert_memory_equal(x.ptr, y.ptr, x.len);
+	h.fail_at = 4321;
+	tl_buf_clear(&y);
+	assert_int_equal(tl__json_dump_gen(&y, root, &gen, 1), TL_EPARSE);
+	assert_string_equal(tl_error_last(), "item 4321: refused");
+	json_decref(root);
+	tl_buf_dispose(&b);
+	tl_buf_dispose(&x);
+	tl_buf_dispose(&y);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_stream__official_cyclonedx),
 		cmocka_unit_test(test_json_stream__spdx_examples),
 		cmocka_unit_test(test_json_stream__hostile_inputs),
+		cmocka_unit_test(test_json_stream__threads),
 	};
 
 	/* the writers take the time from here when a document has none */
