@@ -53,6 +53,7 @@ static void check_writer(json_t *root)
 		gens[n].ctx = &st[n];
 		gens[n].item = NULL;
 		gens[n].count = 0;
+		gens[n].write = NULL;
 		json_object_set_new(copy, keys[k], json_array()); /* placeholder */
 		n++;
 	}

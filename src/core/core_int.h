@@ -94,6 +94,12 @@ tl_err tl__json_stream_fill(tl__json_stream *s, const char *key);
  * made and written in chunks by two worker threads and put together in
  * order, so the bytes are those of a sequential run.  An error is the one
  * of the first index that failed.
+ *
+ * Or write instead of item, under the same rules: write(ctx, i, out, &wrote)
+ * appends the text of item i to out as put there by tl_json_dump at depth
+ * 2 (the separator and indentation before it are already written; keys in
+ * the order of tl_json_dump, strings through tl__json_put_string), or
+ * nothing with wrote false.  This spares making items as jansson values.
  */
 typedef struct {
 	const char *key;
@@ -101,7 +107,13 @@ typedef struct {
 	void *ctx;
 	tl_err (*item)(void *ctx, size_t i, json_t **out);
 	size_t count;
+	tl_err (*write)(void *ctx, size_t i, tl_buf *out, bool *wrote);
 } tl__json_gen;
+
+/* The string s (n bytes, valid UTF-8) as tl_json_dump writes it, quoted. */
+tl_err tl__json_put_string(tl_buf *out, const char *s, size_t n);
+/* A newline and 2 * depth spaces, as tl_json_dump indents. */
+tl_err tl__json_put_indent(tl_buf *out, unsigned depth);
 
 tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens);
 

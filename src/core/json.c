@@ -281,6 +281,16 @@ static tl_err put_string(tl_buf *out, const char *s, size_t n)
 	return TL_OK;
 }
 
+tl_err tl__json_put_string(tl_buf *out, const char *s, size_t n)
+{
+	return put_string(out, s, n);
+}
+
+tl_err tl__json_put_indent(tl_buf *out, unsigned depth)
+{
+	return put_indent(out, depth);
+}
+
 static tl_err put_value(tl_buf *out, const json_t *v, unsigned depth)
 {
 	char num[32];
@@ -406,6 +416,18 @@ static void gen_fill(const tl__json_gen *g, size_t c, gen_chunk *ch)
 	tl_buf_clear(&ch->text);
 	ch->written = 0;
 	for (size_t i = c * GEN_CHUNK; !err && i < end; i++) {
+		if (g->write) {
+			size_t mark = ch->text.len;
+			bool wrote = false;
+			if ((err = tl_buf_putc(&ch->text, ',')) == TL_OK && (err = put_indent(&ch->text, 2)) == TL_OK)
+				err = g->write(g->ctx, i, &ch->text, &wrote);
+			if (!err && !wrote) {
+				ch->text.len = mark;
+				ch->text.ptr[mark] = '\0';
+			}
+			ch->written += !err && wrote;
+			continue;
+		}
 		if ((err = g->item(g->ctx, i, &item)) != TL_OK)
 			break;
 		if (!item)
@@ -540,7 +562,20 @@ static tl_err gen_serial(tl_buf *out, const tl__json_gen *g, size_t *count)
 	tl_err err = TL_OK;
 	size_t i = 0;
 
-	for (;;) {
+	for (; g->write && i < g->count; i++) {
+		size_t mark = out->len;
+		bool wrote = false;
+		if ((err = tl_buf_puts(out, *count ? "," : "[")) == TL_OK && (err = put_indent(out, 2)) == TL_OK)
+			err = g->write(g->ctx, i, out, &wrote);
+		if (err)
+			return err;
+		if (!wrote) {
+			out->len = mark;
+			out->ptr[mark] = '\0';
+		}
+		*count += wrote;
+	}
+	for (; !g->write;) {
 		if (g->item) {
 			if (i >= g->count)
 				break;
@@ -601,7 +636,7 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 			/* as an array at depth 1 is written, one generated item at a time */
 			size_t count = 0;
 			bool done = false;
-			if (g->item && g->count >= GEN_MIN)
+			if ((g->item || g->write) && g->count >= GEN_MIN)
 				err = gen_parallel(out, g, &count, &done);
 			if (!err && !done)
 				err = gen_serial(out, g, &count);

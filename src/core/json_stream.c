@@ -37,7 +37,9 @@
  * element after the one it held, which the contract of
  * tl__json_stream_item allows (an element is released before the next one
  * is asked for); nothing of an element survives its json_decref in the
- * callers (they copy what they keep).  tl__json_stream_fill keeps the
+ * callers (they copy what they keep).  The slot holds a reference of its
+ * own, so the caller's json_decref only counts down and the reset frees
+ * the element without walking it.  tl__json_stream_fill keeps the
  * elements, so it parses ahead without arenas.  Builds with
  * AddressSanitizer use no arena, so that it still sees every node.
  */
@@ -89,7 +91,8 @@ typedef struct {
 typedef struct {
 	char *p, *end; /* the free part of a slot */
 	char *start;
-	size_t high; /* bytes used at most since the slot was last given back */
+	size_t high;   /* bytes used at most since the slot was last given back */
+	bool overflow; /* something did not fit: it came from malloc */
 } arena;
 
 static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
@@ -102,13 +105,14 @@ static void *arena_malloc(size_t n)
 {
 	arena *a = cur_arena;
 
-	if (a && n <= ARENA_SLOT) {
+	if (a) {
 		size_t need = (n + 15) & ~(size_t)15;
-		if (need <= (size_t)(a->end - a->p)) {
+		if (n <= ARENA_SLOT && need <= (size_t)(a->end - a->p)) {
 			void *r = a->p;
 			a->p += need;
 			return r;
 		}
+		a->overflow = true;
 	}
 	return malloc(n);
 }
@@ -171,6 +175,7 @@ static void arena_reset(arena *a)
 		a->high = 0;
 	}
 	a->p = a->start;
+	a->overflow = false;
 }
 
 /* ---- parsing ahead -------------------------------------------------------- */
@@ -182,6 +187,7 @@ typedef struct {
 	bool ready;  /* v/jerr hold element idx */
 	size_t idx;
 	arena mem;   /* when the prefetcher has arenas */
+	json_t *held; /* arenas: the slot's own reference to its element */
 } prefetch_slot;
 
 /* the workers parsing ahead in one array (a); worker k parses the
@@ -555,6 +561,21 @@ static json_t *parse_span(const tl__json_stream *s, span sp, json_error_t *jerr)
 	                  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, jerr);
 }
 
+/* Frees a slot's last element (its reference and its arena).  An element
+ * wholly in the arena needs no walk: the reset frees it.  One with parts
+ * from malloc (it did not fit) is released node by node first. */
+static void slot_release(prefetch_slot *slot)
+{
+	if (slot->held && slot->mem.overflow) {
+		arena *keep = cur_arena;
+		cur_arena = NULL;
+		json_decref(slot->held);
+		cur_arena = keep;
+	}
+	slot->held = NULL;
+	arena_reset(&slot->mem);
+}
+
 static void *prefetch_main(void *arg)
 {
 	const worker_arg *w = arg;
@@ -575,11 +596,15 @@ static void *prefetch_main(void *arg)
 		}
 		pthread_mutex_unlock(&pf->mu);
 		if (pf->arenas) {
-			arena_reset(&slot->mem);
+			slot_release(slot);
 			cur_arena = &slot->mem;
 		}
 		slot->v = parse_span(s, a->items[i], &slot->jerr);
 		cur_arena = NULL;
+		/* the slot keeps a reference: the caller's json_decref then only
+		 * counts down, and the arena's reset frees the element at once */
+		if (pf->arenas && slot->v)
+			slot->held = json_incref(slot->v);
 		pthread_mutex_lock(&pf->mu);
 		slot->idx = i;
 		slot->ready = true;
@@ -615,9 +640,13 @@ static void prefetch_stop(tl__json_stream *s)
 	pthread_mutex_unlock(&pf->mu);
 	for (size_t k = 0; k < pf->n_threads; k++)
 		pthread_join(pf->thread[k], NULL);
-	for (size_t k = 0; k < PREFETCH_RING; k++)
-		if (pf->ring[k].ready && pf->ring[k].idx >= pf->consumed)
-			json_decref(pf->ring[k].v);
+	for (size_t k = 0; k < PREFETCH_RING; k++) {
+		prefetch_slot *slot = &pf->ring[k];
+		if (slot->ready && slot->idx >= pf->consumed)
+			json_decref(slot->v); /* never handed out */
+		if (pf->arenas)
+			slot_release(slot);
+	}
 	pthread_cond_destroy(&pf->cv);
 	pthread_mutex_destroy(&pf->mu);
 	if (pf->arenas)

@@ -83,13 +83,11 @@ static tl_err put_named(json_t *obj, const char *key, const char *name)
 /* The hash-content pattern of the schema: 32, 40, 64, 96 or 128 hex digits. */
 static bool hex_ok(const char *s)
 {
-	size_t n = 0;
+	static const char digits[] = "0123456789abcdefABCDEF";
+	size_t n = strspn(s, digits);
 
-	for (; s[n]; n++) {
-		char c = s[n];
-		if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')))
-			return false;
-	}
+	if (s[n])
+		return false;
 	return n == 32 || n == 40 || n == 64 || n == 96 || n == 128;
 }
 
@@ -549,12 +547,229 @@ static tl_err next_component(void *ctx, json_t **out)
 	return component_json(out, g->w, &g->doc->components[g->next++]);
 }
 
-/* item i of "components" (tl__json_gen.item: reads only) */
-static tl_err component_item(void *ctx, size_t i, json_t **out)
+/* ---- components and dependencies written as text ------------------------
+ *
+ * The same bytes as component_json / dependency_json dumped: keys in
+ * tl_json_dump's order (bytes), its indentation and escapes.  A string
+ * jansson would refuse (not UTF-8) fails as json_string's NULL did there. */
+
+static bool text_ok(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	json_t *v;
+
+	if (!s)
+		return true; /* left out */
+	while (*p && *p < 0x80)
+		p++;
+	if (!*p)
+		return true;
+	if ((v = json_string(s)) == NULL)
+		return false;
+	json_decref(v);
+	return true;
+}
+
+/* ,\n<indent>"key": (no comma before the first member) */
+static tl_err put_key(tl_buf *o, unsigned depth, bool *first, const char *key)
+{
+	tl_err err = TL_OK;
+
+	if (!*first)
+		err = tl_buf_putc(o, ',');
+	*first = false;
+	if (!err && (err = tl__json_put_indent(o, depth)) == TL_OK &&
+	    (err = tl__json_put_string(o, key, strlen(key))) == TL_OK)
+		err = tl_buf_put(o, ": ", 2);
+	return err;
+}
+
+/* key: "v"; nothing when v is NULL (as put_str) */
+static tl_err put_kv(tl_buf *o, unsigned depth, bool *first, const char *key, const char *v)
+{
+	tl_err err;
+
+	if (!v)
+		return TL_OK;
+	if ((err = put_key(o, depth, first, key)) != TL_OK)
+		return err;
+	return tl__json_put_string(o, v, strlen(v));
+}
+
+/* an item of an array at depth - 1 opens: ",\n<indent>" */
+static tl_err put_item(tl_buf *o, unsigned depth, bool *first)
+{
+	tl_err err = TL_OK;
+
+	if (!*first)
+		err = tl_buf_putc(o, ',');
+	*first = false;
+	return err ? err : tl__json_put_indent(o, depth);
+}
+
+/* an object at depth with one member key: v, "{}" when v is NULL */
+static tl_err put_one(tl_buf *o, unsigned depth, const char *key, const char *v)
+{
+	bool first = true;
+	tl_err err;
+
+	if (!v)
+		return tl_buf_put(o, "{}", 2);
+	if ((err = tl_buf_putc(o, '{')) != TL_OK || (err = put_kv(o, depth + 1, &first, key, v)) != TL_OK ||
+	    (err = tl__json_put_indent(o, depth)) != TL_OK)
+		return err;
+	return tl_buf_putc(o, '}');
+}
+
+static tl_err put_close(tl_buf *o, unsigned depth, char c)
+{
+	tl_err err = tl__json_put_indent(o, depth);
+
+	return err ? err : tl_buf_putc(o, c);
+}
+
+static bool hash_written(const tl_sbom_hash *h)
+{
+	return tl_sbom_hash_alg_name(h->alg) && h->hex && hex_ok(h->hex);
+}
+
+/* the component at depth 2: its keys at 3, their items at 4 */
+static tl_err component_text(tl_buf *o, const wctx *w, const tl_sbom_component *c, const char *type,
+                             const char *version)
+{
+	bool first = true, fi;
+	size_t n_hashes = 0;
+	tl_err err;
+
+	for (size_t i = 0; i < c->n_hashes; i++)
+		n_hashes += hash_written(&c->hashes[i]);
+	if ((err = tl_buf_putc(o, '{')) != TL_OK)
+		return err;
+	if (c->author && *c->author) {
+		if (!w->v16) {
+			err = put_kv(o, 3, &first, "author", c->author);
+		} else {
+			fi = true;
+			if ((err = put_key(o, 3, &first, "authors")) == TL_OK && (err = tl_buf_putc(o, '[')) == TL_OK &&
+			    (err = put_item(o, 4, &fi)) == TL_OK && (err = put_one(o, 4, "name", c->author)) == TL_OK)
+				err = put_close(o, 3, ']');
+		}
+		if (err)
+			return err;
+	}
+	if ((c->ref && *c->ref && (err = put_kv(o, 3, &first, "bom-ref", c->ref)) != TL_OK) ||
+	    (err = put_kv(o, 3, &first, "copyright", c->copyright)) != TL_OK ||
+	    (err = put_kv(o, 3, &first, "cpe", c->cpe)) != TL_OK ||
+	    (err = put_kv(o, 3, &first, "description", c->description)) != TL_OK)
+		return err;
+	if (c->n_files) {
+		fi = true;
+		if ((err = put_key(o, 3, &first, "evidence")) != TL_OK || (err = tl_buf_putc(o, '{')) != TL_OK ||
+		    (err = tl__json_put_indent(o, 4)) != TL_OK ||
+		    (err = tl__json_put_string(o, "occurrences", 11)) != TL_OK || (err = tl_buf_put(o, ": [", 3)) != TL_OK)
+			return err;
+		for (size_t i = 0; i < c->n_files; i++)
+			if ((err = put_item(o, 5, &fi)) != TL_OK || (err = put_one(o, 5, "location", c->files[i])) != TL_OK)
+				return err;
+		if ((err = put_close(o, 4, ']')) != TL_OK || (err = put_close(o, 3, '}')) != TL_OK)
+			return err;
+	}
+	if ((err = put_kv(o, 3, &first, "group", c->group)) != TL_OK)
+		return err;
+	if (n_hashes) {
+		fi = true;
+		if ((err = put_key(o, 3, &first, "hashes")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
+			return err;
+		for (size_t i = 0; i < c->n_hashes; i++) {
+			bool fa = true;
+			if (!hash_written(&c->hashes[i]))
+				continue;
+			if ((err = put_item(o, 4, &fi)) != TL_OK || (err = tl_buf_putc(o, '{')) != TL_OK ||
+			    (err = put_kv(o, 5, &fa, "alg", tl_sbom_hash_alg_name(c->hashes[i].alg))) != TL_OK ||
+			    (err = put_kv(o, 5, &fa, "content", c->hashes[i].hex)) != TL_OK ||
+			    (err = put_close(o, 4, '}')) != TL_OK)
+				return err;
+		}
+		if ((err = put_close(o, 3, ']')) != TL_OK)
+			return err;
+	}
+	if (c->license) {
+		fi = true;
+		if ((err = put_key(o, 3, &first, "licenses")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK ||
+		    (err = put_item(o, 4, &fi)) != TL_OK || (err = put_one(o, 4, "expression", c->license)) != TL_OK ||
+		    (err = put_close(o, 3, ']')) != TL_OK)
+			return err;
+	}
+	if ((err = put_kv(o, 3, &first, "name", c->name ? c->name : "")) != TL_OK)
+		return err;
+	if (c->n_props) {
+		fi = true;
+		if ((err = put_key(o, 3, &first, "properties")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
+			return err;
+		for (size_t i = 0; i < c->n_props; i++) {
+			const tl_sbom_property *p = &c->props[i];
+			bool fa = true;
+			if ((err = put_item(o, 4, &fi)) != TL_OK)
+				return err;
+			if (!p->name && !p->value) {
+				err = tl_buf_put(o, "{}", 2);
+			} else if ((err = tl_buf_putc(o, '{')) == TL_OK && (err = put_kv(o, 5, &fa, "name", p->name)) == TL_OK &&
+			           (err = put_kv(o, 5, &fa, "value", p->value)) == TL_OK) {
+				err = put_close(o, 4, '}');
+			}
+			if (err)
+				return err;
+		}
+		if ((err = put_close(o, 3, ']')) != TL_OK)
+			return err;
+	}
+	if ((err = put_kv(o, 3, &first, "purl", c->purl)) != TL_OK ||
+	    (err = put_kv(o, 3, &first, "scope", scope_name(c->scope))) != TL_OK)
+		return err;
+	if (c->supplier) {
+		if ((err = put_key(o, 3, &first, "supplier")) != TL_OK || (err = put_one(o, 3, "name", c->supplier)) != TL_OK)
+			return err;
+	}
+	if ((err = put_kv(o, 3, &first, "type", type)) != TL_OK ||
+	    (err = put_kv(o, 3, &first, "version", version)) != TL_OK)
+		return err;
+	return put_close(o, 2, '}');
+}
+
+/* item i of "components" as text (tl__json_gen.write: reads only) */
+static tl_err component_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 {
 	const gen_state *g = ctx;
+	const tl_sbom_component *c = &g->doc->components[i];
+	const char *type = !g->w->v16 && c->type == TL_COMP_CRYPTOGRAPHIC_ASSET ? "data" :
+	                   tl_sbom_comp_type_name(c->type);
+	char *vcopy = NULL;
+	const char *version = version_for(g->w, c->version, &vcopy);
+	bool ok;
+	tl_err err;
 
-	return component_json(out, g->w, &g->doc->components[i]);
+	*wrote = false;
+	if (c->version && !version)
+		return tl__nomem();
+	/* every string component_json would make: one jansson refuses fails */
+	ok = text_ok(c->ref && *c->ref ? c->ref : NULL) && text_ok(c->group) && text_ok(c->name) &&
+	     text_ok(version) && text_ok(c->description) && text_ok(c->supplier) && text_ok(c->purl) &&
+	     text_ok(c->cpe) && text_ok(c->copyright) && text_ok(c->author && *c->author ? c->author : NULL) &&
+	     text_ok(c->license);
+	for (size_t k = 0; ok && k < c->n_files; k++)
+		ok = text_ok(c->files[k]);
+	for (size_t k = 0; ok && k < c->n_props; k++)
+		ok = text_ok(c->props[k].name) && text_ok(c->props[k].value);
+	for (size_t k = 0; ok && k < c->n_hashes; k++)
+		ok = !hash_written(&c->hashes[k]) || text_ok(c->hashes[k].hex);
+	if (!ok) {
+		free(vcopy);
+		return tl__nomem();
+	}
+	err = component_text(out, g->w, c, type ? type : "library", version);
+	free(vcopy);
+	*wrote = err == TL_OK;
+	return err;
 }
 
 /* Whether writing some component logs a warning (a hash left out): then
@@ -612,15 +827,36 @@ static tl_err next_dependency(void *ctx, json_t **out)
 	return dependency_json(out, &g->doc->deps[g->next++]);
 }
 
-static tl_err dependency_item(void *ctx, size_t i, json_t **out)
+static tl_err dependency_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 {
 	const gen_state *g = ctx;
 	const tl_sbom_dependency *d = &g->doc->deps[i];
+	bool first = true, fi = true;
+	tl_err err;
 
-	*out = NULL;
+	*wrote = false;
 	if (!d->ref || !*d->ref)
 		return TL_OK;
-	return dependency_json(out, d);
+	for (size_t j = 0; j < d->n_deps; j++)
+		if (d->deps[j] && *d->deps[j] && !text_ok(d->deps[j]))
+			return tl__nomem();
+	if (!text_ok(d->ref))
+		return tl__nomem();
+	if ((err = tl_buf_putc(out, '{')) != TL_OK || (err = put_key(out, 3, &first, "dependsOn")) != TL_OK ||
+	    (err = tl_buf_putc(out, '[')) != TL_OK)
+		return err;
+	for (size_t j = 0; j < d->n_deps; j++) {
+		if (!d->deps[j] || !*d->deps[j])
+			continue;
+		if ((err = put_item(out, 4, &fi)) != TL_OK ||
+		    (err = tl__json_put_string(out, d->deps[j], strlen(d->deps[j]))) != TL_OK)
+			return err;
+	}
+	if ((err = fi ? tl_buf_putc(out, ']') : put_close(out, 3, ']')) != TL_OK ||
+	    (err = put_kv(out, 3, &first, "ref", d->ref)) != TL_OK || (err = put_close(out, 2, '}')) != TL_OK)
+		return err;
+	*wrote = true;
+	return TL_OK;
 }
 
 /* Writes root with its components and dependencies made as they are written. */
@@ -629,8 +865,8 @@ static tl_err dump_document(tl_buf *out, const json_t *root, const wctx *w, cons
 	gen_state cs = { w, doc, 0 }, ds = { w, doc, 0 };
 	bool warn = components_warn(doc);
 	const tl__json_gen gens[] = {
-		{ "components", next_component, &cs, warn ? NULL : component_item, doc->n_components },
-		{ "dependencies", next_dependency, &ds, dependency_item, doc->n_deps },
+		{ "components", next_component, &cs, NULL, doc->n_components, warn ? NULL : component_write },
+		{ "dependencies", next_dependency, &ds, NULL, doc->n_deps, dependency_write },
 	};
 
 	return tl__json_dump_gen(out, root, gens, 2);

@@ -603,22 +603,236 @@ static tl_err next_package(void *ctx, json_t **out)
 	return build_package(g->w, c, g->w->pkg_ids[i], doc->subject && i == 0, out);
 }
 
-/* item i of "packages" (tl__json_gen.item: reads only) */
-static tl_err package_item(void *ctx, size_t i, json_t **out)
+/* ---- packages and relationships written as text ------------------------
+ *
+ * The same bytes as build_package / relationship_json dumped: keys in
+ * tl_json_dump's order (bytes), its indentation and escapes.  The strings
+ * are first checked in build_package's order, so a string jansson would
+ * refuse (not UTF-8) gives the same error as before. */
+
+static tl_err check_str(const char *key, const char *s)
+{
+	if (s) {
+		const unsigned char *p = (const unsigned char *)s;
+		json_t *v;
+		while (*p && *p < 0x80)
+			p++;
+		if (!*p)
+			return TL_OK;
+		/* not ASCII: jansson decides, as when the value was made */
+		if ((v = json_string(s)) != NULL) {
+			json_decref(v);
+			return TL_OK;
+		}
+	}
+	return tl__error(TL_EINVAL, "SPDX writer: %s: not valid UTF-8 (or out of memory)", key);
+}
+
+/* ,\n<indent>"key": (no comma before the first member) */
+static tl_err put_key(tl_buf *o, unsigned depth, bool *first, const char *key)
+{
+	tl_err err = TL_OK;
+
+	if (!*first)
+		err = tl_buf_putc(o, ',');
+	*first = false;
+	if (!err && (err = tl__json_put_indent(o, depth)) == TL_OK &&
+	    (err = tl__json_put_string(o, key, strlen(key))) == TL_OK)
+		err = tl_buf_put(o, ": ", 2);
+	return err;
+}
+
+static tl_err put_kv(tl_buf *o, unsigned depth, bool *first, const char *key, const char *v)
+{
+	tl_err err = put_key(o, depth, first, key);
+
+	return err ? err : tl__json_put_string(o, v, strlen(v));
+}
+
+/* closes an object or array opened at depth (not empty) */
+static tl_err put_close(tl_buf *o, unsigned depth, char c)
+{
+	tl_err err = tl__json_put_indent(o, depth);
+
+	return err ? err : tl_buf_putc(o, c);
+}
+
+/* what a package writes, made and checked before anything is written */
+typedef struct {
+	char *supplier, *originator; /* agent strings, or NULL */
+	tl_buf files;                /* "file evidence: x\0" for each file */
+} pkg_text;
+
+static tl_err package_prepare(const wr *w, const tl_sbom_component *c, const char *id, bool is_subject,
+                              pkg_text *t)
+{
+	tl_err err;
+
+	if ((err = check_str("SPDXID", id)) != TL_OK ||
+	    (err = check_str("name", c->name ? c->name : "NOASSERTION")) != TL_OK ||
+	    (err = check_str("licenseDeclared", c->license ? c->license : "NOASSERTION")) != TL_OK ||
+	    (err = check_str("copyrightText", c->copyright ? c->copyright : "NOASSERTION")) != TL_OK)
+		return err;
+	if (c->version && (err = check_str("versionInfo", c->version)) != TL_OK)
+		return err;
+	if (c->description && (err = check_str("description", c->description)) != TL_OK)
+		return err;
+	if (c->supplier && ((err = agent_str(&t->supplier, "Organization", c->supplier, NULL)) != TL_OK ||
+	                    (err = check_str("supplier", t->supplier)) != TL_OK))
+		return err;
+	if (is_subject && w->doc->manufacturer)
+		err = agent_str(&t->originator, "Organization", w->doc->manufacturer, NULL);
+	else if (c->author)
+		err = agent_str(&t->originator, "Person", c->author, NULL);
+	if (err || (t->originator && (err = check_str("originator", t->originator)) != TL_OK))
+		return err;
+	for (size_t i = 0; i < c->n_hashes; i++) {
+		if ((unsigned)c->hashes[i].alg >= sizeof(spdx_alg) / sizeof(spdx_alg[0]) || !c->hashes[i].hex)
+			continue;
+		if ((err = check_str("algorithm", spdx_alg[c->hashes[i].alg])) != TL_OK ||
+		    (err = check_str("checksumValue", c->hashes[i].hex)) != TL_OK)
+			return err;
+	}
+	if (c->purl && (err = check_str("referenceLocator", c->purl)) != TL_OK)
+		return err;
+	if (c->cpe && (err = check_str("referenceLocator", c->cpe)) != TL_OK)
+		return err;
+	for (size_t i = 0; i < c->n_files; i++) {
+		size_t at = t->files.len;
+		if ((err = tl_buf_printf(&t->files, FILE_EVIDENCE_PREFIX "%s", c->files[i] ? c->files[i] : "")) != TL_OK ||
+		    (err = check_str("comment", t->files.ptr + at)) != TL_OK ||
+		    (err = check_str("annotationDate", w->created)) != TL_OK ||
+		    (err = tl_buf_put(&t->files, "", 1)) != TL_OK)
+			return err;
+	}
+	return TL_OK;
+}
+
+static tl_err external_ref_text(tl_buf *o, bool *first_item, const char *cat, const char *type, const char *loc)
+{
+	bool first = true;
+	tl_err err = TL_OK;
+
+	if (!*first_item)
+		err = tl_buf_putc(o, ',');
+	*first_item = false;
+	if (err || (err = tl__json_put_indent(o, 4)) != TL_OK || (err = tl_buf_putc(o, '{')) != TL_OK ||
+	    (err = put_kv(o, 5, &first, "referenceCategory", cat)) != TL_OK ||
+	    (err = put_kv(o, 5, &first, "referenceLocator", loc)) != TL_OK ||
+	    (err = put_kv(o, 5, &first, "referenceType", type)) != TL_OK)
+		return err;
+	return put_close(o, 4, '}');
+}
+
+/* the package at depth 2: its keys at 3, their arrays' items at 4 */
+static tl_err package_text(tl_buf *o, const wr *w, const tl_sbom_component *c, const char *id,
+                           const pkg_text *t)
+{
+	bool first = true, fi;
+	const char *f;
+	tl_err err;
+
+	if ((err = tl_buf_putc(o, '{')) != TL_OK || (err = put_kv(o, 3, &first, "SPDXID", id)) != TL_OK)
+		return err;
+	if (c->n_files) {
+		if ((err = put_key(o, 3, &first, "annotations")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
+			return err;
+		f = t->files.ptr;
+		for (size_t i = 0; i < c->n_files; i++, f += strlen(f) + 1) {
+			bool fa = true;
+			if ((i && (err = tl_buf_putc(o, ',')) != TL_OK) || (err = tl__json_put_indent(o, 4)) != TL_OK ||
+			    (err = tl_buf_putc(o, '{')) != TL_OK ||
+			    (err = put_kv(o, 5, &fa, "annotationDate", w->created)) != TL_OK ||
+			    (err = put_kv(o, 5, &fa, "annotationType", "OTHER")) != TL_OK ||
+			    (err = put_kv(o, 5, &fa, "annotator", TOOL_AGENT)) != TL_OK ||
+			    (err = put_kv(o, 5, &fa, "comment", f)) != TL_OK || (err = put_close(o, 4, '}')) != TL_OK)
+				return err;
+		}
+		if ((err = put_close(o, 3, ']')) != TL_OK)
+			return err;
+	}
+	if (c->n_hashes) {
+		if ((err = put_key(o, 3, &first, "checksums")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
+			return err;
+		fi = true;
+		for (size_t i = 0; i < c->n_hashes; i++) {
+			bool fa = true;
+			if ((unsigned)c->hashes[i].alg >= sizeof(spdx_alg) / sizeof(spdx_alg[0]) || !c->hashes[i].hex)
+				continue;
+			if ((!fi && (err = tl_buf_putc(o, ',')) != TL_OK) || (err = tl__json_put_indent(o, 4)) != TL_OK ||
+			    (err = tl_buf_putc(o, '{')) != TL_OK ||
+			    (err = put_kv(o, 5, &fa, "algorithm", spdx_alg[c->hashes[i].alg])) != TL_OK ||
+			    (err = put_kv(o, 5, &fa, "checksumValue", c->hashes[i].hex)) != TL_OK ||
+			    (err = put_close(o, 4, '}')) != TL_OK)
+				return err;
+			fi = false;
+		}
+		if ((err = fi ? tl_buf_putc(o, ']') : put_close(o, 3, ']')) != TL_OK)
+			return err;
+	}
+	if ((err = put_kv(o, 3, &first, "copyrightText", c->copyright ? c->copyright : "NOASSERTION")) != TL_OK ||
+	    (c->description && (err = put_kv(o, 3, &first, "description", c->description)) != TL_OK) ||
+	    (err = put_kv(o, 3, &first, "downloadLocation", "NOASSERTION")) != TL_OK)
+		return err;
+	if (c->purl || c->cpe) {
+		fi = true;
+		if ((err = put_key(o, 3, &first, "externalRefs")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK ||
+		    (c->purl && (err = external_ref_text(o, &fi, "PACKAGE-MANAGER", "purl", c->purl)) != TL_OK) ||
+		    (c->cpe && (err = external_ref_text(o, &fi, "SECURITY", "cpe23Type", c->cpe)) != TL_OK) ||
+		    (err = put_close(o, 3, ']')) != TL_OK)
+			return err;
+	}
+	if ((err = put_key(o, 3, &first, "filesAnalyzed")) != TL_OK || (err = tl_buf_put(o, "false", 5)) != TL_OK ||
+	    (err = put_kv(o, 3, &first, "licenseConcluded", "NOASSERTION")) != TL_OK ||
+	    (err = put_kv(o, 3, &first, "licenseDeclared", c->license ? c->license : "NOASSERTION")) != TL_OK ||
+	    (err = put_kv(o, 3, &first, "name", c->name ? c->name : "NOASSERTION")) != TL_OK ||
+	    (t->originator && (err = put_kv(o, 3, &first, "originator", t->originator)) != TL_OK) ||
+	    (err = put_kv(o, 3, &first, "primaryPackagePurpose", purpose_of(c->type))) != TL_OK ||
+	    (err = put_kv(o, 3, &first, "supplier", t->supplier ? t->supplier : "NOASSERTION")) != TL_OK ||
+	    (c->version && (err = put_kv(o, 3, &first, "versionInfo", c->version)) != TL_OK))
+		return err;
+	return put_close(o, 2, '}');
+}
+
+/* item i of "packages" as text (tl__json_gen.write: reads only) */
+static tl_err package_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 {
 	const gen_state *g = ctx;
 	const tl_sbom *doc = g->w->doc;
 	const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
 	                                          : &doc->components[i];
+	pkg_text t = { NULL, NULL, TL_BUF_INIT };
+	tl_err err;
 
-	return build_package(g->w, c, g->w->pkg_ids[i], doc->subject && i == 0, out);
+	*wrote = false;
+	if ((err = package_prepare(g->w, c, g->w->pkg_ids[i], doc->subject && i == 0, &t)) == TL_OK &&
+	    (err = package_text(out, g->w, c, g->w->pkg_ids[i], &t)) == TL_OK)
+		*wrote = true;
+	free(t.supplier);
+	free(t.originator);
+	tl_buf_dispose(&t.files);
+	return err;
 }
 
-static tl_err relationship_item(void *ctx, size_t i, json_t **out)
+static tl_err relationship_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 {
 	const gen_state *g = ctx;
+	const struct rel *r = &g->w->rels[i];
+	bool first = true;
+	tl_err err;
 
-	return relationship_json(out, &g->w->rels[i]);
+	*wrote = false;
+	if ((err = check_str("spdxElementId", r->a)) != TL_OK ||
+	    (err = check_str("relationshipType", r->type)) != TL_OK ||
+	    (err = check_str("relatedSpdxElement", r->b)) != TL_OK)
+		return err;
+	if ((err = tl_buf_putc(out, '{')) != TL_OK ||
+	    (err = put_kv(out, 3, &first, "relatedSpdxElement", r->b)) != TL_OK ||
+	    (err = put_kv(out, 3, &first, "relationshipType", r->type)) != TL_OK ||
+	    (err = put_kv(out, 3, &first, "spdxElementId", r->a)) != TL_OK || (err = put_close(out, 2, '}')) != TL_OK)
+		return err;
+	*wrote = true;
+	return TL_OK;
 }
 
 static tl_err next_relationship(void *ctx, json_t **out)
@@ -635,8 +849,8 @@ static tl_err dump_document(tl_buf *out, const json_t *root, wr *w)
 {
 	gen_state ps = { w, 0 }, rs = { w, 0 };
 	const tl__json_gen gens[] = {
-		{ "packages", next_package, &ps, package_item, w->n_pkgs },
-		{ "relationships", next_relationship, &rs, relationship_item, w->n_rels },
+		{ "packages", next_package, &ps, NULL, w->n_pkgs, package_write },
+		{ "relationships", next_relationship, &rs, NULL, w->n_rels, relationship_write },
 	};
 
 	return tl__json_dump_gen(out, root, gens, 2);

@@ -126,6 +126,7 @@ static void same_dump(const char *path, json_t *root)
 		gens[n].ctx = &st[n];
 		gens[n].item = NULL;
 		gens[n].count = 0;
+		gens[n].write = NULL;
 		assert_int_equal(json_object_set_new(copy, all_keys[k], json_array()), 0);
 		n++;
 	}
@@ -137,6 +138,7 @@ static void same_dump(const char *path, json_t *root)
 		gens[k].next = NULL;
 		gens[k].item = item_at;
 		gens[k].count = json_array_size(st[k].arr);
+		gens[k].write = NULL;
 	}
 	assert_int_equal(tl__json_dump_gen(&c, copy, gens, n), TL_OK);
 	if (a.len != c.len || memcmp(a.ptr, c.ptr, a.len) != 0)
@@ -415,7 +417,7 @@ static void test_json_stream__threads(void **state)
 	json_t *whole = NULL, *item = NULL, *root, *arr;
 	tl_buf b = TL_BUF_INIT, x = TL_BUF_INIT, y = TL_BUF_INIT;
 	holes_state h = { SIZE_MAX };
-	tl__json_gen gen = { "components", NULL, &h, item_holes, 5000 };
+	tl__json_gen gen = { "components", NULL, &h, item_holes, 5000, NULL };
 	tally t = { 0 };
 	char msg[512];
 	size_t i;
