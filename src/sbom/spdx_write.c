@@ -161,14 +161,12 @@ static tl_err make_id(wr *w, const char *raw, const char **out)
 
 	if (strncmp(body, "SPDXRef-", 8) == 0)
 		body += 8;
-	if ((err = tl_buf_puts(&b, "SPDXRef-")) != TL_OK)
+	if ((err = tl_buf_puts(&b, "SPDXRef-")) != TL_OK ||
+	    (err = tl_buf_puts(&b, *body ? body : "Package")) != TL_OK)
 		goto done;
-	for (const char *p = body; *p; p++) {
-		if ((err = tl_buf_putc(&b, id_char(*p) ? *p : '-')) != TL_OK)
-			goto done;
-	}
-	if (!*body && (err = tl_buf_puts(&b, "Package")) != TL_OK)
-		goto done;
+	for (char *p = b.ptr + 8; *p; p++)
+		if (!id_char(*p))
+			*p = '-';
 	if (!json_object_get(w->ids, b.ptr)) {
 		if (json_object_set_new(w->ids, b.ptr, json_true()) != 0) {
 			err = tl__nomem();
