@@ -3,8 +3,12 @@
  * against jansson on the same bytes: the stream accepts a document (its
  * skeleton and every streamed element parse) exactly when tl_json_parse
  * accepts it whole, and then the pieces put back together are the same
- * value.  Also the streamed writer: tl__json_dump_gen gives the bytes of
- * tl_json_dump.  A disagreement aborts.
+ * value.  The elements read one by one (tl__json_stream_item: the worker
+ * threads parse ahead once an array has 8 elements) are the whole tree's
+ * elements, in order.  Also the streamed writer: tl__json_dump_gen gives
+ * the bytes of tl_json_dump, with items one after another (next) and by
+ * index (item: two worker threads once an array has 128).  A disagreement
+ * aborts.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -28,6 +32,14 @@ static tl_err next_item(void *ctx, json_t **out)
 	*out = NULL;
 	if (g->next < json_array_size(g->arr))
 		*out = json_incref(json_array_get(g->arr, g->next++));
+	return TL_OK;
+}
+
+static tl_err item_at(void *ctx, size_t i, json_t **out)
+{
+	const gen_state *g = ctx;
+
+	*out = json_incref(json_array_get(g->arr, i));
 	return TL_OK;
 }
 
@@ -60,6 +72,14 @@ static void check_writer(json_t *root)
 	if (tl_json_dump(&a, root) == TL_OK && tl__json_dump_gen(&b, copy, gens, n) == TL_OK) {
 		if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
 			abort();
+		for (size_t k = 0; k < n; k++) {
+			gens[k].next = NULL;
+			gens[k].item = item_at;
+			gens[k].count = json_array_size(st[k].arr);
+		}
+		tl_buf_clear(&b);
+		if (tl__json_dump_gen(&b, copy, gens, n) != TL_OK || a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
+			abort();
 	}
 	tl_buf_dispose(&a);
 	tl_buf_dispose(&b);
@@ -75,6 +95,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	whole = tl_json_parse(&root, (const char *)data, size, "fuzz", &lim);
 	streamed = tl__json_stream_openb(&s, (const char *)data, size, "fuzz", &lim, keys);
+	if (streamed == TL_OK && whole == TL_OK) {
+		/* element by element, as the readers take them */
+		for (size_t k = 0; keys[k]; k++) {
+			json_t *arr = json_object_get(root, keys[k]), *item = NULL;
+			size_t n = tl__json_stream_count(s, keys[k]);
+			if (!tl__json_stream_has(s, keys[k]))
+				continue;
+			if (!json_is_array(arr) || json_array_size(arr) != n)
+				abort();
+			for (size_t i = 0; i < n; i++) {
+				if (tl__json_stream_item(s, keys[k], i, &item) != TL_OK ||
+				    !json_equal(item, json_array_get(arr, i)))
+					abort();
+				json_decref(item);
+			}
+		}
+	}
 	if (streamed == TL_OK) {
 		for (size_t k = 0; streamed == TL_OK && keys[k]; k++)
 			streamed = tl__json_stream_fill(s, keys[k]);
