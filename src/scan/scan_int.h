@@ -150,6 +150,15 @@ tl_err tl__source_archive_open(tl__source *src, const char *path, const void *me
 tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_squashfs_open_range(tl__source *src);
+
+/*
+ * sqfs_compressor_create, plus LZO (which Debian's libsquashfs lacks)
+ * through liblzo2, uncompress only (sqfs_lzo.c).  Returns 0 or an
+ * SQFS_ERROR value.
+ */
+struct sqfs_compressor_config_t;
+struct sqfs_compressor_t;
+int tl__sqfs_compressor_create(const struct sqfs_compressor_config_t *cfg, struct sqfs_compressor_t **out);
 tl_err tl__source_ext_open(tl__source *src);
 /* A container: the regions of a blob, a uImage's or a FIT image's payloads (source_blob.c). */
 tl_err tl__source_blob_open(tl__source *src, tl__kind kind);

@@ -58,6 +58,12 @@ if command -v cpio >/dev/null; then (cd "$R" && find . | cpio -o -H newc --quiet
 if command -v mksquashfs >/dev/null; then
 	mksquashfs "$R" "$TMP/root.sqfs" -comp gzip -noappend -no-progress >/dev/null && IMAGES="$IMAGES $TMP/root.sqfs"
 	mksquashfs "$R" "$TMP/root-xz.img" -comp xz -noappend -no-progress >/dev/null && IMAGES="$IMAGES $TMP/root-xz.img"
+	# lzo: Debian's libsquashfs has no LZO, trustline decodes it with liblzo2
+	for c in lzo lz4 zstd; do
+		mksquashfs "$R" "$TMP/root-$c.sqfs" -comp "$c" -noappend -no-progress >/dev/null ||
+			{ not_ok "mksquashfs -comp $c failed"; continue; }
+		IMAGES="$IMAGES $TMP/root-$c.sqfs"
+	done
 else
 	echo "note: mksquashfs not installed (squashfs-tools); squashfs not checked"
 fi
