@@ -20,16 +20,16 @@
  * dropped from the mapping as the caller moves on, so the resident size
  * stays near one element.
  *
- * Reading an array in order (element 0, 1, 2, ...) parses ahead on a
- * second thread: a worker runs jansson on the next elements into a ring
- * of PREFETCH_RING slots while the caller works on the current one, so
- * parsing and the caller's work use two cores.  The caller gets the same
- * values and the same errors, in the same order: the worker only keeps
- * jansson's result and error, and the message is made on the caller's
- * thread when it reaches that element.  Any other order of access stops
- * the worker and parses in place.
+ * Reading an array in order (element 0, 1, 2, ...) parses ahead on
+ * PREFETCH_THREADS worker threads (element i on worker i mod 2): they run
+ * jansson on the next elements into a ring of PREFETCH_RING slots while
+ * the caller works on the current one, so parsing and the caller's work
+ * use two cores.  The caller gets the same values and the same errors, in
+ * the same order: a worker only keeps jansson's result and error, and the
+ * message is made on the caller's thread when it reaches that element.
+ * Any other order of access stops the workers and parses in place.
  *
- * The worker parses each element into its ring slot's bump arena (jansson's
+ * A worker parses each element into its ring slot's bump arena (jansson's
  * allocator is set to one that allocates from the arena of the thread's
  * current slot, if any, and frees nothing inside the arenas): no malloc or
  * free per node, and no memory passed between the threads' malloc arenas.
