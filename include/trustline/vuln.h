@@ -66,7 +66,7 @@ typedef struct json_t json_t;
 typedef struct tl_vulndb tl_vulndb;
 
 /* Schema version this library writes (PRAGMA user_version). */
-#define TL_VULNDB_SCHEMA_VERSION 1
+#define TL_VULNDB_SCHEMA_VERSION 2
 
 /*
  * The default database path: $XDG_DATA_HOME/trustline/vulns.db, or
