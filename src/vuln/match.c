@@ -41,10 +41,11 @@ enum {
 static const char *const q_sql[Q_COUNT] = {
 	/* every range event of every affected entry of (ecosystem, package), and
 	 * whether the entry's versions list holds the version exactly */
-	[Q_OSV] = "SELECT a.rowid, v.id,"
-	          " EXISTS(SELECT 1 FROM versions x WHERE x.affected = a.rowid AND x.version = ?3),"
-	          " r.rowid, r.type, e.kind, e.version"
+	[Q_OSV] = "SELECT a.rowid, v.id, x.affected IS NOT NULL, r.rowid, r.type, e.kind, e.version"
 	          " FROM affected a JOIN vulns v ON v.rowid = a.vuln"
+	          /* a LEFT JOIN, in the loop of the entry: looked up once per entry,
+	           * not once per event row as a subquery column was */
+	          " LEFT JOIN versions x ON x.affected = a.rowid AND x.version = ?3"
 	          " LEFT JOIN ranges r ON r.affected = a.rowid"
 	          " LEFT JOIN events e ON e.range = r.rowid"
 	          " WHERE a.ecosystem = ?1 AND a.package = ?2 AND v.withdrawn IS NULL"
