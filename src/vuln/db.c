@@ -1236,6 +1236,18 @@ done:
 
 /* ---- alias groups ------------------------------------------------------ */
 
+const char *tl__distro_cve(const char *id)
+{
+	static const char *const pre[] = { "DEBIAN-", "UBUNTU-", "ALPINE-" };
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		size_t n = strlen(pre[i]);
+		if (!strncmp(id, pre[i], n) && !strncmp(id + n, "CVE-", 4))
+			return id + n;
+	}
+	return NULL;
+}
+
 /* Ids of the union-find over record ids and aliases: strings interned in an
  * open-addressing table, parent links by index. */
 typedef struct {
@@ -1325,6 +1337,18 @@ static uint32_t idset_find(idset *u, uint32_t x)
 	return x;
 }
 
+/* Joins the groups of nodes x and y; the smaller node is the root, so a
+ * group's number is its first id seen. */
+static void idset_union(idset *u, uint32_t x, uint32_t y)
+{
+	x = idset_find(u, x);
+	y = idset_find(u, y);
+	if (x < y)
+		u->parent[y] = x;
+	else if (y < x)
+		u->parent[x] = y;
+}
+
 static void idset_dispose(idset *u)
 {
 	for (size_t i = 0; i < u->n; i++)
@@ -1345,7 +1369,8 @@ static int cmp_node(const void *a, const void *b)
 /*
  * Fills alias_groups from vulns and aliases: every record id and every
  * non-empty alias, with the smallest node number of its connected group
- * (edges: a record's id to each of its aliases) and the rowids of the
+ * (edges: a record's id to each of its aliases, and a distro record's id
+ * to the CVE it is named after, tl__distro_cve) and the rowids of the
  * records of that id.  This is the group the matcher used to walk per id
  * with three statements and two (source, id) lookups; resolved here once,
  * it is one indexed lookup at match time and a rowid per record.  Runs
@@ -1377,6 +1402,13 @@ static tl_err alias_groups_rebuild(tl_vulndb *db)
 			u.rec[2 * (size_t)x] = sqlite3_column_int64(q, 0);
 		else if (!strcmp(src, "osv"))
 			u.rec[2 * (size_t)x + 1] = sqlite3_column_int64(q, 0);
+		/* a distro record named after a CVE is that CVE's, alias or not */
+		if (tl__distro_cve(id)) {
+			uint32_t y;
+			if ((err = idset_node(&u, tl__distro_cve(id), &y)) != TL_OK)
+				goto done;
+			idset_union(&u, x, y);
+		}
 	}
 	if (rc != SQLITE_DONE) {
 		err = sqlerr(db, "reading records");
@@ -1396,13 +1428,7 @@ static tl_err alias_groups_rebuild(tl_vulndb *db)
 			continue;
 		if ((err = idset_node(&u, id, &x)) != TL_OK || (err = idset_node(&u, alias, &y)) != TL_OK)
 			goto done;
-		x = idset_find(&u, x);
-		y = idset_find(&u, y);
-		/* the smaller node is the root: a group's number is its first id seen */
-		if (x < y)
-			u.parent[y] = x;
-		else if (y < x)
-			u.parent[x] = y;
+		idset_union(&u, x, y);
 	}
 	if (rc != SQLITE_DONE) {
 		err = sqlerr(db, "reading aliases");

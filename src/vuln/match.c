@@ -1363,19 +1363,6 @@ static bool is_cve(const char *s)
 	return !strncmp(s, "CVE-", 4);
 }
 
-/* "DEBIAN-CVE-2023-38545" -> "CVE-2023-38545" (distro records named after the CVE). */
-static const char *distro_cve(const char *id)
-{
-	static const char *const pre[] = { "DEBIAN-", "UBUNTU-", "ALPINE-" };
-
-	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
-		size_t n = strlen(pre[i]);
-		if (!strncmp(id, pre[i], n) && is_cve(id + n))
-			return id + n;
-	}
-	return NULL;
-}
-
 static bool has_id(char **ids, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1498,8 +1485,8 @@ done:
 	return err;
 }
 
-/* The alias group of record id (cached): the stored group of id, joined
- * with that of the CVE a distro record is named after. */
+/* The alias group of record id (cached): its stored group, which holds the
+ * CVE a distro record is named after (tl__distro_cve). */
 static tl_err group_of(mctx *m, const char *id, group **out)
 {
 	group *g;
@@ -1516,9 +1503,7 @@ static tl_err group_of(mctx *m, const char *id, group **out)
 	g->next = m->all_groups;
 	m->all_groups = g;
 	g->c3 = g->c4 = -1;
-	if ((err = group_add(m, g, id, &cap, &kev_id)) != TL_OK ||
-	    (distro_cve(id) && !has_id(g->ids, g->n_ids, distro_cve(id)) &&
-	     (err = group_add(m, g, distro_cve(id), &cap, &kev_id)) != TL_OK))
+	if ((err = group_add(m, g, id, &cap, &kev_id)) != TL_OK)
 		return err;
 	qsort(g->ids, g->n_ids, sizeof(*g->ids), cmp_strp);
 	for (size_t i = 0; i < g->n_ids && !g->rep; i++)
