@@ -213,20 +213,36 @@ static tl_err make_parents(const char *path)
 	return err;
 }
 
-static tl_err migrate(tl_vulndb *db)
+static tl_err schema_version(tl_vulndb *db, int *out)
 {
 	sqlite3_stmt *q = NULL;
+	tl_err err = TL_OK;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW)
+		err = sqlerr(db, "reading the schema version");
+	else
+		*out = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return err;
+}
+
+static tl_err migrate(tl_vulndb *db)
+{
 	int version = 0;
 	tl_err err = TL_OK;
 
+	/* a current database is not locked for writing: a reader (vuln) opens
+	 * it while an import holds the write lock */
+	if ((err = schema_version(db, &version)) != TL_OK)
+		return err;
+	if (version == TL_VULNDB_SCHEMA_VERSION)
+		return TL_OK;
 	if ((err = exec(db, "BEGIN IMMEDIATE")) != TL_OK)
 		return err;
-	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
-	    sqlite3_step(q) != SQLITE_ROW) {
-		err = sqlerr(db, "reading the schema version");
+	/* again under the lock: another process may have migrated meanwhile */
+	if ((err = schema_version(db, &version)) != TL_OK)
 		goto done;
-	}
-	version = sqlite3_column_int(q, 0);
 	if (version > TL_VULNDB_SCHEMA_VERSION) {
 		err = tl__error(TL_EUNSUPPORTED, "%s: schema version %d is newer than this trustline (%d)",
 		                db->path, version, TL_VULNDB_SCHEMA_VERSION);
@@ -246,7 +262,6 @@ static tl_err migrate(tl_vulndb *db)
 	}
 	err = exec(db, "COMMIT");
 done:
-	sqlite3_finalize(q);
 	if (err != TL_OK)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	return err;

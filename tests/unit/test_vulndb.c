@@ -363,6 +363,32 @@ static void test_vulndb__migrates_v1_alias_groups(void **state)
 	rmdir(dir);
 }
 
+/* Opening a current database takes no write lock: a reader opens it while
+ * an import holds the write lock (before, the open waited out the 10 s busy
+ * timeout and failed with "database is locked"). */
+static void test_vulndb__open_while_importing(void **state)
+{
+	char dir[] = "/tmp/tl-vulndb-XXXXXX", dbp[64], p[80];
+	tl_vulndb *writer = NULL, *reader = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(dbp, sizeof(dbp), "%s/v.db", dir);
+	assert_int_equal(tl_vulndb_open(&writer, dbp), TL_OK);
+	assert_int_equal(import_str(writer, osv_v1, "v1.json"), TL_OK);
+	assert_int_equal(sqlite3_exec(tl_vulndb_handle(writer), "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(tl_vulndb_open(&reader, dbp), TL_OK);
+	assert_int_equal(q1(reader, "SELECT count(*) FROM vulns"), 1);
+	tl_vulndb_close(reader);
+	assert_int_equal(sqlite3_exec(tl_vulndb_handle(writer), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	tl_vulndb_close(writer);
+	unlink(dbp);
+	snprintf(p, sizeof(p), "%s-wal", dbp);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbp);
+	unlink(p);
+	rmdir(dir);
+}
+
 /* Every NVD file of the shared data imports; CVE-2023-38545's libcurl
  * range is stored as the record gives it. */
 static void test_vulndb__nvd_curl_range(void **state)
@@ -519,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_vulndb__aliases_grouped),
 		cmocka_unit_test(test_vulndb__alias_groups_follow_imports),
 		cmocka_unit_test(test_vulndb__migrates_v1_alias_groups),
+		cmocka_unit_test(test_vulndb__open_while_importing),
 		cmocka_unit_test(test_vulndb__nvd_curl_range),
 		cmocka_unit_test(test_vulndb__crc32c_check_value),
 		cmocka_unit_test(test_vulndb__goog_hash_header),
