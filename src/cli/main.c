@@ -2,12 +2,9 @@
  * trustline: the command.  Parses global options and dispatches to a
  * subcommand; each subcommand lives in its own file.
  */
-#include <malloc.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -96,39 +93,6 @@ static void progress_bar(const char *what, uint64_t done, uint64_t total, void *
 	fflush(stderr);
 }
 
-/*
- * The heap in 2 MiB pages where the kernel gives transparent huge pages to
- * madvised memory: a vuln or scan run touches tens of MB of heap once,
- * and every first touch of a 4 KiB page is a fault (several us on a VM;
- * ~3,400 of the 7,200 faults of bench/vuln.sh's stress run).  What glibc's
- * glibc.malloc.hugetlb=1 tunable does, without the environment: the heap
- * grows by 64 MiB at once (only what is touched is backed) and that first
- * range is madvised (later growth is not).  Best effort: under another
- * allocator (ASan) nothing moves.
- */
-static void heap_huge_pages(void)
-{
-	const uintptr_t huge = (uintptr_t)2 << 20;
-	uintptr_t lo, hi;
-	void *volatile a, *volatile b; /* volatile: a malloc freed unused is optimised away */
-
-	if (mallopt(M_TOP_PAD, 64 << 20) != 1 || mallopt(M_TRIM_THRESHOLD, 128 << 20) != 1)
-		return;
-	if ((lo = (uintptr_t)sbrk(0)) == (uintptr_t)-1)
-		return;
-	/* two blocks under the mmap threshold: more than the initial heap
-	 * holds, so it is extended now, by the pad */
-	a = malloc(120 << 10);
-	b = malloc(120 << 10);
-	hi = (uintptr_t)sbrk(0);
-	free(a);
-	free(b);
-	lo = (lo + huge - 1) & ~(huge - 1);
-	if (hi == (uintptr_t)-1 || (hi &= ~(huge - 1)) <= lo)
-		return;
-	(void)madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-}
-
 int main(int argc, char **argv)
 {
 	int i;
@@ -136,7 +100,6 @@ int main(int argc, char **argv)
 	const char *val;
 	bool missing;
 
-	heap_huge_pages();
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i];
 		if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
