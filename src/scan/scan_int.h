@@ -431,6 +431,53 @@ const char *tl__elf_machine_name(uint16_t machine);
 typedef struct tl__binsig tl__binsig;
 tl_err tl__binsig_scan(tl__binsig *bs, const tl__node *node, const uint8_t *data, size_t len);
 
+/* ---- file content work (filework.c) -------------------------------------
+ *
+ * The digests, ELF parse and signature pass of the walk, done in a second
+ * thread on chunks the walker reads, in order (see filework.c). */
+
+/* One chunk of a file's content and, for its last chunk, what was learnt. */
+typedef struct {
+	size_t node;          /* tree index of the file */
+	uint8_t *data;        /* cap bytes (kept across uses of the slot); data[len] is writable */
+	size_t len, cap;
+	bool first, last;     /* the file's first chunk (digests start), its last (digests end) */
+	bool parse;           /* last, and data is the whole file: ELF parse and signatures */
+	bool keep;            /* last, and a cataloger keeps the content (taken by the walker) */
+	char *path;           /* parse: the file's path (owned) */
+	char *warn;           /* the walker's warning for the file (too big), or NULL */
+	/* results (the worker's), of the last chunk */
+	uint8_t digest[TL_HASH_MAX_LEN];
+	uint8_t digest_len;   /* 0: not hashed */
+	bool has_md5;
+	uint8_t md5[16];
+	tl__elf_info *elf;    /* parsed ELF (the walker takes it), or NULL */
+	char *elf_warn;       /* "/path: not a valid ELF file: ..." or NULL */
+	double binsig_cpu;    /* CPU seconds of the signature pass */
+	uint64_t binsig_bytes;
+	tl_err err;           /* the worker's error, its message in errmsg */
+	char *errmsg;
+} tl__fjob;
+
+typedef struct tl__filework tl__filework;
+
+/* Starts the worker (not with one CPU).  hashing: alg digests; md5: MD5 too;
+ * bs (borrowed) gets the signature hits.  TL_ENOMEM. */
+tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool md5, tl__binsig *bs);
+/* Whether tl__filework_get has a slot: fewer than the slot count taken and
+ * the bytes waiting within the budget.  Otherwise apply and release done jobs. */
+bool tl__filework_room(tl__filework *w);
+/* The next slot, emptied (len 0, its buffer kept); only when room. */
+tl__fjob *tl__filework_get(tl__filework *w);
+/* Hands j over to the worker (done at once without one). */
+void tl__filework_submit(tl__filework *w, tl__fjob *j);
+/* The oldest job not released, when done; wait: until it is (NULL: none submitted). */
+tl__fjob *tl__filework_done(tl__filework *w, bool wait);
+/* Gives back a job from tl__filework_done, or one taken and not submitted. */
+void tl__filework_release(tl__filework *w, tl__fjob *j);
+/* Stops the worker and frees every slot. */
+void tl__filework_free(tl__filework *w);
+
 /* One signature (binsig_table.c; docs/binsig.md). */
 #define TL__BINSIG_NUMJOIN 1u /* each capture group is a decimal number */
 #define TL__BINSIG_KERNEL 2u  /* group 2 is a release suffix: no version unless empty */

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -762,6 +763,95 @@ static void test_scan__md5sums_lines(void **state)
 	assert_int_equal(r.off, 0);
 }
 
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The walk hands file contents to a second thread (filework.c); what it
+ * learns must land on the right files and the warnings come in walk order
+ * (names sorted): 40 files that start like ELF and are not, a file past
+ * max_file, a text file past it (hashed in pieces), and a real binary whose
+ * SHA-256 is computed here on its own.
+ */
+static void test_scan__file_work_in_walk_order(void **state)
+{
+	char dir[] = "/tmp/tl-scan-work-XXXXXX";
+	char name[64], want[128], hex[2 * TL_HASH_MAX_LEN + 1];
+	tl_buf b = TL_BUF_INIT;
+	uint8_t bad[200] = { 0x7f, 'E', 'L', 'F' }, big[3000] = { 0x7f, 'E', 'L', 'F' }, d[TL_HASH_MAX_LEN];
+	char text[5000];
+	tl_scan_opts o;
+	tl_scan_summary sum;
+	tl_sbom *doc = NULL;
+	const tl_sbom_component *tc = NULL;
+	size_t dlen, w = 0;
+
+	(void)state;
+	if (tl_file_read(&b, "/usr/bin/true", 0) != TL_OK)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "bad-%02d", i);
+		write_file(dir, name, bad, sizeof(bad));
+	}
+	write_file(dir, "big", big, sizeof(big));
+	memset(text, 'y', sizeof(text));
+	write_file(dir, "text", text, sizeof(text));
+	write_file(dir, "true", b.ptr, b.len);
+	tl_scan_opts_init(&o);
+	o.max_file = 1000;
+	assert_int_equal(tl_scan_run(&doc, &sum, dir, &o), TL_OK);
+	assert_int_equal(sum.files, 43);
+	assert_int_equal(sum.n_warnings, 43);
+	for (int i = 0; i < 40; i++) {
+		snprintf(want, sizeof(want), "/bad-%02d: not a valid ELF file: ", i);
+		assert_memory_equal(sum.warnings[w], want, strlen(want));
+		w++;
+	}
+	assert_string_equal(sum.warnings[w++], "/big: larger than --max-file (1000 bytes): hashed, not parsed");
+	assert_string_equal(sum.warnings[w++], "/text: larger than --max-file (1000 bytes): hashed, not parsed");
+	/* /usr/bin/true is larger than 1000 bytes too: hashed, not parsed, no component */
+	assert_string_equal(sum.warnings[w++], "/true: larger than --max-file (1000 bytes): hashed, not parsed");
+	assert_int_equal(doc->n_components, 0);
+	tl_sbom_free(doc);
+	tl_scan_summary_dispose(&sum);
+
+	/* with room: the real binary parsed, its own component, its digest */
+	o.max_file = 0;
+	assert_int_equal(tl_scan_run(&doc, &sum, dir, &o), TL_OK);
+	assert_int_equal(sum.n_warnings, 41); /* the 40 and "big" */
+	for (size_t i = 0; i < doc->n_components; i++) {
+		if (!strcmp(doc->components[i].name, "/true"))
+			tc = &doc->components[i];
+	}
+	assert_non_null(tc);
+	assert_int_equal(tc->n_hashes, 1);
+	assert_int_equal(tl_hash_buf(TL_HASH_SHA256, b.ptr, b.len, d, &dlen), TL_OK);
+	tl_hex(hex, d, dlen);
+	assert_string_equal(tc->hashes[0].hex, hex);
+	tl_sbom_free(doc);
+	tl_scan_summary_dispose(&sum);
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(want, sizeof(want), "%s/bad-%02d", dir, i);
+		unlink(want);
+	}
+	for (const char *const *n = (const char *const[]){ "big", "text", "true", NULL }; *n; n++) {
+		snprintf(want, sizeof(want), "%s/%s", dir, *n);
+		unlink(want);
+	}
+	rmdir(dir);
+	tl_buf_dispose(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -781,6 +871,7 @@ int main(void)
 		cmocka_unit_test(test_scan__changelog_cves),
 		cmocka_unit_test(test_scan__gunzip_bounded),
 		cmocka_unit_test(test_scan__md5sums_lines),
+		cmocka_unit_test(test_scan__file_work_in_walk_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
