@@ -161,6 +161,43 @@ tl_err tl__source_archive_open(tl__source *src, const char *path, const void *me
 tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_squashfs_open_range(tl__source *src);
+
+/*
+ * cpio reader (cpio.c): newc, crc, odc and binary, over a byte stream read
+ * through rd (up to len bytes into buf; *got 0 only at its end).  head
+ * (borrowed) holds bytes already taken from the stream, read first.
+ * Names and symlink targets longer than max_path are TL_ELIMIT before they
+ * are read; errors name label and the stream offset.
+ */
+typedef tl_err (*tl__cpio_read_fn)(void *ctx, void *buf, size_t len, size_t *got);
+typedef struct tl__cpio tl__cpio;
+typedef struct {
+	const char *name; /* as stored, NUL-terminated; valid until the next call */
+	tl__ent_type type; /* FILE, DIR, SYMLINK, HARDLINK (a later name of a file), OTHER */
+	uint32_t mode;    /* st_mode as stored, type bits included */
+	uint64_t size;    /* data bytes (0 for a symlink: its data is link) */
+	const char *link; /* symlink target, or the first name of a hard-linked file */
+} tl__cpio_entry;
+/* True when p starts with a cpio magic (n >= 6 for the ASCII ones). */
+bool tl__cpio_magic(const uint8_t *p, size_t n);
+tl_err tl__cpio_new(tl__cpio **out, const char *label, size_t max_path, tl__cpio_read_fn rd, void *rctx,
+                    const uint8_t *head, size_t head_len);
+/* The next entry, skipping what is left of the one before; *end at the trailer. */
+tl_err tl__cpio_next(tl__cpio *c, tl__cpio_entry *e, bool *end);
+/* Data of the current entry, up to len bytes; *got 0 at its end. */
+tl_err tl__cpio_read(tl__cpio *c, void *buf, size_t len, size_t *got);
+/* Bytes of the stream consumed so far. */
+uint64_t tl__cpio_offset(const tl__cpio *c);
+void tl__cpio_free(tl__cpio *c);
+
+/*
+ * sqfs_compressor_create, plus LZO (which Debian's libsquashfs lacks)
+ * through liblzo2, uncompress only (sqfs_lzo.c).  Returns 0 or an
+ * SQFS_ERROR value.
+ */
+struct sqfs_compressor_config_t;
+struct sqfs_compressor_t;
+int tl__sqfs_compressor_create(const struct sqfs_compressor_config_t *cfg, struct sqfs_compressor_t **out);
 tl_err tl__source_ext_open(tl__source *src);
 /* A container: the regions of a blob, a uImage's or a FIT image's payloads (source_blob.c). */
 tl_err tl__source_blob_open(tl__source *src, tl__kind kind);

@@ -340,7 +340,7 @@ tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *m
 	}
 	if ((r = sqfs_compressor_config_init(&cfg, d->super.compression_id, d->super.block_size,
 	                                     SQFS_COMP_FLAG_UNCOMPRESS)) != 0 ||
-	    (r = sqfs_compressor_create(&cfg, &d->cmp)) != 0) {
+	    (r = tl__sqfs_compressor_create(&cfg, &d->cmp)) != 0) {
 		err = tl__error(TL_EUNSUPPORTED, "%s: squashfs: compressor %u not supported", src->name,
 		                (unsigned)d->super.compression_id);
 		goto done;
