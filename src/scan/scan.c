@@ -45,6 +45,7 @@
 #define CHUNK ((size_t)1 << 20)
 #define OFFLOAD_MIN ((uint64_t)1 << 10) /* the rest of a file the worker reads */
 #define OFFLOAD_QUEUE ((size_t)4 << 20)  /* ... when it has fewer bytes than this waiting */
+#define OFFLOAD_BIG ((uint64_t)64 << 10) /* ... or, this large, whatever it has waiting */
 
 typedef struct {
 	const tl_scan_opts *opts;
@@ -366,10 +367,14 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 				cap = (size_t)e->size + 2; /* to be held whole: at once */
 			if (job->len >= e->size && cap < job->cap * 2)
 				cap = job->cap * 2; /* larger than it said */
-			if (!(p = realloc(job->data, cap))) {
+			/* not realloc: it would copy the whole old buffer, not len */
+			if (!(p = malloc(cap))) {
 				err = tl__nomem();
 				goto done;
 			}
+			if (job->len)
+				memcpy(p, job->data, job->len);
+			free(job->data);
 			job->data = p;
 			job->cap = cap;
 		}
@@ -396,10 +401,12 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			too_big = true;
 		}
 		if (!too_big && c->offload && job->len >= 4 && e->size > job->len && e->size - job->len >= OFFLOAD_MIN &&
-		    tl__filework_queued(c->work) < OFFLOAD_QUEUE) {
+		    (e->size - job->len >= OFFLOAD_BIG || tl__filework_queued(c->work) < OFFLOAD_QUEUE)) {
 			/* the rest of a larger file of a directory: read in the
-			 * worker, as it would be here, and counted now; only when
-			 * the worker is not behind, so both threads stay busy */
+			 * worker, as it would be here, and counted now; a large
+			 * rest always (into the worker's buffer, reused, where a
+			 * fresh one here costs a page fault per 4 KiB), a smaller
+			 * one when the worker is not behind, so both stay busy */
 			char *label = NULL;
 			int fd = tl__source_dup_rest(src, &label);
 			if (fd < 0)
