@@ -222,11 +222,12 @@ tl_err tl__source_note(tl__source *src, const char *fmt, ...) TL_PRINTF(2, 3);
  * against max_bytes).  *out is caller-owned.
  */
 tl_err tl__source_decompress(tl__source *src, const tl__range *r, uint64_t max, uint8_t **out, size_t *len);
-/* gzip inflated in a second thread (gzpipe.c), for the archive source. */
+/* gzip inflated in a second thread by ISA-L (gzpipe.c), for the archive source. */
 typedef struct tl__gzpipe tl__gzpipe;
-/* Starts inflating path when it begins with the gzip magic; TL_ENOTFOUND
- * when it does not (nothing started), TL_EIO, TL_ENOMEM. */
-tl_err tl__gzpipe_open(tl__gzpipe **out, const char *path);
+/* Starts inflating r (borrowed until tl__gzpipe_free) when it begins with
+ * the gzip magic; TL_ENOTFOUND when it does not (nothing started),
+ * TL_ENOMEM.  name labels messages. */
+tl_err tl__gzpipe_open(tl__gzpipe **out, const tl__range *r, const char *name);
 /* Stops the thread and frees everything. */
 void tl__gzpipe_free(tl__gzpipe *g);
 #ifdef ARCHIVE_VERSION_NUMBER
