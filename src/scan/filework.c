@@ -23,6 +23,7 @@
  * bounds the memory the pipeline adds.  With one CPU, or when the thread
  * cannot be started, submit does the work at once.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,8 +34,8 @@
 
 #include "scan/scan_int.h"
 
-#define SLOTS 16
-#define BUDGET ((size_t)16 << 20) /* bytes submitted and not yet released */
+#define SLOTS 128                 /* many small files wait while the worker does a large one */
+#define BUDGET ((size_t)24 << 20) /* bytes submitted and not yet released */
 #define RETAIN ((size_t)16 << 20) /* buffer bytes released slots keep for their next use */
 #define BATCH 6                   /* jobs waiting before a sleeping worker is woken */
 #define BATCH_BYTES ((size_t)1 << 20)
@@ -43,6 +44,7 @@ struct tl__filework {
 	tl__fjob slot[SLOTS];
 	size_t n_get, n_sub, n_done, n_rel; /* n_rel <= n_done <= n_sub <= n_get <= n_rel + SLOTS */
 	size_t held;          /* bytes of submitted, unreleased jobs */
+	size_t queued;        /* bytes of submitted jobs not done yet */
 	bool threaded, stop;
 	bool worker_idle;     /* waiting on work */
 	bool walker_waiting;  /* waiting on done */
@@ -56,6 +58,9 @@ struct tl__filework {
 	EVP_MD_CTX *h, *m5;
 	bool md5;
 	tl__binsig *bs;
+	size_t max_file;
+	uint8_t *rbuf;        /* files the worker reads (read_rest) */
+	size_t rcap;
 };
 
 static void job_error(tl__fjob *j, tl_err err)
@@ -64,6 +69,110 @@ static void job_error(tl__fjob *j, tl_err err)
 		j->err = err;
 		j->errmsg = tl_strdup(tl_error_last());
 	}
+}
+
+static bool update(tl__filework *w, tl__fjob *j, const uint8_t *p, size_t n)
+{
+	if (w->alg && n && EVP_DigestUpdate(w->h, p, n) != 1) {
+		job_error(j, tl__error(TL_EIO, "digest update failed"));
+		return false;
+	}
+	if (w->md5 && n && EVP_DigestUpdate(w->m5, p, n) != 1) {
+		job_error(j, tl__error(TL_ENOMEM, "MD5 failed"));
+		return false;
+	}
+	return true;
+}
+
+#define CHUNK ((size_t)1 << 20)
+
+static bool grow(tl__filework *w, size_t cap)
+{
+	uint8_t *p = realloc(w->rbuf, cap);
+
+	if (!p)
+		return false;
+	w->rbuf = p;
+	w->rcap = cap;
+	return true;
+}
+
+/*
+ * The rest of a file from j->fd, as the walker reads (scan.c): a file to
+ * parse or keep is held whole until it passes max_file (then it is only
+ * hashed, with the walker's warning); any other is hashed 1 MiB at a time.
+ * The head in data is already hashed.  Read into the worker's own buffer,
+ * reused from file to file like the walker's (fresh memory costs a page
+ * fault per 4 KiB); a file to keep is copied out of it at the end.
+ */
+static void read_rest(tl__filework *w, tl__fjob *j)
+{
+	bool whole = j->parse || j->keep;
+	size_t len = 0, cur = j->len;
+
+	if (whole) {
+		if (w->rcap < j->len + 1 && !grow(w, j->len + 1)) {
+			job_error(j, tl__nomem());
+			goto done;
+		}
+		memcpy(w->rbuf, j->data, j->len);
+		len = j->len;
+	}
+	for (;;) {
+		size_t ask;
+		ssize_t n;
+		if (!whole)
+			len = 0;
+		ask = j->expect > j->got && j->expect - j->got < CHUNK ? (size_t)(j->expect - j->got) + 1 : CHUNK;
+		if (w->rcap - len < ask + 1) {
+			size_t cap = len + ask + 1;
+			if (whole && j->expect - j->got < w->max_file && cap < len + (j->expect - j->got) + 2)
+				cap = len + (size_t)(j->expect - j->got) + 2; /* held whole: at once */
+			if (j->got >= j->expect && cap < w->rcap * 2)
+				cap = w->rcap * 2; /* larger than it said */
+			if (!grow(w, cap)) {
+				job_error(j, tl__nomem());
+				break;
+			}
+		}
+		do
+			n = read(j->fd, w->rbuf + len, ask);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			job_error(j, tl__error(TL_EIO, "%s: %s", j->label, strerror(errno)));
+			break;
+		}
+		if (n == 0)
+			break;
+		j->got += (uint64_t)n;
+		if (!update(w, j, w->rbuf + len, (size_t)n))
+			break;
+		if (!whole)
+			continue;
+		len += (size_t)n;
+		cur += (size_t)n;
+		if (cur > w->max_file) {
+			tl_buf b = TL_BUF_INIT;
+			if (tl_buf_printf(&b, "/%s: larger than --max-file (%zu bytes): hashed, not parsed", j->path,
+			                  w->max_file) != TL_OK) {
+				tl_buf_dispose(&b);
+				job_error(j, tl__nomem());
+				break;
+			}
+			j->warn = tl_buf_detach(&b);
+			whole = j->parse = j->keep = false;
+		}
+	}
+done:
+	close(j->fd);
+	j->fd = -1;
+	if (!whole || j->err) {
+		j->len = 0;
+		return;
+	}
+	w->rbuf[len] = '\0';
+	j->whole = w->rbuf;
+	j->whole_len = len;
 }
 
 /* What a serial walk did with one chunk (scan.c before the pipeline). */
@@ -79,13 +188,12 @@ static void work(tl__filework *w, tl__fjob *j)
 			return;
 		}
 	}
-	if (w->alg && j->len && EVP_DigestUpdate(w->h, j->data, j->len) != 1) {
-		job_error(j, tl__error(TL_EIO, "digest update failed"));
+	if (!update(w, j, j->data, j->len))
 		return;
-	}
-	if (w->md5 && j->len && EVP_DigestUpdate(w->m5, j->data, j->len) != 1) {
-		job_error(j, tl__error(TL_ENOMEM, "MD5 failed"));
-		return;
+	if (j->fd >= 0) {
+		read_rest(w, j);
+		if (j->err)
+			return;
 	}
 	if (!j->last)
 		return;
@@ -105,10 +213,25 @@ static void work(tl__filework *w, tl__fjob *j)
 		}
 		j->has_md5 = true;
 	}
+	if (j->whole && j->keep) {
+		/* the worker's buffer stays: the content goes in one of its size */
+		uint8_t *p = malloc(j->whole_len + 1);
+		if (!p) {
+			job_error(j, tl__nomem());
+			return;
+		}
+		memcpy(p, j->whole, j->whole_len + 1);
+		free(j->data);
+		j->data = p;
+		j->cap = j->whole_len + 1;
+		j->len = j->whole_len;
+	}
 	if (j->parse) {
 		tl__node nd = { 0 };
 		struct timespec t0, t1;
-		tl_err perr = tl__elf_parse(&j->elf, j->data, j->len, j->path);
+		const uint8_t *data = j->whole ? j->whole : j->data;
+		size_t len = j->whole ? j->whole_len : j->len;
+		tl_err perr = tl__elf_parse(&j->elf, data, len, j->path);
 		tl_err err;
 		if (perr == TL_ENOMEM) {
 			job_error(j, perr);
@@ -127,10 +250,10 @@ static void work(tl__filework *w, tl__fjob *j)
 		 * what else the machine runs */
 		nd.path = j->path;
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-		err = tl__binsig_scan(w->bs, &nd, j->data, j->len);
+		err = tl__binsig_scan(w->bs, &nd, data, len);
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
 		j->binsig_cpu = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-		j->binsig_bytes = j->len;
+		j->binsig_bytes = len;
 		if (err)
 			job_error(j, err);
 	}
@@ -154,6 +277,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		work(w, j);
 		pthread_mutex_lock(&w->mu);
+		w->queued -= j->held;
 		w->n_done++;
 		if (w->walker_waiting)
 			pthread_cond_signal(&w->done);
@@ -167,7 +291,22 @@ static const char *md_name(tl_hash_alg alg)
 	return alg == TL_HASH_SHA512 ? "SHA512" : "SHA256";
 }
 
-tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool md5, tl__binsig *bs)
+bool tl__filework_threaded(const tl__filework *w)
+{
+	return w->threaded;
+}
+
+size_t tl__filework_queued(tl__filework *w)
+{
+	size_t n;
+
+	pthread_mutex_lock(&w->mu);
+	n = w->queued;
+	pthread_mutex_unlock(&w->mu);
+	return n;
+}
+
+tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool md5, tl__binsig *bs, size_t max_file)
 {
 	tl__filework *w = calloc(1, sizeof(*w));
 	tl_err err = TL_OK;
@@ -178,6 +317,7 @@ tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool 
 		return tl__nomem();
 	w->bs = bs;
 	w->md5 = md5;
+	w->max_file = max_file;
 	if (!(w->h = EVP_MD_CTX_new()) || !(w->m5 = EVP_MD_CTX_new())) {
 		err = tl__nomem();
 		goto done;
@@ -230,22 +370,25 @@ tl__fjob *tl__filework_get(tl__filework *w)
 	memset(j, 0, sizeof(*j));
 	j->data = data;
 	j->cap = cap;
+	j->fd = -1;
 	w->n_get++;
 	return j;
 }
 
 void tl__filework_submit(tl__filework *w, tl__fjob *j)
 {
+	j->held = j->len + j->expect;
 	if (!w->threaded) {
 		work(w, j);
 		w->n_sub++;
 		w->n_done++;
-		w->held += j->len;
+		w->held += j->held;
 		return;
 	}
 	pthread_mutex_lock(&w->mu);
 	w->n_sub++;
-	w->held += j->len;
+	w->held += j->held;
+	w->queued += j->held;
 	/* a few at a time: a wake-up per small file costs more than its digest */
 	if (w->worker_idle && (w->n_sub - w->n_done >= BATCH || w->held >= BATCH_BYTES))
 		pthread_cond_signal(&w->work);
@@ -276,23 +419,28 @@ static void job_dispose(tl__fjob *j)
 	free(j->warn);
 	free(j->elf_warn);
 	free(j->errmsg);
+	free(j->label);
+	if (j->fd >= 0)
+		close(j->fd);
+	j->fd = -1;
 	tl__elf_info_free(j->elf);
-	j->path = j->warn = j->elf_warn = j->errmsg = NULL;
+	j->path = j->warn = j->elf_warn = j->errmsg = j->label = NULL;
 	j->elf = NULL;
 	j->len = 0;
 }
 
 void tl__filework_release(tl__filework *w, tl__fjob *j)
 {
-	size_t len = j->len;
+	size_t len = j->held;
 
 	job_dispose(j);
 	{
 		/* buffers are kept for the next file, up to RETAIN bytes in all
-		 * (a fresh one costs a page fault per 4 KiB it is written) */
-		size_t all = 0;
-		for (size_t i = 0; i < SLOTS; i++)
-			all += w->slot[i].cap;
+		 * (a fresh one costs a page fault per 4 KiB it is written); the
+		 * slots in flight are the worker's, not counted */
+		size_t all = j->cap;
+		for (size_t i = w->n_get; i < w->n_rel + SLOTS; i++)
+			all += w->slot[i % SLOTS].cap;
 		if (all > RETAIN) {
 			free(j->data);
 			j->data = NULL;
@@ -331,5 +479,6 @@ void tl__filework_free(tl__filework *w)
 	EVP_MD_CTX_free(w->m5);
 	EVP_MD_free(w->fetched_alg);
 	EVP_MD_free(w->fetched_md5);
+	free(w->rbuf);
 	free(w);
 }

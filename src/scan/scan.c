@@ -43,6 +43,9 @@
 #include "trustline/vuln.h"
 
 #define CHUNK ((size_t)1 << 20)
+#define OFFLOAD_MIN ((uint64_t)1 << 10) /* the rest of a file the worker reads */
+#define OFFLOAD_QUEUE ((size_t)4 << 20)  /* ... when it has fewer bytes than this waiting */
+#define OFFLOAD_BIG ((uint64_t)64 << 10) /* ... or, this large, whatever it has waiting */
 
 typedef struct {
 	const tl_scan_opts *opts;
@@ -53,6 +56,8 @@ typedef struct {
 	tl_scan_summary *sum;
 	tl__binsig *binsig;
 	tl__filework *work;  /* digests, ELF, signatures: the second thread */
+	bool offload;        /* the worker reads the rest of larger files */
+	tl__source *src;     /* the target's source */
 	bool work_failed;    /* a job's error was returned: apply no more */
 } scan_ctx;
 
@@ -195,6 +200,11 @@ static tl_err apply(scan_ctx *c, tl__fjob *j)
 		err = tl__error(j->err, "%s", j->errmsg ? j->errmsg : "out of memory");
 		goto done;
 	}
+	/* the rest read by the worker was counted as the size the entry said */
+	if (j->got > j->expect && (err = tl__source_count(c->src, j->got - j->expect)) != TL_OK)
+		goto done;
+	if (j->got < j->expect)
+		c->src->bytes -= j->expect - j->got;
 	if (!j->last)
 		goto done;
 	if (c->hashing) {
@@ -357,10 +367,14 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 				cap = (size_t)e->size + 2; /* to be held whole: at once */
 			if (job->len >= e->size && cap < job->cap * 2)
 				cap = job->cap * 2; /* larger than it said */
-			if (!(p = realloc(job->data, cap))) {
+			/* not realloc: it would copy the whole old buffer, not len */
+			if (!(p = malloc(cap))) {
 				err = tl__nomem();
 				goto done;
 			}
+			if (job->len)
+				memcpy(p, job->data, job->len);
+			free(job->data);
 			job->data = p;
 			job->cap = cap;
 		}
@@ -385,6 +399,36 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			}
 			job->warn = tl_buf_detach(&b);
 			too_big = true;
+		}
+		if (!too_big && c->offload && job->len >= 4 && e->size > job->len && e->size - job->len >= OFFLOAD_MIN &&
+		    (e->size - job->len >= OFFLOAD_BIG || tl__filework_queued(c->work) < OFFLOAD_QUEUE)) {
+			/* the rest of a larger file of a directory: read in the
+			 * worker, as it would be here, and counted now; a large
+			 * rest always (into the worker's buffer, reused, where a
+			 * fresh one here costs a page fault per 4 KiB), a smaller
+			 * one when the worker is not behind, so both stay busy */
+			char *label = NULL;
+			int fd = tl__source_dup_rest(src, &label);
+			if (fd < 0)
+				continue;
+			job->fd = fd;
+			job->label = label;
+			job->expect = e->size - job->len;
+			job->data[job->len] = '\0';
+			job->last = true;
+			if (!hash_only) {
+				job->parse = memcmp(job->data, "\x7f" "ELF", 4) == 0;
+				job->keep = wanted(e->path);
+			}
+			if (!(job->path = strdup(e->path))) {
+				err = tl__nomem();
+				goto done;
+			}
+			if ((err = tl__source_count(src, job->expect)) != TL_OK)
+				goto done;
+			tl__filework_submit(c->work, job);
+			job = NULL;
+			goto done;
 		}
 	}
 	job->data[job->len] = '\0';
@@ -1269,13 +1313,16 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	c.max_file = opts->max_file ? opts->max_file : TL_SCAN_DEFAULT_MAX_FILE;
 	tl__tree_init(&c.tree, opts->max_link_hops, opts->max_path);
 	if ((err = tl__binsig_new(&c.binsig)) != TL_OK ||
-	    (err = tl__filework_new(&c.work, c.hashing, c.alg, opts->verify_md5sums, c.binsig)) != TL_OK)
+	    (err = tl__filework_new(&c.work, c.hashing, c.alg, opts->verify_md5sums, c.binsig, c.max_file)) != TL_OK)
 		goto done;
+	/* (a max_file under 2 MiB would warn per 1 MiB piece: read here) */
+	c.offload = tl__filework_threaded(c.work) && c.max_file >= 2 * CHUNK;
 
 	if ((err = tl__source_open(&src, target, &lim)) != TL_OK)
 		goto done;
 	sum->source = src->ops->kind;
 	sum->binsig_engine = tl__binsig_engine(c.binsig);
+	c.src = src;
 	err = tl__source_walk(src, on_entry, &c);
 	{
 		/* the files read before the walk stopped (or ended) are the

@@ -143,13 +143,61 @@ tl_err tl__source_walk(tl__source *src, tl__entry_fn fn, void *ctx);
  * Counts against max_bytes (TL_ELIMIT, with src->limit set). */
 tl_err tl__source_read(tl__source *src, void *buf, size_t len, size_t *got);
 void tl__source_free(tl__source *src);
+/*
+ * For a file whose head (the sniffed bytes) was read in full: a descriptor
+ * (caller closes) that reads the rest of the current file, which
+ * tl__source_read then no longer gives, and in *label (caller frees) the
+ * "source: name" I/O errors of it start with.  -1 when the source cannot
+ * (only a directory can); the file is then read through tl__source_read.
+ * The bytes read through it are not counted: the caller counts them.
+ */
+int tl__source_dup_rest(tl__source *src, char **label);
 
 /* Internal to the source files.  The range ones read src->range. */
 tl_err tl__source_dir_open(tl__source *src, const char *path);
+/* tl__source_dup_rest of a directory source; -1 for another kind. */
+int tl__source_dir_dup_rest(tl__source *src, char **label);
 tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_squashfs_open_range(tl__source *src);
+
+/*
+ * cpio reader (cpio.c): newc, crc, odc and binary, over a byte stream read
+ * through rd (up to len bytes into buf; *got 0 only at its end).  head
+ * (borrowed) holds bytes already taken from the stream, read first.
+ * Names and symlink targets longer than max_path are TL_ELIMIT before they
+ * are read; errors name label and the stream offset.
+ */
+typedef tl_err (*tl__cpio_read_fn)(void *ctx, void *buf, size_t len, size_t *got);
+typedef struct tl__cpio tl__cpio;
+typedef struct {
+	const char *name; /* as stored, NUL-terminated; valid until the next call */
+	tl__ent_type type; /* FILE, DIR, SYMLINK, HARDLINK (a later name of a file), OTHER */
+	uint32_t mode;    /* st_mode as stored, type bits included */
+	uint64_t size;    /* data bytes (0 for a symlink: its data is link) */
+	const char *link; /* symlink target, or the first name of a hard-linked file */
+} tl__cpio_entry;
+/* True when p starts with a cpio magic (n >= 6 for the ASCII ones). */
+bool tl__cpio_magic(const uint8_t *p, size_t n);
+tl_err tl__cpio_new(tl__cpio **out, const char *label, size_t max_path, tl__cpio_read_fn rd, void *rctx,
+                    const uint8_t *head, size_t head_len);
+/* The next entry, skipping what is left of the one before; *end at the trailer. */
+tl_err tl__cpio_next(tl__cpio *c, tl__cpio_entry *e, bool *end);
+/* Data of the current entry, up to len bytes; *got 0 at its end. */
+tl_err tl__cpio_read(tl__cpio *c, void *buf, size_t len, size_t *got);
+/* Bytes of the stream consumed so far. */
+uint64_t tl__cpio_offset(const tl__cpio *c);
+void tl__cpio_free(tl__cpio *c);
+
+/*
+ * sqfs_compressor_create, plus LZO (which Debian's libsquashfs lacks)
+ * through liblzo2, uncompress only (sqfs_lzo.c).  Returns 0 or an
+ * SQFS_ERROR value.
+ */
+struct sqfs_compressor_config_t;
+struct sqfs_compressor_t;
+int tl__sqfs_compressor_create(const struct sqfs_compressor_config_t *cfg, struct sqfs_compressor_t **out);
 tl_err tl__source_ext_open(tl__source *src);
 /* A container: the regions of a blob, a uImage's or a FIT image's payloads (source_blob.c). */
 tl_err tl__source_blob_open(tl__source *src, tl__kind kind);
@@ -444,8 +492,16 @@ typedef struct {
 	bool first, last;     /* the file's first chunk (digests start), its last (digests end) */
 	bool parse;           /* last, and data is the whole file: ELF parse and signatures */
 	bool keep;            /* last, and a cataloger keeps the content (taken by the walker) */
-	char *path;           /* parse: the file's path (owned) */
-	char *warn;           /* the walker's warning for the file (too big), or NULL */
+	char *path;           /* parse, fd: the file's path (owned) */
+	char *warn;           /* the file's warning (too big), or NULL */
+	/* the rest of the file read by the worker (tl__source_dup_rest), after data */
+	int fd;               /* -1: none; closed by the worker */
+	char *label;          /* "source: name", for its I/O errors */
+	uint64_t expect;      /* bytes the walker counted for it */
+	uint64_t got;         /* bytes read from it */
+	size_t held;          /* bytes counted against the budget */
+	const uint8_t *whole; /* the whole file the worker read (its own buffer), or NULL */
+	size_t whole_len;
 	/* results (the worker's), of the last chunk */
 	uint8_t digest[TL_HASH_MAX_LEN];
 	uint8_t digest_len;   /* 0: not hashed */
@@ -462,8 +518,13 @@ typedef struct {
 typedef struct tl__filework tl__filework;
 
 /* Starts the worker (not with one CPU).  hashing: alg digests; md5: MD5 too;
- * bs (borrowed) gets the signature hits.  TL_ENOMEM. */
-tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool md5, tl__binsig *bs);
+ * bs (borrowed) gets the signature hits; max_file: the largest file held
+ * whole (for jobs with an fd).  TL_ENOMEM. */
+tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool md5, tl__binsig *bs, size_t max_file);
+/* Whether the work runs in a second thread. */
+bool tl__filework_threaded(const tl__filework *w);
+/* Bytes handed to the worker and not done yet (how far behind it is). */
+size_t tl__filework_queued(tl__filework *w);
 /* Whether tl__filework_get has a slot: fewer than the slot count taken and
  * the bytes waiting within the budget.  Otherwise apply and release done jobs. */
 bool tl__filework_room(tl__filework *w);

@@ -631,6 +631,14 @@ tl_err tl__source_read(tl__source *src, void *buf, size_t len, size_t *got)
 	return src->ops->read(src, buf, len, got);
 }
 
+int tl__source_dup_rest(tl__source *src, char **label)
+{
+	*label = NULL;
+	if (src->pb && src->pb_off < src->pb_len)
+		return -1;
+	return tl__source_dir_dup_rest(src, label);
+}
+
 void tl__source_free(tl__source *src)
 {
 	if (!src)

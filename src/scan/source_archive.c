@@ -1,8 +1,10 @@
 /*
  * Archive source through libarchive, streamed once: tar (ustar, pax, GNU),
- * cpio (newc, odc, bin), zip and ar, under any filter libarchive has
- * (gzip, bzip2, xz, lzma, zstd, lz4, compress...).  Formats are bid on by
- * content; the file name plays no part.
+ * zip and ar, under any filter libarchive has (gzip, bzip2, xz, lzma, zstd,
+ * lz4, compress...).  Formats are bid on by content; the file name plays no
+ * part.  cpio (newc, crc, odc, binary) is read by cpio.c from libarchive's
+ * "raw" format, the filters' output: libarchive's own cpio reader reads a
+ * whole name of the header's size into memory at once, whatever its size.
  *
  * A gzip target is inflated in a second thread by ISA-L (gzpipe.c) and
  * libarchive reads the inflated bytes; the rest goes to libarchive as is.
@@ -34,6 +36,12 @@ typedef struct {
 	struct archive *a;
 	tl__gzpipe *gz;  /* a gzip file inflated in a second thread, or NULL */
 	bool in_entry;
+	/* the first header, read at open to tell raw (cpio or nothing) from the rest */
+	bool pending;
+	int pending_r;
+	struct archive_entry *pending_ae;
+	tl__cpio *cpio;  /* a cpio stream read by cpio.c, or NULL */
+	uint8_t cpio_head[6];
 	ar_input in;
 	char scratch[65536];
 } ar_impl;
@@ -130,6 +138,14 @@ static tl_err ar_read(tl__source *src, void *buf, size_t len, size_t *got)
 	*got = 0;
 	if (!d->in_entry || len == 0)
 		goto done;
+	if (d->cpio) {
+		if ((err = tl__cpio_read(d->cpio, buf, len, got)) != TL_OK)
+			goto done;
+		if (*got == 0)
+			d->in_entry = false;
+		err = tl__source_count(src, (uint64_t)*got);
+		goto done;
+	}
 	n = archive_read_data(d->a, buf, len);
 	if (n < 0) {
 		err = ar_error(src, d, "reading entry data");
@@ -152,16 +168,53 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 	tl_buf path = TL_BUF_INIT, hard = TL_BUF_INIT;
 	int r;
 
-	while ((r = archive_read_next_header(d->a, &ae)) == ARCHIVE_OK || r == ARCHIVE_WARN) {
+	for (;;) {
 		tl__entry e = { 0 };
-		const char *name = archive_entry_pathname(ae), *hl = archive_entry_hardlink(ae);
-		bool escaped = false;
-		unsigned ft = archive_entry_filetype(ae);
+		const char *name, *hl, *symlink = NULL;
+		bool escaped = false, size_set;
+		unsigned ft;
+		int64_t size;
 		size_t got;
+
+		if (d->cpio) {
+			tl__cpio_entry ce;
+			bool end;
+			r = ARCHIVE_EOF;
+			if ((err = tl__cpio_next(d->cpio, &ce, &end)) != TL_OK) {
+				if (err == TL_ELIMIT)
+					err = tl__source_limit_hit(src, "%s", tl_error_last());
+				goto done;
+			}
+			if (end)
+				break;
+			name = ce.name;
+			hl = ce.type == TL__ENT_HARDLINK ? ce.link : NULL;
+			ft = ce.type == TL__ENT_FILE || ce.type == TL__ENT_HARDLINK ? AE_IFREG :
+			     ce.type == TL__ENT_DIR                                 ? AE_IFDIR :
+			     ce.type == TL__ENT_SYMLINK                             ? AE_IFLNK : 0;
+			symlink = ce.type == TL__ENT_SYMLINK ? ce.link : NULL;
+			e.mode = ce.mode & 07777;
+			size_set = true;
+			size = (int64_t)ce.size;
+		} else {
+			r = d->pending ? d->pending_r : archive_read_next_header(d->a, &ae);
+			if (d->pending)
+				ae = d->pending_ae;
+			d->pending = false;
+			if (r != ARCHIVE_OK && r != ARCHIVE_WARN)
+				break;
+			name = archive_entry_pathname(ae);
+			hl = archive_entry_hardlink(ae);
+			ft = archive_entry_filetype(ae);
+			symlink = ft == AE_IFLNK ? archive_entry_symlink(ae) : NULL;
+			e.mode = (uint32_t)archive_entry_perm(ae);
+			size_set = archive_entry_size_is_set(ae);
+			size = archive_entry_size(ae);
+		}
 
 		if (src->entries == 0) {
 			tl_buf det = TL_BUF_INIT;
-			const char *fmt = archive_format_name(d->a);
+			const char *fmt = d->cpio ? "cpio" : archive_format_name(d->a);
 			if (tl_buf_puts(&det, fmt ? fmt : "archive") == TL_OK) {
 				for (int i = archive_filter_count(d->a) - 1; i >= 0; i--) {
 					const char *f = archive_filter_name(d->a, i);
@@ -189,7 +242,6 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 		if (escaped)
 			src->n_escaped++;
 		e.path = path.ptr;
-		e.mode = (uint32_t)archive_entry_perm(ae);
 		if (hl) {
 			if ((err = tl__path_norm(&hard, hl, src->lim.max_path, NULL)) != TL_OK) {
 				if (err == TL_ELIMIT)
@@ -200,17 +252,15 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 			e.link = hard.ptr;
 			/* cpio (newc) stores a hard-linked file's body with its last
 			 * name, which libarchive reports as a link carrying data */
-			e.size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 ?
-			         (uint64_t)archive_entry_size(ae) : 0;
+			e.size = size_set && size > 0 ? (uint64_t)size : 0;
 		} else if (ft == AE_IFREG) {
 			e.type = TL__ENT_FILE;
-			e.size = archive_entry_size_is_set(ae) && archive_entry_size(ae) > 0 ?
-			         (uint64_t)archive_entry_size(ae) : 0;
+			e.size = size_set && size > 0 ? (uint64_t)size : 0;
 		} else if (ft == AE_IFDIR) {
 			e.type = TL__ENT_DIR;
 		} else if (ft == AE_IFLNK) {
 			e.type = TL__ENT_SYMLINK;
-			e.link = archive_entry_symlink(ae);
+			e.link = symlink;
 			if (!e.link)
 				e.link = "";
 		} else {
@@ -240,7 +290,7 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 		}
 		if (n < 0)
 			err = ar_error(src, d, "after the end of the archive");
-	} else if (r != ARCHIVE_EOF) {
+	} else if (!d->cpio && r != ARCHIVE_EOF) {
 		if (src->entries == 0)
 			err = tl__error(TL_EUNSUPPORTED, "%s: not a directory or an image trustline reads (%s)",
 			                src->name, archive_error_string(d->a) ? archive_error_string(d->a) : "unknown format");
@@ -258,6 +308,7 @@ static void ar_free(tl__source *src)
 {
 	ar_impl *d = src->impl;
 
+	tl__cpio_free(d->cpio);
 	if (d->a)
 		archive_read_free(d->a);
 	tl__gzpipe_free(d->gz); /* after libarchive: it reads from the pipe until freed */
@@ -281,7 +332,7 @@ static tl_err archive_new(tl__source *src, ar_impl **out)
 	add_filters(d->a);
 	archive_read_support_format_tar(d->a);
 	archive_read_support_format_gnutar(d->a);
-	archive_read_support_format_cpio(d->a);
+	archive_read_support_format_raw(d->a); /* bids last: cpio, or nothing we read */
 	/* package archives and zip files are opened as the target, not inside one */
 	if (src->depth == 0) {
 		archive_read_support_format_zip(d->a);
@@ -289,6 +340,45 @@ static tl_err archive_new(tl__source *src, ar_impl **out)
 	}
 	*out = d;
 	return TL_OK;
+}
+
+/* cpio.c's input: the raw format's data, the filters' output. */
+static tl_err cpio_in(void *ctx, void *buf, size_t len, size_t *got)
+{
+	tl__source *src = ctx;
+	ar_impl *d = src->impl;
+	la_ssize_t n = archive_read_data(d->a, buf, len);
+
+	*got = 0;
+	if (n < 0)
+		return ar_error(src, d, "decompressing");
+	*got = (size_t)n;
+	return TL_OK;
+}
+
+/*
+ * After a successful open: reads the first header.  libarchive's raw
+ * format means no archive format bid: a cpio stream goes to cpio.c,
+ * anything else is not an image trustline reads.  Another format's first
+ * header (or its error) is kept for the walk.
+ */
+static tl_err first_header(tl__source *src, ar_impl *d)
+{
+	size_t n = 0;
+	la_ssize_t k;
+
+	d->pending_r = archive_read_next_header(d->a, &d->pending_ae);
+	d->pending = true;
+	if ((d->pending_r != ARCHIVE_OK && d->pending_r != ARCHIVE_WARN) || archive_format(d->a) != ARCHIVE_FORMAT_RAW)
+		return TL_OK;
+	d->pending = false;
+	while (n < sizeof(d->cpio_head) &&
+	       (k = archive_read_data(d->a, d->cpio_head + n, sizeof(d->cpio_head) - n)) > 0)
+		n += (size_t)k;
+	if (!tl__cpio_magic(d->cpio_head, n))
+		return tl__error(TL_EUNSUPPORTED, "%s: not a directory or an image trustline reads (%s)", src->name,
+		                 "Unrecognized archive format");
+	return tl__cpio_new(&d->cpio, src->name, src->lim.max_path, cpio_in, src, d->cpio_head, n);
 }
 
 static tl_err open_failed(tl__source *src, ar_impl *d, bool io)
@@ -309,6 +399,8 @@ tl_err tl__source_archive_open(tl__source *src, const char *path, const void *me
 		return err;
 	if ((path ? archive_read_open_filename(d->a, path, 65536) : archive_read_open_memory(d->a, mem, len)) != ARCHIVE_OK)
 		err = open_failed(src, d, path && !archive_error_string(d->a));
+	else
+		err = first_header(src, d);
 	return err;
 }
 
@@ -329,6 +421,8 @@ tl_err tl__source_archive_open_range(tl__source *src)
 	}
 	if ((d->gz ? archive_read_open(d->a, d->gz, NULL, tl__gzpipe_read, NULL) : open_input(d->a, &d->in)) != ARCHIVE_OK)
 		err = open_failed(src, d, true);
+	else
+		err = first_header(src, d);
 	return err;
 }
 

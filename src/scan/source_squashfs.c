@@ -231,7 +231,7 @@ static void ctx_dispose(sq_ctx *x)
 
 static bool ctx_init(sq_impl *d, sq_ctx *x)
 {
-	if (sqfs_compressor_create(&d->cfg, &x->cmp) != 0 || !(x->in = malloc(d->bs))) {
+	if (tl__sqfs_compressor_create(&d->cfg, &x->cmp) != 0 || !(x->in = malloc(d->bs))) {
 		ctx_dispose(x);
 		return false;
 	}
@@ -909,7 +909,7 @@ tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *m
 	}
 	if ((r = sqfs_compressor_config_init(&d->cfg, d->super.compression_id, d->super.block_size,
 	                                     SQFS_COMP_FLAG_UNCOMPRESS)) != 0 ||
-	    (r = sqfs_compressor_create(&d->cfg, &d->cmp)) != 0) {
+	    (r = tl__sqfs_compressor_create(&d->cfg, &d->cmp)) != 0) {
 		err = tl__error(TL_EUNSUPPORTED, "%s: squashfs: compressor %u not supported", src->name,
 		                (unsigned)d->super.compression_id);
 		goto done;

@@ -99,3 +99,22 @@ print(p, p + 1)')
 	trap 'kill "$(cat "$TMP/swtpm.pid" 2>/dev/null)" 2>/dev/null; rm -rf "$TMP"' EXIT
 	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/swtpm.pid" ] && break; sleep 0.2; done
 }
+
+# start_softhsm: a SoftHSM2 token of this test's own (SOFTHSM2_CONF in
+# $TMP), labelled tl-test with user PIN 1234 and SO PIN 5678; sets $MOD to
+# the PKCS#11 module.  Exits 77 (skipped; .ci/run counts that as failed)
+# when softhsm2 is not installed.
+start_softhsm() {
+	command -v softhsm2-util >/dev/null || { echo "softhsm2 not installed: skipped"; exit 77; }
+	MOD=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -1)
+	[ -n "$MOD" ] || { echo "libsofthsm2.so not found: skipped"; exit 77; }
+	# SoftHSM2's own EdDSA leak, for sanitizer builds (see the file).
+	# The slow unwinder reaches our frame through the module's and OpenSSL's.
+	export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TL_TEST_DATA/trust/lsan-softhsm.supp"
+	export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
+	mkdir -p "$TMP/tokens"
+	printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$TMP" >"$TMP/softhsm2.conf"
+	export SOFTHSM2_CONF=$TMP/softhsm2.conf
+	softhsm2-util --init-token --free --label tl-test --pin 1234 --so-pin 5678 >/dev/null ||
+		{ not_ok "softhsm2-util --init-token failed"; finish; exit 1; }
+}

@@ -7,22 +7,10 @@
 . "$(dirname "$0")/lib.sh"
 T=$TRUSTLINE
 cd "$TMP" || exit 2
-command -v softhsm2-util >/dev/null || { echo "softhsm2 not installed: skipped"; exit 77; }
-MOD=$(ls /usr/lib/softhsm/libsofthsm2.so /usr/lib/*/softhsm/libsofthsm2.so 2>/dev/null | head -1)
-[ -n "$MOD" ] || { echo "libsofthsm2.so not found: skipped"; exit 77; }
-
-# SoftHSM2's own EdDSA leak, for sanitizer builds (see the file).
-# The slow unwinder reaches our frame through the module's and OpenSSL's.
-export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$TL_TEST_DATA/trust/lsan-softhsm.supp"
-export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}fast_unwind_on_malloc=0"
-mkdir tokens
-printf 'directories.tokendir = %s/tokens\nobjectstore.backend = file\nlog.level = ERROR\n' "$TMP" >softhsm2.conf
-export SOFTHSM2_CONF=$TMP/softhsm2.conf
-softhsm2-util --init-token --free --label tl-test --pin 1234 --so-pin 5678 >/dev/null
+start_softhsm
 printf '1234\n' >pin.txt
 printf 'firmware image\n' >fw.bin
 printf 'firmware imagf\n' >fw-other.bin
-printf 'firmware image\n' >fw.bin
 P="pkcs11:token=tl-test;object="
 Q="?pin-value=1234"
 

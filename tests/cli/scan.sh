@@ -54,10 +54,20 @@ tar -C "$R" --numeric-owner -czf "$TMP/root.tar.gz" .
 tar -C "$R" --numeric-owner -cJf "$TMP/root.tar.xz" .
 IMAGES="$TMP/root.tar.gz $TMP/root.tar.xz"
 if command -v zstd >/dev/null; then tar -C "$R" --numeric-owner --zstd -cf "$TMP/root.tzst" . && IMAGES="$IMAGES $TMP/root.tzst"; fi
-if command -v cpio >/dev/null; then (cd "$R" && find . | cpio -o -H newc --quiet >"$TMP/root.cpio") && IMAGES="$IMAGES $TMP/root.cpio"; fi
+if command -v cpio >/dev/null; then
+	(cd "$R" && find . | cpio -o -H newc --quiet >"$TMP/root.cpio") && IMAGES="$IMAGES $TMP/root.cpio"
+	(cd "$R" && find . | cpio -o -H odc --quiet >"$TMP/root-odc.cpio") && IMAGES="$IMAGES $TMP/root-odc.cpio"
+	(cd "$R" && find . | cpio -o -H crc --quiet | gzip -1 >"$TMP/root-crc.cpio.gz") && IMAGES="$IMAGES $TMP/root-crc.cpio.gz"
+fi
 if command -v mksquashfs >/dev/null; then
 	mksquashfs "$R" "$TMP/root.sqfs" -comp gzip -noappend -no-progress >/dev/null && IMAGES="$IMAGES $TMP/root.sqfs"
 	mksquashfs "$R" "$TMP/root-xz.img" -comp xz -noappend -no-progress >/dev/null && IMAGES="$IMAGES $TMP/root-xz.img"
+	# lzo: Debian's libsquashfs has no LZO, trustline decodes it with liblzo2
+	for c in lzo lz4 zstd; do
+		mksquashfs "$R" "$TMP/root-$c.sqfs" -comp "$c" -noappend -no-progress >/dev/null ||
+			{ not_ok "mksquashfs -comp $c failed"; continue; }
+		IMAGES="$IMAGES $TMP/root-$c.sqfs"
+	done
 else
 	echo "note: mksquashfs not installed (squashfs-tools); squashfs not checked"
 fi
@@ -115,6 +125,20 @@ for img in $IMAGES; do
 	h=$(sha256sum "$img" | cut -d' ' -f1)
 	expect_grep "$b: subject carries the image digest" "\"content\": \"$h\"" "$TMP/$b.json"
 done
+
+# a cpio.gz of 1 MB whose first name is 256 MB long (libarchive's cpio reader held such a name in
+# memory whole): the path limit stops it before the name is read, and says so
+python3 - "$TMP/bomb.cpio.gz" <<'EOF'
+import sys, zlib
+n = 256 << 20
+c = zlib.compressobj(9, zlib.DEFLATED, 31)
+out = [c.compress(b"070701" + b"".join(b"%08X" % v for v in (1, 0o100644, 0, 0, 1, 0, 0, 0, 0, 0, 0, n, 0)))]
+out += [c.compress(b"A" * (1 << 20)) for _ in range(n >> 20)]
+out.append(c.flush())
+open(sys.argv[1], "wb").write(b"".join(out))
+EOF
+expect_exit 0 "cpio name-size bomb: limit reported" "$TRUSTLINE" scan "$TMP/bomb.cpio.gz" -o "$TMP/bomb.json"
+expect_grep "cpio name-size bomb: the limit names the name size" 'limit reached.*cpio: offset 0: a name of 268435455 bytes, longer than 4096' "$TMP/err"
 
 # gzip as two members (what `cat a.gz b.gz` makes) and with zeros after the stream: gzip -d
 # reads both as the one tar (the second thread that inflates gzip must too)

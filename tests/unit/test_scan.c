@@ -852,6 +852,120 @@ static void test_scan__file_work_in_walk_order(void **state)
 	tl_buf_dispose(&b);
 }
 
+/* cpio.c over memory: a stream read through the callback in small pieces. */
+typedef struct {
+	const uint8_t *p;
+	size_t len, off;
+} mem_stream;
+
+static tl_err mem_in(void *ctx, void *buf, size_t len, size_t *got)
+{
+	mem_stream *m = ctx;
+
+	if (len > 7)
+		len = 7; /* odd pieces: every read must loop */
+	if (len > m->len - m->off)
+		len = m->len - m->off;
+	memcpy(buf, m->p + m->off, len);
+	m->off += len;
+	*got = len;
+	return TL_OK;
+}
+
+/* One newc header (the layout the Linux initramfs buffer format documents). */
+static void newc(tl_buf *b, unsigned ino, unsigned mode, unsigned nlink, const char *name, const char *data)
+{
+	size_t dlen = data ? strlen(data) : 0;
+
+	assert_int_equal(tl_buf_printf(b, "070701%08X%08X%08X%08X%08X%08X%08zX%08X%08X%08X%08X%08zX%08X", ino, mode,
+	                               0u, 0u, nlink, 0u, dlen, 0u, 1u, 0u, 0u, strlen(name) + 1, 0u),
+	                 TL_OK);
+	assert_int_equal(tl_buf_put(b, name, strlen(name) + 1), TL_OK);
+	while (b->len % 4)
+		assert_int_equal(tl_buf_put(b, "", 1), TL_OK);
+	if (dlen)
+		assert_int_equal(tl_buf_put(b, data, dlen), TL_OK);
+	while (b->len % 4)
+		assert_int_equal(tl_buf_put(b, "", 1), TL_OK);
+}
+
+static void test_scan__cpio_reader(void **state)
+{
+	tl_buf b = TL_BUF_INIT;
+	tl__cpio *c;
+	tl__cpio_entry e;
+	mem_stream m;
+	bool end;
+	char data[16];
+	size_t got;
+
+	(void)state;
+	newc(&b, 1, 0040755, 2, "etc", NULL);
+	newc(&b, 2, 0100644, 2, "etc/a", NULL);      /* newc: the body goes with the last name */
+	newc(&b, 2, 0100644, 2, "etc/b", "hello");
+	newc(&b, 3, 0120777, 1, "etc/l", "a");
+	newc(&b, 0, 0, 1, "TRAILER!!!", NULL);
+	m = (mem_stream){ (const uint8_t *)b.ptr, b.len, 0 };
+	assert_int_equal(tl__cpio_new(&c, "t.cpio", 4096, mem_in, &m, NULL, 0), TL_OK);
+	assert_int_equal(tl__cpio_next(c, &e, &end), TL_OK);
+	assert_false(end);
+	assert_string_equal(e.name, "etc");
+	assert_int_equal(e.type, TL__ENT_DIR);
+	assert_int_equal(tl__cpio_next(c, &e, &end), TL_OK);
+	assert_int_equal(e.type, TL__ENT_FILE);
+	assert_int_equal(e.size, 0);
+	assert_int_equal(tl__cpio_next(c, &e, &end), TL_OK);
+	assert_int_equal(e.type, TL__ENT_HARDLINK);
+	assert_string_equal(e.link, "etc/a");
+	assert_int_equal(e.size, 5);
+	assert_int_equal(tl__cpio_read(c, data, 3, &got), TL_OK);
+	assert_int_equal(got, 3);
+	/* the rest of the entry is skipped by the next call */
+	assert_int_equal(tl__cpio_next(c, &e, &end), TL_OK);
+	assert_int_equal(e.type, TL__ENT_SYMLINK);
+	assert_string_equal(e.link, "a");
+	assert_int_equal(tl__cpio_next(c, &e, &end), TL_OK);
+	assert_true(end);
+	tl__cpio_free(c);
+
+	/* cut anywhere inside: one error naming the file and an offset */
+	for (size_t cut = 1; cut + 1 < b.len; cut += 5) {
+		tl_err err = TL_OK;
+		m = (mem_stream){ (const uint8_t *)b.ptr, cut, 0 };
+		assert_int_equal(tl__cpio_new(&c, "t.cpio", 4096, mem_in, &m, NULL, 0), TL_OK);
+		do {
+			err = tl__cpio_next(c, &e, &end);
+			while (err == TL_OK && !end && (err = tl__cpio_read(c, data, sizeof(data), &got)) == TL_OK && got)
+				;
+		} while (err == TL_OK && !end);
+		assert_int_equal(err, TL_EPARSE);
+		assert_non_null(strstr(tl_error_last(), "t.cpio: cpio: offset "));
+		tl__cpio_free(c);
+	}
+
+	/* a name longer than max_path is refused before it is read */
+	tl_buf_clear(&b);
+	assert_int_equal(tl_buf_printf(&b, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X", 1u, 0100644u, 0u,
+	                               0u, 1u, 0u, 0u, 0u, 0u, 0u, 0u, 0xfffffff0u, 0u),
+	                 TL_OK);
+	m = (mem_stream){ (const uint8_t *)b.ptr, b.len, 0 };
+	assert_int_equal(tl__cpio_new(&c, "t.cpio", 4096, mem_in, &m, NULL, 0), TL_OK);
+	assert_int_equal(tl__cpio_next(c, &e, &end), TL_ELIMIT);
+	assert_non_null(strstr(tl_error_last(), "a name of 4294967279 bytes, longer than 4096"));
+	tl__cpio_free(c);
+
+	/* a header field that is not hexadecimal */
+	tl_buf_clear(&b);
+	newc(&b, 1, 0100644, 1, "x", "y");
+	b.ptr[6 + 8 + 3] = 'g';
+	m = (mem_stream){ (const uint8_t *)b.ptr, b.len, 0 };
+	assert_int_equal(tl__cpio_new(&c, "t.cpio", 4096, mem_in, &m, NULL, 0), TL_OK);
+	assert_int_equal(tl__cpio_next(c, &e, &end), TL_EPARSE);
+	assert_non_null(strstr(tl_error_last(), "offset 14: expected 8 hexadecimal digits"));
+	tl__cpio_free(c);
+	tl_buf_dispose(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -872,6 +986,7 @@ int main(void)
 		cmocka_unit_test(test_scan__gunzip_bounded),
 		cmocka_unit_test(test_scan__md5sums_lines),
 		cmocka_unit_test(test_scan__file_work_in_walk_order),
+		cmocka_unit_test(test_scan__cpio_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

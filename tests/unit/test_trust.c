@@ -23,24 +23,8 @@
 
 #include "trustline/trust.h"
 #include "trust/trust_int.h"
+#include "testutil.h"
 
-static char tmpdir[256];
-
-static int setup_tmp(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/tl-test-trust-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown_tmp(void **state)
-{
-	char cmd[512];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static const char *shared(const char *rel, char *buf, size_t n)
 {
@@ -837,5 +821,5 @@ int main(void)
 		cmocka_unit_test(test_trust__sigstore_dsse_cases),
 	};
 
-	return cmocka_run_group_tests(tests, setup_tmp, teardown_tmp);
+	return cmocka_run_group_tests(tests, tmpdir_setup, tmpdir_teardown);
 }

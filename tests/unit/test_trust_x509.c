@@ -20,24 +20,8 @@
 
 #include "trustline/trust.h"
 #include "trust/trust_int.h"
+#include "testutil.h"
 
-static char tmpdir[256];
-
-static int setup_tmp(void **state)
-{
-	(void)state;
-	snprintf(tmpdir, sizeof(tmpdir), "/tmp/tl-test-x509-XXXXXX");
-	return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int teardown_tmp(void **state)
-{
-	char cmd[512];
-
-	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static const char *path(const char *name)
 {
@@ -286,11 +270,11 @@ static void test_trust_x509__issue_refuses_bad_requests(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_trust_x509__readers_refuse_malformed, setup_tmp,
-		                                teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_trust_x509__verify_reasons, setup_tmp, teardown_tmp),
-		cmocka_unit_test_setup_teardown(test_trust_x509__issue_refuses_bad_requests, setup_tmp,
-		                                teardown_tmp),
+		cmocka_unit_test_setup_teardown(test_trust_x509__readers_refuse_malformed, tmpdir_setup,
+		                                tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_trust_x509__verify_reasons, tmpdir_setup, tmpdir_teardown),
+		cmocka_unit_test_setup_teardown(test_trust_x509__issue_refuses_bad_requests, tmpdir_setup,
+		                                tmpdir_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
