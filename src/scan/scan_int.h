@@ -66,6 +66,7 @@ typedef enum {
 	TL__KIND_LZMA,
 	TL__KIND_AR,        /* "!<arch>\n": .deb, .ipk, static libraries */
 	TL__KIND_ZIP,
+	TL__KIND_LZOP,      /* "\x89LZO\0\r\n\x1a\n": decoded by lzop.c, into memory */
 } tl__kind;
 
 /* Bytes sniffing needs from the start of the content. */
@@ -103,6 +104,7 @@ struct tl__source {
 	char *limit;         /* the limit that stopped the walk, or NULL */
 	char *detail;        /* e.g. libarchive's format and filter names */
 	size_t n_escaped;    /* entry names with ".." above the root (clamped) */
+	bool tried;          /* the entry being handed out was already tried as an image */
 	/* nesting (source.c): counters and limits live in the top source */
 	tl__source *top;     /* the target's source; itself at the top */
 	unsigned depth;      /* 0: the target */
@@ -161,6 +163,14 @@ tl_err tl__source_archive_open(tl__source *src, const char *path, const void *me
 tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_squashfs_open_range(tl__source *src);
+
+/*
+ * lzop.c: an lzop file in r decoded into *out (malloc'd, *len bytes),
+ * checksums verified.  More than max bytes: TL_ELIMIT with the first max
+ * in *out.  Errors name label and the offset.
+ */
+bool tl__lzop_magic(const uint8_t *p, size_t n);
+tl_err tl__lzop_decode(const tl__range *r, const char *label, uint64_t max, uint8_t **out, size_t *len);
 
 /*
  * cpio reader (cpio.c): newc, crc, odc and binary, over a byte stream read

@@ -157,6 +157,8 @@ tl__kind tl__sniff(const uint8_t *p, size_t n)
 		if (dict >= 4096 && (dict & (dict - 1)) == 0 && (size == UINT64_MAX || size < ((uint64_t)1 << 40)))
 			return TL__KIND_LZMA;
 	}
+	if (tl__lzop_magic(p, n))
+		return TL__KIND_LZOP;
 	if (n >= 8 && !memcmp(p, "!<arch>\n", 8))
 		return TL__KIND_AR;
 	if (n >= 4 && !memcmp(p, "PK\x03\x04", 4))
@@ -184,6 +186,7 @@ const char *tl__kind_name(tl__kind k)
 	case TL__KIND_LZMA: return "lzma";
 	case TL__KIND_AR: return "ar";
 	case TL__KIND_ZIP: return "zip";
+	case TL__KIND_LZOP: return "lzo";
 	default: return "data";
 	}
 }

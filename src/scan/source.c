@@ -89,7 +89,15 @@ static tl_err source_new(tl__source **out, const char *name, const tl__limits *l
 static bool compressed(tl__kind k)
 {
 	return k == TL__KIND_GZIP || k == TL__KIND_XZ || k == TL__KIND_ZSTD || k == TL__KIND_BZIP2 ||
-	       k == TL__KIND_LZ4 || k == TL__KIND_LZMA;
+	       k == TL__KIND_LZ4 || k == TL__KIND_LZMA || k == TL__KIND_LZOP;
+}
+
+/* Up to max bytes of the compressed stream r decompressed (TL_ELIMIT past it). */
+static tl_err decompress(tl__source *src, tl__kind k, const tl__range *r, uint64_t max, uint8_t **out, size_t *len)
+{
+	if (k == TL__KIND_LZOP)
+		return tl__lzop_decode(r, src->name, max, out, len);
+	return tl__source_decompress(src, r, max, out, len);
 }
 
 /* Opens src->range as an image of kind k; blob: carve an unknown one. */
@@ -280,7 +288,7 @@ static tl_err nest_entry(tl__source *src, const tl__entry *e, void *unused)
 			pe.link = link.ptr;
 		}
 	}
-	if (e->type != TL__ENT_FILE || e->size < MIN_SNIFF) {
+	if (e->type != TL__ENT_FILE || e->size < MIN_SNIFF || src->tried) {
 		err = top->user_fn(src, &pe, top->user_ctx);
 		goto done;
 	}
@@ -505,17 +513,20 @@ tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name,
 		tl__kind inner;
 		uint8_t gz[TL__SNIFF_LEN + 1];
 		size_t gn = 0;
+		bool in_memory;
 		bool gz_whole = false, text = kind == TL__KIND_GZIP && gz_head(r, gz, sizeof(gz), &gn, &gz_whole) &&
 		                           (gn == sizeof(gz) || (gz_whole && gn > 0)) && !may_be_archive(gz, gn);
 		if (!text) {
-			err = tl__source_archive_open_range(child);
-			if (err != TL_EUNSUPPORTED)
-				goto open_done;
-			tl_error_clear();
-			if (child->ops && child->impl)
-				child->ops->free(child);
-			child->ops = NULL;
-			err = tl__source_decompress(child, r, TL__SNIFF_LEN, &head, &hlen);
+			if (kind != TL__KIND_LZOP) { /* libarchive has no lzop of its own */
+				err = tl__source_archive_open_range(child);
+				if (err != TL_EUNSUPPORTED)
+					goto open_done;
+				tl_error_clear();
+				if (child->ops && child->impl)
+					child->ops->free(child);
+				child->ops = NULL;
+			}
+			err = decompress(child, kind, r, TL__SNIFF_LEN, &head, &hlen);
 			inner = err == TL_OK || err == TL_ELIMIT ? tl__sniff(head, hlen) : TL__KIND_NONE;
 			free(head);
 		} else {
@@ -526,16 +537,23 @@ tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name,
 		}
 		if (err == TL_ENOMEM)
 			goto done;
+		if (err == TL_EPARSE && kind == TL__KIND_LZOP) { /* checksummed: corrupt, not some other data */
+			err = tl__source_note(parent, "/%s%s: not opened: %s", parent->prefix, name, tl_error_last());
+			goto done;
+		}
 		tl_error_clear();
 		err = TL_OK;
-		if (inner != TL__KIND_SQUASHFS && inner != TL__KIND_EXT && inner != TL__KIND_UIMAGE && inner != TL__KIND_FDT)
+		in_memory = inner == TL__KIND_SQUASHFS || inner == TL__KIND_EXT || inner == TL__KIND_UIMAGE ||
+		            inner == TL__KIND_FDT ||
+		            (kind == TL__KIND_LZOP && (inner == TL__KIND_TAR || inner == TL__KIND_CPIO));
+		if (!in_memory)
 			goto done; /* not an image: an ordinary compressed file */
 		if (top->memory > top->lim.max_memory) {
 			err = tl__source_note(parent, "--max-memory: /%s%s (%s in %s) not opened", parent->prefix, name,
 			                      tl__kind_name(inner), tl__kind_name(kind));
 			goto done;
 		}
-		err = tl__source_decompress(child, r, top->lim.max_memory - top->memory, &whole, &wlen);
+		err = decompress(child, kind, r, top->lim.max_memory - top->memory, &whole, &wlen);
 		if (err == TL_ELIMIT && !top->limit) {
 			free(whole);
 			tl_error_clear();

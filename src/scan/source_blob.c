@@ -438,6 +438,7 @@ static tl__kind comp_kind(uint8_t comp)
 	case TL__UIMG_COMP_LZMA: return TL__KIND_LZMA;
 	case TL__UIMG_COMP_LZ4: return TL__KIND_LZ4;
 	case TL__UIMG_COMP_ZSTD: return TL__KIND_ZSTD;
+	case TL__UIMG_COMP_LZO: return TL__KIND_LZOP;
 	default: return TL__KIND_NONE;
 	}
 }
@@ -512,7 +513,9 @@ static tl_err blob_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 		e.size = g->len;
 		d->cur = g;
 		d->cur_off = 0;
+		src->tried = g->kind != TL__KIND_NONE && g->kind != TL__KIND_AR && g->kind != TL__KIND_ZIP;
 		err = fn(src, &e, ctx);
+		src->tried = false;
 		d->cur = NULL;
 		if (err)
 			return err;

@@ -11,7 +11,7 @@
 # data past its end, a nesting bomb past --max-depth.
 . "$(dirname "$0")/lib.sh"
 
-for t in mkfs.ext4 mkimage dtc mksquashfs cpio; do
+for t in mkfs.ext4 mkimage dtc mksquashfs cpio lzop; do
 	if ! command -v "$t" >/dev/null && ! [ -x "/usr/sbin/$t" ] && ! [ -x "/sbin/$t" ]; then
 		echo "SKIP: $t not installed (deps/debian.txt)"; exit 77
 	fi
@@ -128,6 +128,21 @@ mkimage -A x86_64 -O linux -T multi -C none -n multi -d "$TMP/kernel.gz:$TMP/roo
 expect_exit 0 "uImage multi (kernel + squashfs)" "$TRUSTLINE" scan "$TMP/umulti" -o "$TMP/um.json"
 expect_grep "multi: both parts listed" 'scanned uimage \(0\.image, 1\.image\)' "$TMP/err"
 same_as_dir "uImage multi" "$TMP/um.json"
+
+# lzo payloads are lzop files (mkimage -C lzo only marks them): decoded with liblzo2
+(cd "$R" && find . | cpio -o -H newc --quiet) | lzop -c >"$TMP/root.cpio.lzo"
+mkimage -A arm -O linux -T ramdisk -C lzo -n rootfs -d "$TMP/root.cpio.lzo" "$TMP/uramdisk-lzo" >/dev/null
+expect_exit 0 "uImage ramdisk (lzo cpio)" "$TRUSTLINE" scan "$TMP/uramdisk-lzo" -o "$TMP/url.json"
+same_as_dir "uImage lzo ramdisk" "$TMP/url.json"
+lzop -c "$TMP/rootfs.squashfs" >"$TMP/rootfs.squashfs.lzo"
+mkimage -A arm -O linux -T filesystem -C lzo -n rootfs -d "$TMP/rootfs.squashfs.lzo" "$TMP/ufs-lzo" >/dev/null
+expect_exit 0 "uImage filesystem (lzo squashfs)" "$TRUSTLINE" scan "$TMP/ufs-lzo" -o "$TMP/ufsl.json"
+same_as_dir "uImage lzo squashfs" "$TMP/ufsl.json"
+# a flipped byte in the lzo data: the block checksum fails, one line naming the offset
+cp "$TMP/uramdisk-lzo" "$TMP/uramdisk-lzo-bad"
+printf '\377\377\377\377' | dd of="$TMP/uramdisk-lzo-bad" bs=1 seek=$(($(stat -c %s "$TMP/uramdisk-lzo") / 2)) conv=notrunc 2>/dev/null
+expect_exit 0 "uImage with corrupt lzo data: reported, not fatal" "$TRUSTLINE" scan "$TMP/uramdisk-lzo-bad" -o "$TMP/urlb.json"
+expect_grep "corrupt lzo: the note names the lzop offset" 'ramdisk: not opened: .*lzop: offset [0-9]+: (corrupt LZO1X block|block Adler-32 mismatch)' "$TMP/err"
 
 # ---- FIT --------------------------------------------------------------------
 cat >"$TMP/fit.its" <<EOF
