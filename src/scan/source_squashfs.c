@@ -155,7 +155,7 @@ typedef struct {
 
 #define SQ_MAX_WORKERS 4
 #define SQ_N_FRAGS 8
-/* Bytes of decompressed blocks held ahead of the walk (at least 4 blocks). */
+/* Bytes of decompressed blocks held ahead of the walk (4 to 256 blocks). */
 #define SQ_AHEAD_BYTES ((size_t)8 << 20)
 
 typedef struct sq_impl sq_impl;
@@ -480,6 +480,8 @@ static tl_err pipeline_start(tl__source *src, sq_impl *d)
 	d->n_slots = (unsigned)(SQ_AHEAD_BYTES / d->bs);
 	if (d->n_slots < 4)
 		d->n_slots = 4;
+	if (d->n_slots > 256)
+		d->n_slots = 256; /* 4 KiB blocks: 1 MiB ahead is plenty */
 	if (!(d->slots = calloc(d->n_slots, sizeof(*d->slots))) || !ctx_init(d, &d->own))
 		return tl__nomem();
 	for (unsigned i = 0; i < d->n_slots; i++) {
@@ -781,8 +783,9 @@ static tl_err sq_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 	list_free(d);
 	d->status = ST_OK;
 	d->pend_count = d->pend_escaped = d->listed = 0;
-	d->budget = src->top->entries < src->top->lim.max_entries ?
-	            src->top->lim.max_entries - src->top->entries + 1 : 1;
+	d->budget = src->top->entries >= src->top->lim.max_entries ? 1 :
+	            src->top->lim.max_entries - src->top->entries == UINT64_MAX ? UINT64_MAX :
+	            src->top->lim.max_entries - src->top->entries + 1;
 	(void)list_dir(src, d, root, 0);
 	if ((err = tl_buf_cstr(&path)) != TL_OK || (err = pipeline_start(src, d)) != TL_OK)
 		goto done;

@@ -728,6 +728,87 @@ static void test_scan__gunzip_bounded(void **state)
 	tl_buf_dispose(&b);
 }
 
+/*
+ * The squashfs reader's decompression threads on fuzz/corpus/scan_source/
+ * blocks-4k.sqfs (docs/fuzzing.md: mksquashfs -b 4096 -comp gzip): d/three-blocks
+ * is two data blocks and a 293-byte tail in a fragment (its SHA-256 is
+ * sha256sum's of the file the image was made from), sparse is 20000 zero
+ * bytes stored as sparse blocks; read whole, and with d/three-blocks read
+ * only in part (its remaining blocks are skipped, not handed to the next file).
+ */
+typedef struct {
+	bool partial;
+	int files;
+} sq_check_ctx;
+
+static tl_err sq_check(tl__source *src, const tl__entry *e, void *arg)
+{
+	static uint8_t buf[32768];
+	sq_check_ctx *c = arg;
+	size_t len = 0, got;
+	tl_err err;
+
+	if (e->type != TL__ENT_FILE)
+		return TL_OK;
+	c->files++;
+	if (c->partial && !strcmp(e->path, "d/three-blocks"))
+		return tl__source_read(src, buf, 10, &got);
+	do {
+		if ((err = tl__source_read(src, buf + len, sizeof(buf) - len, &got)) != TL_OK)
+			return err;
+		len += got;
+	} while (got && len < sizeof(buf));
+	assert_int_equal(len, e->size);
+	if (!strcmp(e->path, "os-release")) {
+		assert_int_equal(len, 24);
+		assert_memory_equal(buf, "ID=debian\nVERSION_ID=12\n", 24);
+	} else if (!strcmp(e->path, "sparse")) {
+		assert_int_equal(len, 20000);
+		for (size_t i = 0; i < len; i++)
+			assert_int_equal(buf[i], 0);
+	} else if (!strcmp(e->path, "d/small")) {
+		assert_int_equal(len, 5);
+		assert_memory_equal(buf, "tail\n", 5);
+	} else if (!strcmp(e->path, "d/three-blocks")) {
+		static const char want[] = "802f12bb9354c8719ca2bb64a4a8aea1d6b36f9a8b7b2a44d3f228f7cacc5a54";
+		tl_hash_ctx *h = NULL;
+		uint8_t d[TL_HASH_MAX_LEN];
+		size_t dlen = 0;
+		char hex[2 * TL_HASH_MAX_LEN + 1];
+		assert_int_equal(len, 8485);
+		assert_int_equal(tl_hash_new(&h, TL_HASH_SHA256), TL_OK);
+		assert_int_equal(tl_hash_update(h, buf, len), TL_OK);
+		assert_int_equal(tl_hash_final(h, d, &dlen), TL_OK);
+		tl_hash_free(h);
+		for (size_t i = 0; i < dlen; i++)
+			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		assert_string_equal(hex, want);
+	} else {
+		fail_msg("unexpected file %s", e->path);
+	}
+	return TL_OK;
+}
+
+static void test_scan__squashfs_threads(void **state)
+{
+	const char *root = getenv("TL_SOURCE_ROOT");
+	tl_buf path = TL_BUF_INIT;
+	tl__source *src = NULL;
+
+	(void)state;
+	assert_non_null(root);
+	assert_int_equal(tl_buf_printf(&path, "%s/fuzz/corpus/scan_source/blocks-4k.sqfs", root), TL_OK);
+	for (int partial = 0; partial < 2; partial++) {
+		sq_check_ctx c = { partial != 0, 0 };
+		assert_int_equal(tl__source_open(&src, path.ptr, NULL), TL_OK);
+		assert_int_equal(tl__source_walk(src, sq_check, &c), TL_OK);
+		assert_int_equal(c.files, 4);
+		tl__source_free(src);
+		src = NULL;
+	}
+	tl_buf_dispose(&path);
+}
+
 static void test_scan__md5sums_lines(void **state)
 {
 	static const char ok_lines[] =
@@ -984,6 +1065,7 @@ int main(void)
 		cmocka_unit_test(test_scan__resolve_inside_nested_root),
 		cmocka_unit_test(test_scan__changelog_cves),
 		cmocka_unit_test(test_scan__gunzip_bounded),
+		cmocka_unit_test(test_scan__squashfs_threads),
 		cmocka_unit_test(test_scan__md5sums_lines),
 		cmocka_unit_test(test_scan__file_work_in_walk_order),
 		cmocka_unit_test(test_scan__cpio_reader),
