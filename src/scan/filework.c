@@ -8,8 +8,11 @@
  *   -------------                        -------------
  *   tl__filework_get: a free slot  --->
  *   reads a file (or 1 MiB of one
- *   only hashed) into slot->data
- *   tl__filework_submit             --->  digests; on the last chunk the
+ *   only hashed) into slot->data,
+ *   or its head and a descriptor of
+ *   the rest (a directory's file)
+ *   tl__filework_submit             --->  reads the rest (read_rest);
+ *                                         digests; on the last chunk the
  *                                         ELF parse and signatures
  *   tl__filework_done: oldest slot  <---  done
  *   applies it to the tree,

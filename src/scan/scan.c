@@ -266,6 +266,8 @@ static tl_err next_job(scan_ctx *c, size_t node, tl__fjob **out)
 		return err;
 	while (!tl__filework_room(c->work)) {
 		tl__fjob *j = tl__filework_done(c->work, true);
+		if (!j)
+			break; /* nothing submitted: there is room (not reached) */
 		err = apply(c, j);
 		tl__filework_release(c->work, j);
 		if (err)
