@@ -66,7 +66,7 @@ typedef struct {
 	char **unowned;        /* their paths ("/usr/local/bin/x"), n_elf_unowned of them */
 	size_t n_edges_needed; /* package edges from ELF NEEDED */
 	uint64_t binsig_bytes; /* ELF bytes matched against the binary signatures */
-	double binsig_cpu;     /* CPU seconds (this thread) spent matching them */
+	double binsig_cpu;     /* CPU seconds (of the thread that matched) spent matching them */
 	const char *binsig_engine; /* "hyperscan" or "pcre2" (static) */
 	size_t n_changelog_cves; /* dpkg packages whose changelog names CVE ids */
 	size_t n_md5_checked;  /* package files checked against info/<pkg>.md5sums */

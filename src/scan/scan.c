@@ -3,10 +3,12 @@
  * tree index, then the document.
  *
  * Walk (once; an archive cannot be read twice): every ELF file and every
- * file a cataloger keeps is read whole into one reused buffer (up to
- * max_file; a larger file is only hashed); any other file is streamed
- * through the hash.  Files are hashed, parsed as ELF when they start with
- * "\x7fELF" (and handed to the binary-signature seam), and kept in memory
+ * file a cataloger keeps is read whole into a buffer (up to max_file; a
+ * larger file is only hashed); any other file is streamed through the hash
+ * in pieces of 1 MiB.  The walk reads; a second thread (filework.c) hashes,
+ * parses as ELF the files that start with "\x7fELF" and runs the binary
+ * signatures over them, and the walk applies what it learnt to the tree in
+ * file order.  Files are kept in memory
  * when a cataloger needs them later: os-release, dpkg/opkg status and
  * info/<pkg>.list, apk's installed database, usr/share/doc/<pkg>/copyright.  Symlinks and
  * directories are recorded, so the catalogers can resolve paths through
@@ -41,16 +43,22 @@
 #include "trustline/vuln.h"
 
 #define CHUNK ((size_t)1 << 20)
+#define OFFLOAD_MIN ((uint64_t)1 << 10) /* the rest of a file the worker reads */
+#define OFFLOAD_QUEUE ((size_t)4 << 20)  /* ... when it has fewer bytes than this waiting */
+#define OFFLOAD_BIG ((uint64_t)64 << 10) /* ... or, this large, whatever it has waiting */
 
 typedef struct {
 	const tl_scan_opts *opts;
 	tl__tree tree;
-	tl_buf buf;        /* content of the current file */
 	bool hashing;
 	tl_hash_alg alg;
 	size_t max_file;
 	tl_scan_summary *sum;
 	tl__binsig *binsig;
+	tl__filework *work;  /* digests, ELF, signatures: the second thread */
+	bool offload;        /* the worker reads the rest of larger files */
+	tl__source *src;     /* the target's source */
+	bool work_failed;    /* a job's error was returned: apply no more */
 } scan_ctx;
 
 /* ---- helpers --------------------------------------------------------- */
@@ -176,17 +184,119 @@ static tl_err share_body(scan_ctx *c, const char *path, const char *target)
 	return err;
 }
 
+/*
+ * Applies one finished chunk to the tree: what the serial walk did after
+ * reading the file, in the same order (filework.c hands jobs back in the
+ * order they were submitted).
+ */
+static tl_err apply(scan_ctx *c, tl__fjob *j)
+{
+	tl__node *nd = &c->tree.nodes[j->node];
+	tl_err err = TL_OK;
+
+	if (j->warn && (err = warn(c->sum, "%s", j->warn)) != TL_OK)
+		goto done;
+	if (j->err) {
+		err = tl__error(j->err, "%s", j->errmsg ? j->errmsg : "out of memory");
+		goto done;
+	}
+	/* the rest read by the worker was counted as the size the entry said */
+	if (j->got > j->expect && (err = tl__source_count(c->src, j->got - j->expect)) != TL_OK)
+		goto done;
+	if (j->got < j->expect)
+		c->src->bytes -= j->expect - j->got;
+	if (!j->last)
+		goto done;
+	if (c->hashing) {
+		memcpy(nd->digest, j->digest, j->digest_len);
+		nd->digest_len = j->digest_len;
+	}
+	if (j->has_md5) {
+		memcpy(nd->md5, j->md5, sizeof(nd->md5));
+		nd->has_md5 = true;
+	}
+	if (j->parse) {
+		nd->elf = j->elf;
+		j->elf = NULL;
+		if (j->elf_warn && (err = warn(c->sum, "%s", j->elf_warn)) != TL_OK)
+			goto done;
+		c->sum->binsig_cpu += j->binsig_cpu;
+		c->sum->binsig_bytes += j->binsig_bytes;
+	}
+	if (j->keep) {
+		/* the read buffer itself, trimmed to the file */
+		char *p = realloc(j->data, j->len + 1);
+		if (p) {
+			j->data = (uint8_t *)p;
+			j->cap = j->len + 1;
+		}
+		nd->content = (tl_buf){ (char *)j->data, j->len, j->cap, 0 };
+		nd->kept = true;
+		j->data = NULL;
+		j->cap = 0;
+	}
+done:
+	if (err)
+		c->work_failed = true;
+	return err;
+}
+
+/* Applies the jobs that are done (wait: every submitted one), in order. */
+static tl_err collect(scan_ctx *c, bool wait)
+{
+	tl__fjob *j;
+	tl_err err = TL_OK;
+
+	while (!c->work_failed && (j = tl__filework_done(c->work, wait)) != NULL) {
+		err = apply(c, j);
+		tl__filework_release(c->work, j);
+		if (err)
+			break;
+	}
+	return err;
+}
+
+/* A free slot for the next chunk, applying done jobs while the worker is behind. */
+static tl_err next_job(scan_ctx *c, size_t node, tl__fjob **out)
+{
+	tl_err err;
+
+	*out = NULL;
+	if ((err = collect(c, false)) != TL_OK)
+		return err;
+	while (!tl__filework_room(c->work)) {
+		tl__fjob *j = tl__filework_done(c->work, true);
+		if (!j)
+			break; /* nothing submitted: there is room (not reached) */
+		err = apply(c, j);
+		tl__filework_release(c->work, j);
+		if (err)
+			return err;
+	}
+	*out = tl__filework_get(c->work);
+	(*out)->node = node;
+	return TL_OK;
+}
+
 static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 {
 	scan_ctx *c = arg;
 	tl_err err = TL_OK;
 	tl__node *nd;
-	tl_hash_ctx *h = NULL;
-	EVP_MD_CTX *md5 = NULL;
+	tl__fjob *job = NULL;
+	size_t idx, n_before = c->tree.n;
 	bool too_big = false, hash_only = false, want = false;
+	size_t cur = 0; /* bytes read since the content was last handed on (or all) */
 
 	if ((err = tl__tree_add(&c->tree, e->path, &nd)) != TL_OK)
 		goto done;
+	idx = (size_t)(nd - c->tree.nodes);
+	/* a name seen before (an archive's later entry replaces the earlier
+	 * one), or a hard link to what was read: the work on earlier files
+	 * must be in the tree first */
+	if ((c->tree.n == n_before || e->type == TL__ENT_HARDLINK) && (err = collect(c, true)) != TL_OK)
+		goto done;
+	nd = &c->tree.nodes[idx];
 	/* a later entry of the same name replaces an earlier one */
 	free(nd->link);
 	nd->link = NULL;
@@ -234,105 +344,114 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 	}
 	c->sum->files++;
 
-	tl_buf_clear(&c->buf);
-	if (c->hashing && (err = tl_hash_new(&h, c->alg)) != TL_OK)
+	/* read here; digests, ELF and signatures in the worker (filework.c) */
+	if ((err = next_job(c, idx, &job)) != TL_OK)
 		goto done;
-	if (c->opts->verify_md5sums &&
-	    (!(md5 = EVP_MD_CTX_new()) || EVP_DigestInit_ex(md5, EVP_md5(), NULL) != 1)) {
-		err = tl__error(TL_ENOMEM, "MD5 is not available from OpenSSL");
-		goto done;
-	}
+	job->first = true;
 	for (;;) {
-		size_t got = 0;
+		size_t got = 0, ask;
 		if (too_big || hash_only)
-			c->buf.len = 0; /* only hashed from here on */
-		if (c->buf.cap - c->buf.len < CHUNK + 1) {
-			size_t cap = c->buf.cap * 2;
-			char *p;
-			if (cap < c->buf.len + CHUNK + 1)
-				cap = c->buf.len + CHUNK + 1;
-			if (!(p = realloc(c->buf.ptr, cap))) {
+			cur = 0; /* only hashed from here on */
+		if ((too_big || hash_only) && job->len >= CHUNK) {
+			/* neither parsed nor kept: handed on in pieces, not held whole */
+			tl__filework_submit(c->work, job);
+			job = NULL;
+			if ((err = next_job(c, idx, &job)) != TL_OK)
+				goto done;
+		}
+		/* the size the entry declares, and a byte past it to see the end
+		 * (in one read, where the file is as large as it says) */
+		ask = e->size >= job->len && e->size - job->len < CHUNK ? (size_t)(e->size - job->len) + 1 : CHUNK;
+		if (job->cap - job->len < ask + 1) {
+			size_t cap = job->len + ask + 1;
+			uint8_t *p;
+			if (!too_big && !hash_only && e->size < c->max_file && e->size + 2 > cap)
+				cap = (size_t)e->size + 2; /* to be held whole: at once */
+			if (job->len >= e->size && cap < job->cap * 2)
+				cap = job->cap * 2; /* larger than it said */
+			/* not realloc: it would copy the whole old buffer, not len */
+			if (!(p = malloc(cap))) {
 				err = tl__nomem();
 				goto done;
 			}
-			c->buf.ptr = p;
-			c->buf.cap = cap;
+			if (job->len)
+				memcpy(p, job->data, job->len);
+			free(job->data);
+			job->data = p;
+			job->cap = cap;
 		}
-		if ((err = tl__source_read(src, c->buf.ptr + c->buf.len, CHUNK, &got)) != TL_OK)
+		if ((err = tl__source_read(src, job->data + job->len, ask, &got)) != TL_OK)
 			goto done;
 		if (got == 0)
 			break;
-		if (h && (err = tl_hash_update(h, c->buf.ptr + c->buf.len, got)) != TL_OK)
-			goto done;
-		if (md5 && EVP_DigestUpdate(md5, c->buf.ptr + c->buf.len, got) != 1) {
-			err = tl__error(TL_ENOMEM, "MD5 failed");
-			goto done;
-		}
-		c->buf.len += got;
+		job->len += got;
+		cur += got;
 		/* neither ELF nor a file a cataloger keeps (an image, a library's
 		 * data): streamed through the hash, not held whole */
-		if (!hash_only && !too_big && c->buf.len >= 4 && memcmp(c->buf.ptr, "\x7f" "ELF", 4) != 0) {
+		if (!hash_only && !too_big && job->len >= 4 && memcmp(job->data, "\x7f" "ELF", 4) != 0) {
 			if (!want && !(want = wanted(e->path)))
 				hash_only = true;
 		}
-		if (c->buf.len > c->max_file) {
-			if (!too_big && (err = warn(c->sum, "/%s: larger than --max-file (%zu bytes): hashed, not parsed",
-			                            e->path, c->max_file)) != TL_OK)
+		if (cur > c->max_file && !too_big) {
+			tl_buf b = TL_BUF_INIT;
+			if ((err = tl_buf_printf(&b, "/%s: larger than --max-file (%zu bytes): hashed, not parsed", e->path,
+			                         c->max_file)) != TL_OK) {
+				tl_buf_dispose(&b);
 				goto done;
+			}
+			job->warn = tl_buf_detach(&b);
 			too_big = true;
 		}
-	}
-	c->buf.ptr[c->buf.len] = '\0';
-	nd = tl__tree_get(&c->tree, e->path);
-	if (h) {
-		size_t dlen;
-		if ((err = tl_hash_final(h, nd->digest, &dlen)) != TL_OK)
-			goto done;
-		nd->digest_len = (uint8_t)dlen;
-	}
-	if (md5) {
-		unsigned int mlen = 0;
-		if (EVP_DigestFinal_ex(md5, nd->md5, &mlen) != 1 || mlen != 16) {
-			err = tl__error(TL_ENOMEM, "MD5 failed");
-			goto done;
-		}
-		nd->has_md5 = true;
-	}
-	if (too_big || hash_only)
-		goto done;
-	if (c->buf.len >= 4 && memcmp(c->buf.ptr, "\x7f" "ELF", 4) == 0) {
-		tl_err perr = tl__elf_parse(&nd->elf, (const uint8_t *)c->buf.ptr, c->buf.len, e->path);
-		if (perr == TL_ENOMEM) {
-			err = perr;
-			goto done;
-		}
-		if (perr && (err = warn(c->sum, "/%s: not a valid ELF file: %s", e->path, tl_error_last())) != TL_OK)
-			goto done;
-		{
-			/* CPU time, not wall time: the figure should not depend on
-			 * what else the machine runs */
-			struct timespec t0, t1;
-			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-			err = tl__binsig_scan(c->binsig, nd, (const uint8_t *)c->buf.ptr, c->buf.len);
-			clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-			c->sum->binsig_cpu += (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
-			c->sum->binsig_bytes += c->buf.len;
-			if (err)
+		if (!too_big && c->offload && job->len >= 4 && e->size > job->len && e->size - job->len >= OFFLOAD_MIN &&
+		    (e->size - job->len >= OFFLOAD_BIG || tl__filework_queued(c->work) < OFFLOAD_QUEUE)) {
+			/* the rest of a larger file of a directory: read in the
+			 * worker, as it would be here, and counted now; a large
+			 * rest always (into the worker's buffer, reused, where a
+			 * fresh one here costs a page fault per 4 KiB), a smaller
+			 * one when the worker is not behind, so both stay busy */
+			char *label = NULL;
+			int fd = tl__source_dup_rest(src, &label);
+			if (fd < 0)
+				continue;
+			job->fd = fd;
+			job->label = label;
+			job->expect = e->size - job->len;
+			job->data[job->len] = '\0';
+			job->last = true;
+			if (!hash_only) {
+				job->parse = memcmp(job->data, "\x7f" "ELF", 4) == 0;
+				job->keep = wanted(e->path);
+			}
+			if (!(job->path = strdup(e->path))) {
+				err = tl__nomem();
 				goto done;
+			}
+			if ((err = tl__source_count(src, job->expect)) != TL_OK)
+				goto done;
+			tl__filework_submit(c->work, job);
+			job = NULL;
+			goto done;
 		}
 	}
-	if (wanted(e->path)) {
-		/* a copy sized to the file: the read buffer (1 MiB and more) stays
-		 * for the next file, rather than one such buffer per kept file */
-		if ((err = tl_buf_put(&nd->content, c->buf.ptr, c->buf.len)) != TL_OK)
-			goto done;
-		nd->kept = true;
+	job->data[job->len] = '\0';
+	job->last = true;
+	if (!too_big && !hash_only) {
+		if (job->len >= 4 && memcmp(job->data, "\x7f" "ELF", 4) == 0) {
+			job->parse = true;
+			if (!(job->path = strdup(e->path))) {
+				err = tl__nomem();
+				goto done;
+			}
+		}
+		job->keep = wanted(e->path);
 	}
+	tl__filework_submit(c->work, job);
+	job = NULL;
 done:
-	if (!err && e->type == TL__ENT_HARDLINK && e->size > 0)
+	if (job)
+		tl__filework_release(c->work, job);
+	if (!err && e->type == TL__ENT_HARDLINK && e->size > 0 && (err = collect(c, true)) == TL_OK)
 		err = share_body(c, e->path, e->link);
-	tl_hash_free(h);
-	EVP_MD_CTX_free(md5);
 	if ((c->sum->entries = src->top->entries) % 4096 == 0)
 		tl__progress("scanning", src->top->entries, 0);
 	return err;
@@ -1195,14 +1314,25 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	c.alg = hash_alg(opts);
 	c.max_file = opts->max_file ? opts->max_file : TL_SCAN_DEFAULT_MAX_FILE;
 	tl__tree_init(&c.tree, opts->max_link_hops, opts->max_path);
-	if ((err = tl__binsig_new(&c.binsig)) != TL_OK)
+	if ((err = tl__binsig_new(&c.binsig)) != TL_OK ||
+	    (err = tl__filework_new(&c.work, c.hashing, c.alg, opts->verify_md5sums, c.binsig, c.max_file)) != TL_OK)
 		goto done;
+	/* (a max_file under 2 MiB would warn per 1 MiB piece: read here) */
+	c.offload = tl__filework_threaded(c.work) && c.max_file >= 2 * CHUNK;
 
 	if ((err = tl__source_open(&src, target, &lim)) != TL_OK)
 		goto done;
 	sum->source = src->ops->kind;
 	sum->binsig_engine = tl__binsig_engine(c.binsig);
+	c.src = src;
 	err = tl__source_walk(src, on_entry, &c);
+	{
+		/* the files read before the walk stopped (or ended) are the
+		 * worker's last jobs; one of them failing came first */
+		tl_err werr = collect(&c, true);
+		if (werr)
+			err = werr;
+	}
 	sum->entries = src->entries;
 	sum->bytes = src->bytes;
 	if (src->detail && !(sum->source_detail = strdup(src->detail))) {
@@ -1304,8 +1434,8 @@ done:
 	free(k.distro);
 	tl_buf_dispose(&k.path);
 	tl__tree_dispose(&c.tree);
+	tl__filework_free(c.work);
 	tl__binsig_free(c.binsig);
-	tl_buf_dispose(&c.buf);
 	tl__source_free(src);
 	if (sum == &sum_local)
 		tl_scan_summary_dispose(&sum_local);

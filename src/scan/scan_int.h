@@ -145,9 +145,20 @@ tl_err tl__source_walk(tl__source *src, tl__entry_fn fn, void *ctx);
  * Counts against max_bytes (TL_ELIMIT, with src->limit set). */
 tl_err tl__source_read(tl__source *src, void *buf, size_t len, size_t *got);
 void tl__source_free(tl__source *src);
+/*
+ * For a file whose head (the sniffed bytes) was read in full: a descriptor
+ * (caller closes) that reads the rest of the current file, which
+ * tl__source_read then no longer gives, and in *label (caller frees) the
+ * "source: name" I/O errors of it start with.  -1 when the source cannot
+ * (only a directory can); the file is then read through tl__source_read.
+ * The bytes read through it are not counted: the caller counts them.
+ */
+int tl__source_dup_rest(tl__source *src, char **label);
 
 /* Internal to the source files.  The range ones read src->range. */
 tl_err tl__source_dir_open(tl__source *src, const char *path);
+/* tl__source_dup_rest of a directory source; -1 for another kind. */
+int tl__source_dir_dup_rest(tl__source *src, char **label);
 tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
@@ -221,11 +232,12 @@ tl_err tl__source_note(tl__source *src, const char *fmt, ...) TL_PRINTF(2, 3);
  * against max_bytes).  *out is caller-owned.
  */
 tl_err tl__source_decompress(tl__source *src, const tl__range *r, uint64_t max, uint8_t **out, size_t *len);
-/* gzip inflated in a second thread (gzpipe.c), for the archive source. */
+/* gzip inflated in a second thread by ISA-L (gzpipe.c), for the archive source. */
 typedef struct tl__gzpipe tl__gzpipe;
-/* Starts inflating path when it begins with the gzip magic; TL_ENOTFOUND
- * when it does not (nothing started), TL_EIO, TL_ENOMEM. */
-tl_err tl__gzpipe_open(tl__gzpipe **out, const char *path);
+/* Starts inflating r (borrowed until tl__gzpipe_free) when it begins with
+ * the gzip magic; TL_ENOTFOUND when it does not (nothing started),
+ * TL_ENOMEM.  name labels messages. */
+tl_err tl__gzpipe_open(tl__gzpipe **out, const tl__range *r, const char *name);
 /* Stops the thread and frees everything. */
 void tl__gzpipe_free(tl__gzpipe *g);
 #ifdef ARCHIVE_VERSION_NUMBER
@@ -476,6 +488,66 @@ const char *tl__elf_machine_name(uint16_t machine);
  * missing) will record its matches against the node here. */
 typedef struct tl__binsig tl__binsig;
 tl_err tl__binsig_scan(tl__binsig *bs, const tl__node *node, const uint8_t *data, size_t len);
+
+/* ---- file content work (filework.c) -------------------------------------
+ *
+ * The digests, ELF parse and signature pass of the walk, done in a second
+ * thread on chunks the walker reads, in order (see filework.c). */
+
+/* One chunk of a file's content and, for its last chunk, what was learnt. */
+typedef struct {
+	size_t node;          /* tree index of the file */
+	uint8_t *data;        /* cap bytes (kept across uses of the slot); data[len] is writable */
+	size_t len, cap;
+	bool first, last;     /* the file's first chunk (digests start), its last (digests end) */
+	bool parse;           /* last, and data is the whole file: ELF parse and signatures */
+	bool keep;            /* last, and a cataloger keeps the content (taken by the walker) */
+	char *path;           /* parse, fd: the file's path (owned) */
+	char *warn;           /* the file's warning (too big), or NULL */
+	/* the rest of the file read by the worker (tl__source_dup_rest), after data */
+	int fd;               /* -1: none; closed by the worker */
+	char *label;          /* "source: name", for its I/O errors */
+	uint64_t expect;      /* bytes the walker counted for it */
+	uint64_t got;         /* bytes read from it */
+	size_t held;          /* bytes counted against the budget */
+	const uint8_t *whole; /* the whole file the worker read (its own buffer), or NULL */
+	size_t whole_len;
+	/* results (the worker's), of the last chunk */
+	uint8_t digest[TL_HASH_MAX_LEN];
+	uint8_t digest_len;   /* 0: not hashed */
+	bool has_md5;
+	uint8_t md5[16];
+	tl__elf_info *elf;    /* parsed ELF (the walker takes it), or NULL */
+	char *elf_warn;       /* "/path: not a valid ELF file: ..." or NULL */
+	double binsig_cpu;    /* CPU seconds of the signature pass */
+	uint64_t binsig_bytes;
+	tl_err err;           /* the worker's error, its message in errmsg */
+	char *errmsg;
+} tl__fjob;
+
+typedef struct tl__filework tl__filework;
+
+/* Starts the worker (not with one CPU).  hashing: alg digests; md5: MD5 too;
+ * bs (borrowed) gets the signature hits; max_file: the largest file held
+ * whole (for jobs with an fd).  TL_ENOMEM. */
+tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool md5, tl__binsig *bs, size_t max_file);
+/* Whether the work runs in a second thread. */
+bool tl__filework_threaded(const tl__filework *w);
+/* Bytes handed to the worker and not done yet (how far behind it is). */
+size_t tl__filework_queued(tl__filework *w);
+/* Whether tl__filework_get has a slot: fewer than the slot count taken and
+ * the bytes waiting within the budget.  Otherwise apply and release done jobs. */
+bool tl__filework_room(tl__filework *w);
+/* The next slot, emptied (len 0, its buffer kept); only when room. */
+tl__fjob *tl__filework_get(tl__filework *w);
+/* Hands j over to the worker (done at once without one). */
+void tl__filework_submit(tl__filework *w, tl__fjob *j);
+/* The oldest job not released, when done; wait: until it is (NULL: none submitted). */
+tl__fjob *tl__filework_done(tl__filework *w, bool wait);
+/* Gives back a job from tl__filework_done, or one taken and not submitted. */
+void tl__filework_release(tl__filework *w, tl__fjob *j);
+/* Stops the worker and frees every slot. */
+void tl__filework_free(tl__filework *w);
 
 /* One signature (binsig_table.c; docs/binsig.md). */
 #define TL__BINSIG_NUMJOIN 1u /* each capture group is a decimal number */

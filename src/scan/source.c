@@ -49,6 +49,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "scan/scan_int.h"
 
@@ -362,6 +363,119 @@ tl__range tl__range_sub(const tl__range *r, uint64_t off, uint64_t len)
 	return (tl__range){ -1, r->mem + r->off + off, 0, len };
 }
 
+/*
+ * Most gzip files inside a root file system are compressed text (manual
+ * pages, changelogs), and asking libarchive whether one holds a tar or
+ * cpio archive costs an archive reader and a 64 KiB inflate per file.  The
+ * head of the stream settles it for nearly all of them.
+ *
+ * gz_head inflates the first gzip member in r into out (at most cap
+ * bytes).  It answers (returns true) only when zlib read the stream
+ * without complaint and either filled out or reached the member's end with
+ * nothing after it (*whole); anything else (a header zlib rejects, a bad
+ * CRC, a second member, a read error) returns false and the caller asks
+ * libarchive, as before.  zlib accepts a subset of the gzip headers
+ * libarchive's gzip filter accepts, so where gz_head answers, libarchive
+ * inflates the same bytes.
+ */
+static bool gz_head(const tl__range *r, uint8_t *out, size_t cap, size_t *n, bool *whole)
+{
+	z_stream z;
+	uint8_t in[16384];
+	uint64_t pos = 0;
+	bool ok = false;
+	int zr = Z_OK;
+
+	*n = 0;
+	*whole = false;
+	memset(&z, 0, sizeof(z));
+	if (inflateInit2(&z, 15 + 16) != Z_OK)
+		return false;
+	z.next_out = out;
+	z.avail_out = (uInt)cap;
+	while (z.avail_out > 0) {
+		if (z.avail_in == 0) {
+			size_t take = r->len - pos > sizeof(in) ? sizeof(in) : (size_t)(r->len - pos);
+			if (take == 0)
+				break; /* truncated: libarchive says what */
+			if (r->fd < 0) {
+				z.next_in = (Bytef *)(r->mem + r->off + pos);
+			} else {
+				if (tl__range_read(r, pos, in, take) != TL_OK) {
+					tl_error_clear();
+					break;
+				}
+				z.next_in = in;
+			}
+			z.avail_in = (uInt)take;
+			pos += take;
+		}
+		zr = inflate(&z, Z_NO_FLUSH);
+		if (zr == Z_STREAM_END) {
+			ok = z.avail_in == 0 && pos == r->len;
+			*whole = ok;
+			break;
+		}
+		if (zr != Z_OK)
+			break;
+	}
+	if (z.avail_out == 0 && zr != Z_STREAM_END)
+		ok = true;
+	*n = cap - z.avail_out;
+	inflateEnd(&z);
+	return ok;
+}
+
+/* tar_atol of libarchive's tar reader, for the checksum field: leading
+ * blanks, an optional '-', octal digits. */
+static long tar_field(const uint8_t *p, size_t n)
+{
+	long v = 0, sign = 1;
+
+	while (n && (*p == ' ' || *p == '\t'))
+		p++, n--;
+	if (n && *p == '-')
+		sign = -1, p++, n--;
+	while (n && *p >= '0' && *p <= '7')
+		v = v * 8 + (*p++ - '0'), n--;
+	return sign * v;
+}
+
+/*
+ * Whether the n bytes a compressed stream starts with could be opened by
+ * libarchive as a nested archive (the formats of archive_new below depth
+ * 0: tar, cpio) or as another filter's stream: a superset of what its
+ * bidders accept.  tar: the header checksum (unsigned or signed bytes, the
+ * field read as libarchive reads it; a base-256 field, or any NUL, is a
+ * maybe); cpio: "07" or the binary magic; filters: their magic, and any
+ * NUL in the first 512 bytes (lzma's header, xz's, a zero tar block).
+ */
+static bool may_be_archive(const uint8_t *p, size_t n)
+{
+	size_t m = n < 512 ? n : 512;
+
+	if (n < 6 || memchr(p, 0, m))
+		return true;
+	if (!memcmp(p, "07", 2) || (p[0] == 0xc7 && p[1] == 0x71) || (p[0] == 0x71 && p[1] == 0xc7) ||
+	    (p[0] == 0x1f && (p[1] == 0x8b || p[1] == 0x9d)) || !memcmp(p, "BZ", 2) || (p[0] == 0x28 && p[1] == 0xb5) ||
+	    (p[0] == 0xfd && p[1] == '7') || (p[0] == 0x04 && p[1] == 0x22) || (p[0] == 0x02 && p[1] == 0x21) ||
+	    ((p[0] & 0xf0) == 0x50 && p[1] == 0x2a))
+		return true;
+	if (n >= 512) {
+		long sum = tar_field(p + 148, 8), u = 0, s = 0;
+		if (p[148] & 0x80)
+			return true;
+		for (size_t i = 0; i < 512; i++) {
+			unsigned char c = i >= 148 && i < 156 ? ' ' : p[i];
+			u += c;
+			s += (signed char)c;
+		}
+		if (sum == u || sum == s)
+			return true;
+	}
+	return false;
+}
+
 tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name, tl__kind kind, uint8_t *mem,
                        uint64_t mem_held, bool *opened)
 {
@@ -397,19 +511,30 @@ tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name,
 		uint8_t *head = NULL, *whole = NULL;
 		size_t hlen = 0, wlen = 0;
 		tl__kind inner;
+		uint8_t gz[TL__SNIFF_LEN + 1];
+		size_t gn = 0;
 		bool in_memory;
-		if (kind != TL__KIND_LZOP) { /* libarchive has no lzop of its own */
-			err = tl__source_archive_open_range(child);
-			if (err != TL_EUNSUPPORTED)
-				goto open_done;
-			tl_error_clear();
-			if (child->ops && child->impl)
-				child->ops->free(child);
-			child->ops = NULL;
+		bool gz_whole = false, text = kind == TL__KIND_GZIP && gz_head(r, gz, sizeof(gz), &gn, &gz_whole) &&
+		                           (gn == sizeof(gz) || (gz_whole && gn > 0)) && !may_be_archive(gz, gn);
+		if (!text) {
+			if (kind != TL__KIND_LZOP) { /* libarchive has no lzop of its own */
+				err = tl__source_archive_open_range(child);
+				if (err != TL_EUNSUPPORTED)
+					goto open_done;
+				tl_error_clear();
+				if (child->ops && child->impl)
+					child->ops->free(child);
+				child->ops = NULL;
+			}
+			err = decompress(child, kind, r, TL__SNIFF_LEN, &head, &hlen);
+			inner = err == TL_OK || err == TL_ELIMIT ? tl__sniff(head, hlen) : TL__KIND_NONE;
+			free(head);
+		} else {
+			/* what tl__source_decompress would have counted and kept:
+			 * all of it, up to TL__SNIFF_LEN + 1 bytes */
+			err = tl__source_count(child, gn);
+			inner = err == TL_OK ? tl__sniff(gz, gn < TL__SNIFF_LEN ? gn : TL__SNIFF_LEN) : TL__KIND_NONE;
 		}
-		err = decompress(child, kind, r, TL__SNIFF_LEN, &head, &hlen);
-		inner = err == TL_OK || err == TL_ELIMIT ? tl__sniff(head, hlen) : TL__KIND_NONE;
-		free(head);
 		if (err == TL_ENOMEM)
 			goto done;
 		if (err == TL_EPARSE && kind == TL__KIND_LZOP) { /* checksummed: corrupt, not some other data */
@@ -522,6 +647,14 @@ tl_err tl__source_read(tl__source *src, void *buf, size_t len, size_t *got)
 		return TL_OK;
 	}
 	return src->ops->read(src, buf, len, got);
+}
+
+int tl__source_dup_rest(tl__source *src, char **label)
+{
+	*label = NULL;
+	if (src->pb && src->pb_off < src->pb_len)
+		return -1;
+	return tl__source_dir_dup_rest(src, label);
 }
 
 void tl__source_free(tl__source *src)

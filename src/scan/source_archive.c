@@ -6,8 +6,8 @@
  * "raw" format, the filters' output: libarchive's own cpio reader reads a
  * whole name of the header's size into memory at once, whatever its size.
  *
- * A gzip file (named by path) is inflated in a second thread (gzpipe.c)
- * and libarchive reads the inflated bytes; the rest goes to libarchive as is.
+ * A gzip target is inflated in a second thread by ISA-L (gzpipe.c) and
+ * libarchive reads the inflated bytes; the rest goes to libarchive as is.
  *
  * Every content byte of every entry is read through here, whether the
  * walker wanted it or not (the rest of an entry is drained, not skipped),
@@ -277,7 +277,20 @@ static tl_err ar_walk(tl__source *src, tl__entry_fn fn, void *ctx)
 				goto done;
 		}
 	}
-	if (!d->cpio && r != ARCHIVE_EOF) {
+	if (r == ARCHIVE_EOF && d->gz) {
+		/* libarchive stops at the archive's end marker: the rest of the
+		 * gzip stream (padding, its trailer, more members) is inflated and
+		 * counted too, so a CRC-32 mismatch is an error here as it is for
+		 * gzip -t and tar -xz */
+		const void *p;
+		la_ssize_t n;
+		while ((n = tl__gzpipe_read(d->a, d->gz, &p)) > 0) {
+			if ((err = tl__source_count(src, (uint64_t)n)) != TL_OK)
+				goto done;
+		}
+		if (n < 0)
+			err = ar_error(src, d, "after the end of the archive");
+	} else if (!d->cpio && r != ARCHIVE_EOF) {
 		if (src->entries == 0)
 			err = tl__error(TL_EUNSUPPORTED, "%s: not a directory or an image trustline reads (%s)",
 			                src->name, archive_error_string(d->a) ? archive_error_string(d->a) : "unknown format");
@@ -399,10 +412,10 @@ tl_err tl__source_archive_open_range(tl__source *src)
 	if ((err = archive_new(src, &d)) != TL_OK)
 		return err;
 	d->in.r = src->range;
-	if (src->depth == 0 && src->range.fd >= 0 && src->range.off == 0) {
-		/* the target file itself: gzip is inflated in a second thread
-		 * while this one walks (gzpipe.c) */
-		tl_err gerr = tl__gzpipe_open(&d->gz, src->name);
+	if (src->depth == 0) {
+		/* the target itself: gzip is inflated in a second thread while
+		 * this one walks (gzpipe.c) */
+		tl_err gerr = tl__gzpipe_open(&d->gz, &src->range, src->name);
 		if (gerr && gerr != TL_ENOTFOUND)
 			return gerr;
 	}

@@ -198,6 +198,28 @@ done:
 	return err;
 }
 
+static int dir_dup_rest(tl__source *src, char **label)
+{
+	dir_impl *d = src->impl;
+	tl_buf b = TL_BUF_INIT;
+	int fd;
+
+	/* opened by the head's read, not at its end: the offset is after the head */
+	if (!d->cur_name || d->cur_eof || d->cur_fd < 0)
+		return -1;
+	if (tl_buf_printf(&b, "%s: %s", src->name, d->cur_name) != TL_OK) {
+		tl_buf_dispose(&b);
+		return -1;
+	}
+	if ((fd = fcntl(d->cur_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
+		tl_buf_dispose(&b);
+		return -1;
+	}
+	*label = tl_buf_detach(&b);
+	d->cur_eof = true; /* the rest is the caller's */
+	return fd;
+}
+
 static void dir_free(tl__source *src)
 {
 	dir_impl *d = src->impl;
@@ -210,6 +232,11 @@ static void dir_free(tl__source *src)
 }
 
 static const tl__source_ops dir_ops = { "directory", dir_walk, dir_read, dir_free };
+
+int tl__source_dir_dup_rest(tl__source *src, char **label)
+{
+	return src->ops == &dir_ops ? dir_dup_rest(src, label) : -1;
+}
 
 tl_err tl__source_dir_open(tl__source *src, const char *path)
 {

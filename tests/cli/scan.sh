@@ -158,6 +158,17 @@ cp "$TMP/root.tar.gz" "$TMP/bad.tgz"
 printf '\377\377\377\377' | dd of="$TMP/bad.tgz" bs=1 seek=$(($(stat -c %s "$TMP/bad.tgz") / 2)) conv=notrunc 2>/dev/null
 expect_exit 2 "corrupt gzip stream" "$TRUSTLINE" scan "$TMP/bad.tgz" -o "$TMP/bad.json"
 expect_one_line "corrupt gzip stream: one line" "$TMP/err"
+# the CRC-32 in the gzip trailer (RFC 1952) changed: the data inflates, the check fails
+cp "$TMP/root.tar.gz" "$TMP/crc.tgz"
+printf '\000\000\000\000' | dd of="$TMP/crc.tgz" bs=1 seek=$(($(stat -c %s "$TMP/crc.tgz") - 8)) conv=notrunc 2>/dev/null
+if gzip -t "$TMP/crc.tgz" 2>/dev/null; then not_ok "crc.tgz: gzip -t accepts it (test premise)"; else ok; fi
+expect_exit 2 "gzip CRC-32 mismatch" "$TRUSTLINE" scan "$TMP/crc.tgz" -o "$TMP/crc.json"
+expect_one_line "gzip CRC-32 mismatch: one line" "$TMP/err"
+expect_grep "gzip CRC-32 mismatch: named" 'CRC-32' "$TMP/err"
+# the trailer cut short (the tar inside is complete): truncated, as gzip -t says
+head -c $(($(stat -c %s "$TMP/root.tar.gz") - 4)) "$TMP/root.tar.gz" >"$TMP/short.tgz"
+expect_exit 2 "gzip trailer cut short" "$TRUSTLINE" scan "$TMP/short.tgz" -o "$TMP/short.json"
+expect_grep "gzip trailer cut short: named" 'gzip: truncated' "$TMP/err"
 
 # SPDX output and SHA-512
 expect_exit 0 "scan --format spdx" "$TRUSTLINE" scan "$R" --format spdx -o "$TMP/dir.spdx.json"

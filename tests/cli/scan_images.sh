@@ -98,6 +98,18 @@ expect_exit 0 "tar.gz holding a squashfs" "$TRUSTLINE" scan "$TMP/outer.tar.gz" 
 same_as_dir "tar.gz > squashfs" "$TMP/nest.json"
 expect_grep "nested paths carry the image's path and !/" '"/images/rootfs.squashfs!/usr/bin/bzip2"' "$TMP/nest.json"
 ajv_validate cyclonedx-1.6 "$TMP/nest.json"
+
+# ---- gzip files inside a directory: archives opened, compressed text not --
+# (most .gz files of a root file system are text; their heads decide it)
+G=$TMP/gzdir && mkdir -p "$G/doc"
+tar -C "$R" -czf "$G/rootfs.tar.gz" .
+(cd "$R" && find . | cpio -o -H newc --quiet) | gzip -9 >"$G/rootfs.cpio.gz"
+seq 1 3000 | gzip -9 >"$G/doc/long.txt.gz"   # inflates past the 4 KiB head
+echo "short text" | gzip -9 >"$G/doc/short.txt.gz"
+expect_exit 0 "directory with a tar.gz, a cpio.gz and gzip text" "$TRUSTLINE" scan "$G" -o "$TMP/gzdir.json"
+expect_grep "tar.gz in a directory opened" '"/rootfs.tar.gz!/usr/bin/bzip2"' "$TMP/gzdir.json"
+expect_grep "cpio.gz in a directory opened" '"/rootfs.cpio.gz!/usr/bin/bzip2"' "$TMP/gzdir.json"
+if grep -q 'txt\.gz!' "$TMP/gzdir.json" "$TMP/err"; then not_ok "gzip text opened as an image"; else ok; fi
 # memory for nested images is bounded: reported, not silent
 expect_exit 0 "--max-memory" "$TRUSTLINE" scan "$TMP/outer.tar.gz" --max-memory 100000 -o "$TMP/mm.json"
 expect_grep "--max-memory reported on stderr" 'max-memory: /images/rootfs.squashfs' "$TMP/err"

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <archive.h>
 #include <archive_entry.h>
@@ -727,6 +728,87 @@ static void test_scan__gunzip_bounded(void **state)
 	tl_buf_dispose(&b);
 }
 
+/*
+ * The squashfs reader's decompression threads on fuzz/corpus/scan_source/
+ * blocks-4k.sqfs (docs/fuzzing.md: mksquashfs -b 4096 -comp gzip): d/three-blocks
+ * is two data blocks and a 293-byte tail in a fragment (its SHA-256 is
+ * sha256sum's of the file the image was made from), sparse is 20000 zero
+ * bytes stored as sparse blocks; read whole, and with d/three-blocks read
+ * only in part (its remaining blocks are skipped, not handed to the next file).
+ */
+typedef struct {
+	bool partial;
+	int files;
+} sq_check_ctx;
+
+static tl_err sq_check(tl__source *src, const tl__entry *e, void *arg)
+{
+	static uint8_t buf[32768];
+	sq_check_ctx *c = arg;
+	size_t len = 0, got;
+	tl_err err;
+
+	if (e->type != TL__ENT_FILE)
+		return TL_OK;
+	c->files++;
+	if (c->partial && !strcmp(e->path, "d/three-blocks"))
+		return tl__source_read(src, buf, 10, &got);
+	do {
+		if ((err = tl__source_read(src, buf + len, sizeof(buf) - len, &got)) != TL_OK)
+			return err;
+		len += got;
+	} while (got && len < sizeof(buf));
+	assert_int_equal(len, e->size);
+	if (!strcmp(e->path, "os-release")) {
+		assert_int_equal(len, 24);
+		assert_memory_equal(buf, "ID=debian\nVERSION_ID=12\n", 24);
+	} else if (!strcmp(e->path, "sparse")) {
+		assert_int_equal(len, 20000);
+		for (size_t i = 0; i < len; i++)
+			assert_int_equal(buf[i], 0);
+	} else if (!strcmp(e->path, "d/small")) {
+		assert_int_equal(len, 5);
+		assert_memory_equal(buf, "tail\n", 5);
+	} else if (!strcmp(e->path, "d/three-blocks")) {
+		static const char want[] = "802f12bb9354c8719ca2bb64a4a8aea1d6b36f9a8b7b2a44d3f228f7cacc5a54";
+		tl_hash_ctx *h = NULL;
+		uint8_t d[TL_HASH_MAX_LEN];
+		size_t dlen = 0;
+		char hex[2 * TL_HASH_MAX_LEN + 1];
+		assert_int_equal(len, 8485);
+		assert_int_equal(tl_hash_new(&h, TL_HASH_SHA256), TL_OK);
+		assert_int_equal(tl_hash_update(h, buf, len), TL_OK);
+		assert_int_equal(tl_hash_final(h, d, &dlen), TL_OK);
+		tl_hash_free(h);
+		for (size_t i = 0; i < dlen; i++)
+			snprintf(hex + 2 * i, 3, "%02x", d[i]);
+		assert_string_equal(hex, want);
+	} else {
+		fail_msg("unexpected file %s", e->path);
+	}
+	return TL_OK;
+}
+
+static void test_scan__squashfs_threads(void **state)
+{
+	const char *root = getenv("TL_SOURCE_ROOT");
+	tl_buf path = TL_BUF_INIT;
+	tl__source *src = NULL;
+
+	(void)state;
+	assert_non_null(root);
+	assert_int_equal(tl_buf_printf(&path, "%s/fuzz/corpus/scan_source/blocks-4k.sqfs", root), TL_OK);
+	for (int partial = 0; partial < 2; partial++) {
+		sq_check_ctx c = { partial != 0, 0 };
+		assert_int_equal(tl__source_open(&src, path.ptr, NULL), TL_OK);
+		assert_int_equal(tl__source_walk(src, sq_check, &c), TL_OK);
+		assert_int_equal(c.files, 4);
+		tl__source_free(src);
+		src = NULL;
+	}
+	tl_buf_dispose(&path);
+}
+
 static void test_scan__md5sums_lines(void **state)
 {
 	static const char ok_lines[] =
@@ -760,6 +842,95 @@ static void test_scan__md5sums_lines(void **state)
 	tl_reader_init(&r, "g123456789abcdef0123456789abcdef  x\n", 36, "y");
 	assert_int_equal(tl__md5sums_next(&r, md5, &p, &n), TL_EPARSE);
 	assert_int_equal(r.off, 0);
+}
+
+static void write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "wb"));
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * The walk hands file contents to a second thread (filework.c); what it
+ * learns must land on the right files and the warnings come in walk order
+ * (names sorted): 40 files that start like ELF and are not, a file past
+ * max_file, a text file past it (hashed in pieces), and a real binary whose
+ * SHA-256 is computed here on its own.
+ */
+static void test_scan__file_work_in_walk_order(void **state)
+{
+	char dir[] = "/tmp/tl-scan-work-XXXXXX";
+	char name[64], want[128], hex[2 * TL_HASH_MAX_LEN + 1];
+	tl_buf b = TL_BUF_INIT;
+	uint8_t bad[200] = { 0x7f, 'E', 'L', 'F' }, big[3000] = { 0x7f, 'E', 'L', 'F' }, d[TL_HASH_MAX_LEN];
+	char text[5000];
+	tl_scan_opts o;
+	tl_scan_summary sum;
+	tl_sbom *doc = NULL;
+	const tl_sbom_component *tc = NULL;
+	size_t dlen, w = 0;
+
+	(void)state;
+	if (tl_file_read(&b, "/usr/bin/true", 0) != TL_OK)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	for (int i = 0; i < 40; i++) {
+		snprintf(name, sizeof(name), "bad-%02d", i);
+		write_file(dir, name, bad, sizeof(bad));
+	}
+	write_file(dir, "big", big, sizeof(big));
+	memset(text, 'y', sizeof(text));
+	write_file(dir, "text", text, sizeof(text));
+	write_file(dir, "true", b.ptr, b.len);
+	tl_scan_opts_init(&o);
+	o.max_file = 1000;
+	assert_int_equal(tl_scan_run(&doc, &sum, dir, &o), TL_OK);
+	assert_int_equal(sum.files, 43);
+	assert_int_equal(sum.n_warnings, 43);
+	for (int i = 0; i < 40; i++) {
+		snprintf(want, sizeof(want), "/bad-%02d: not a valid ELF file: ", i);
+		assert_memory_equal(sum.warnings[w], want, strlen(want));
+		w++;
+	}
+	assert_string_equal(sum.warnings[w++], "/big: larger than --max-file (1000 bytes): hashed, not parsed");
+	assert_string_equal(sum.warnings[w++], "/text: larger than --max-file (1000 bytes): hashed, not parsed");
+	/* /usr/bin/true is larger than 1000 bytes too: hashed, not parsed, no component */
+	assert_string_equal(sum.warnings[w++], "/true: larger than --max-file (1000 bytes): hashed, not parsed");
+	assert_int_equal(doc->n_components, 0);
+	tl_sbom_free(doc);
+	tl_scan_summary_dispose(&sum);
+
+	/* with room: the real binary parsed, its own component, its digest */
+	o.max_file = 0;
+	assert_int_equal(tl_scan_run(&doc, &sum, dir, &o), TL_OK);
+	assert_int_equal(sum.n_warnings, 41); /* the 40 and "big" */
+	for (size_t i = 0; i < doc->n_components; i++) {
+		if (!strcmp(doc->components[i].name, "/true"))
+			tc = &doc->components[i];
+	}
+	assert_non_null(tc);
+	assert_int_equal(tc->n_hashes, 1);
+	assert_int_equal(tl_hash_buf(TL_HASH_SHA256, b.ptr, b.len, d, &dlen), TL_OK);
+	tl_hex(hex, d, dlen);
+	assert_string_equal(tc->hashes[0].hex, hex);
+	tl_sbom_free(doc);
+	tl_scan_summary_dispose(&sum);
+
+	for (int i = 0; i < 40; i++) {
+		snprintf(want, sizeof(want), "%s/bad-%02d", dir, i);
+		unlink(want);
+	}
+	for (const char *const *n = (const char *const[]){ "big", "text", "true", NULL }; *n; n++) {
+		snprintf(want, sizeof(want), "%s/%s", dir, *n);
+		unlink(want);
+	}
+	rmdir(dir);
+	tl_buf_dispose(&b);
 }
 
 /* cpio.c over memory: a stream read through the callback in small pieces. */
@@ -894,7 +1065,9 @@ int main(void)
 		cmocka_unit_test(test_scan__resolve_inside_nested_root),
 		cmocka_unit_test(test_scan__changelog_cves),
 		cmocka_unit_test(test_scan__gunzip_bounded),
+		cmocka_unit_test(test_scan__squashfs_threads),
 		cmocka_unit_test(test_scan__md5sums_lines),
+		cmocka_unit_test(test_scan__file_work_in_walk_order),
 		cmocka_unit_test(test_scan__cpio_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
