@@ -22,6 +22,17 @@ os.makedirs(out, exist_ok=True)
 def sfx(name, k, sep='-'):
     return name if k == 0 else '%s%sk%d' % (name, sep, k)
 
+# Copy k of a vulnerability is a vulnerability of its own: every CVE id in it (record ids such as
+# UBUNTU-CVE-..., aliases, NVD ids, Alpine secfixes) becomes CVE-YYYY-(k*10^7 + N), a well-formed
+# id of copy k only, so the copies do not all fall into one alias group (real groups hold a
+# CVE's few records: NVD, distros, GHSA), and other ids take the copy suffix.
+CVE = re.compile(r'CVE-(\d{4})-(\d+)')
+def ren(s, k):
+    if k == 0:
+        return s
+    t, n = CVE.subn(lambda m: 'CVE-%s-%d' % (m.group(1), k * 10**7 + int(m.group(2))), s)
+    return t if n else sfx(s, k)
+
 # ---- OSV -----------------------------------------------------------------
 osv = []
 for f in glob.glob(data + '/osv/almalinux-selected/*/*.json') + glob.glob(data + '/osv/bitnami-c-components/*/*.json') \
@@ -42,7 +53,10 @@ with (NoZip() if reuse else zipfile.ZipFile(out + '/osv.zip', 'w', zipfile.ZIP_D
         for r in osv:
             r2 = copy.deepcopy(r) if not reuse else {'affected': [{'package': dict(a['package']), 'ranges': a.get('ranges')}
                                                                for a in r.get('affected') or [] if a.get('package')]}
-            r2['id'] = sfx(r['id'], k)
+            r2['id'] = ren(r['id'], k)
+            for fld in ('aliases', 'upstream', 'related'):
+                if isinstance(r2.get(fld), list):
+                    r2[fld] = [ren(a, k) for a in r2[fld]]
             r2.pop('withdrawn', None)
             for a in r2.get('affected') or []:
                 p = a.get('package')
@@ -82,7 +96,7 @@ def flush():
 for k in range(copies):
     for c in nvd2:
         c2 = copy.deepcopy(c)
-        c2['id'] = 'CVE-%d-%s' % (9000 + k, c['id'][4:]) if k else c['id']
+        c2['id'] = ren(c['id'], k)
         for cfg in c2.get('configurations') or []:
             for node in cfg.get('nodes') or []:
                 for m in node.get('cpeMatch') or []:
@@ -100,8 +114,7 @@ for k in range(copies):
     for it in nvd11:
         it2 = copy.deepcopy(it)
         meta = it2['cve']['CVE_data_meta']
-        if k:
-            meta['ID'] = 'CVE-%d-%s' % (9000 + k, meta['ID'][4:])
+        meta['ID'] = ren(meta['ID'], k)
         def walk(nodes):
             for n in nodes:
                 for m in n.get('cpe_match') or []:
@@ -130,7 +143,11 @@ for i, d in enumerate(secdb):
             d2['packages'] = []   # "packages:" with nothing under it: YAML null, read as ''
         for p in d2.get('packages') or []:
             p['pkg']['name'] = sfx(p['pkg']['name'], k)
-            for ver, ids in (p['pkg'].get('secfixes') or {}).items():
+            sf = p['pkg'].get('secfixes') or {}
+            for ver in list(sf):
+                if isinstance(sf[ver], list):
+                    sf[ver] = [ren(i, k) for i in sf[ver]]
+            for ver, ids in sf.items():
                 n_sec += len(ids or [])
                 if ver != '0':
                     apk.setdefault((d2['distroversion'], p['pkg']['name']), ver)

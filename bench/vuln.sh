@@ -23,11 +23,23 @@ mkdir -p "$W"
 cp "$T" "$W/trustline"
 T="$W/trustline"
 
-echo "trustline $("$T" --version | cut -d' ' -f2), $(nproc) CPUs, $(date -u +%Y-%m-%d)"
+echo "trustline $("$T" --version | cut -d' ' -f2), $(nproc) CPUs, $(date -u +%Y-%m-%d), load $(cut -d' ' -f1-3 /proc/loadavg)"
+# start-up alone (dynamic linking of the shared libraries the binary needs)
+perf stat -r 20 -e task-clock,page-faults "$T" --version 2>&1 >/dev/null |
+	awk '/task-clock/ {t=$1} /page-faults/ {f=$1} END {printf "trustline --version: %s ms CPU, %s page faults (perf stat, mean of 20); %d shared libraries\n", t, f, n}' n="$(ldd "$T" | grep -c '=>')" || true
 # REUSE_DB=1 (with TL_BENCH_DIR): time matching on the database of an earlier run
 if [ "${REUSE_DB:-0}" = 1 ] && [ -s "$W/v.db" ]; then
 	echo "database: reused from $W (import not timed)"
 	s=0 m=0
+	# a database of an older schema is migrated in place by the first
+	# command that opens it (schema 2: alias_groups); timed here, not in
+	# the first matching run
+	if [ "$(sqlite3 "$W/v.db" 'PRAGMA user_version')" -lt 2 ]; then
+		/usr/bin/time -f '%e %M' -o "$W/time" "$T" -q db status --db "$W/v.db" >/dev/null
+		read -r ms mm <"$W/time"
+		printf 'database: migrated to schema %s in %.2f s, peak RSS %.1f MB\n' \
+			"$(sqlite3 "$W/v.db" 'PRAGMA user_version')" "$ms" "$(awk "BEGIN{print $mm / 1024}")"
+	fi
 else
 	GEN_REUSE=${GEN_REUSE:-0} python3 "$ROOT/bench/gen_vulndb.py" "$D" "$W/data" "$COPIES"
 	rm -f "$W/v.db"*
@@ -85,4 +97,7 @@ for i in $(seq 1 "$RUNS"); do
 done
 printf 'same components past every fix, --format json: best of %d warm %.3f s wall (%.2f s CPU user+sys), peak RSS %.1f MB; %d findings\n' \
 	"$RUNS" "$best" "$cpu" "$(awk "BEGIN{print $rss / 1024}")" "$(jq '.findings | length' "$W/r-fixed.json")"
+perf stat -r "$RUNS" -e task-clock "$T" -q vuln --db "$W/v.db" --format table -o "$W/r-fixed.txt" "$W/sbom-fixed.cdx.json" 2>&1 |
+	awk '/task-clock/ {printf "same components past every fix, --format table: %s ms CPU (perf stat task-clock, mean of '"$RUNS"')", $1} /elapsed/ {printf ", %s s wall\n", $1}' || true
+echo "load $(cut -d' ' -f1-3 /proc/loadavg) at the end"
 echo "peer: none runnable offline against this data (see bench/README.md)"

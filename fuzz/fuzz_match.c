@@ -9,7 +9,14 @@
  * Oracle: matching succeeds (the input was a readable SBOM); every
  * finding has an id, a record, a source and an evidence line; findings
  * are sorted (severity, then id); the JSON report parses and lists them
- * all; a second run gives the same JSON bytes.  Violations abort().
+ * all; a second run gives the same JSON bytes.  The other writers over
+ * the same findings: SARIF parses, has one result per finding whose
+ * ruleIndex names a rule of the same id; the CycloneDX VDR parses, has one
+ * vulnerability per finding, in order, each affecting a non-empty ref, and
+ * is the same bytes twice (its serial is derived from the content); the
+ * HTML page has one row per finding (input strings that could open a tag
+ * are escaped, so "<tr" counts rows), no script, and ends the document.
+ * Violations abort().
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -62,6 +69,68 @@ static void report(const tl_findings *f, const tl_sbom *s, tl_buf *out)
 	json_decref(root);
 }
 
+static size_t count(const tl_buf *b, const char *needle)
+{
+	size_t n = 0, k = strlen(needle);
+
+	for (const char *p = b->ptr; p && (p = memmem(p, b->len - (size_t)(p - b->ptr), needle, k)); p += k)
+		n++;
+	return n;
+}
+
+static void other_reports(const tl_findings *f, const tl_sbom *s)
+{
+	tl_buf sarif = TL_BUF_INIT, cdx = TL_BUF_INIT, cdx2 = TL_BUF_INIT, html = TL_BUF_INIT;
+	json_t *root = NULL, *results, *rules, *vulns;
+	static const char end[] = "</html>\n";
+
+	if (tl_vuln_report(&sarif, TL_REPORT_SARIF, f, s) != TL_OK ||
+	    tl_json_parse(&root, sarif.ptr, sarif.len, "sarif", NULL) != TL_OK)
+		abort();
+	results = json_object_get(json_array_get(json_object_get(root, "runs"), 0), "results");
+	rules = json_object_get(json_object_get(json_object_get(json_array_get(json_object_get(root, "runs"), 0),
+	                                                        "tool"), "driver"), "rules");
+	if (json_array_size(results) != f->n)
+		abort();
+	for (size_t i = 0; i < f->n; i++) {
+		json_t *r = json_array_get(results, i);
+		json_int_t k = json_integer_value(json_object_get(r, "ruleIndex"));
+		const char *rid = json_string_value(json_object_get(r, "ruleId")), *id;
+		if (k < 0 || (size_t)k >= json_array_size(rules) || !rid || strcmp(rid, f->v[i].id))
+			abort();
+		id = json_string_value(json_object_get(json_array_get(rules, (size_t)k), "id"));
+		if (!id || strcmp(id, rid))
+			abort();
+	}
+	json_decref(root);
+	root = NULL;
+	if (tl_vuln_report(&cdx, TL_REPORT_CYCLONEDX, f, s) != TL_OK ||
+	    tl_vuln_report(&cdx2, TL_REPORT_CYCLONEDX, f, s) != TL_OK || cdx.len != cdx2.len ||
+	    memcmp(cdx.ptr, cdx2.ptr, cdx.len) != 0 ||
+	    tl_json_parse(&root, cdx.ptr, cdx.len, "vdr", NULL) != TL_OK)
+		abort();
+	vulns = json_object_get(root, "vulnerabilities");
+	if (json_array_size(vulns) != f->n)
+		abort();
+	for (size_t i = 0; i < f->n; i++) {
+		json_t *v = json_array_get(vulns, i);
+		const char *id = json_string_value(json_object_get(v, "id"));
+		const char *ref = json_string_value(json_object_get(json_array_get(json_object_get(v, "affects"), 0),
+		                                                    "ref"));
+		if (!id || strcmp(id, f->v[i].id) || !ref || !ref[0])
+			abort();
+	}
+	json_decref(root);
+	if (tl_vuln_report(&html, TL_REPORT_HTML, f, s) != TL_OK || count(&html, "<tr class=\"") != f->n ||
+	    count(&html, "<tr") != f->n + (f->n ? 1 : 0) || count(&html, "<script") ||
+	    html.len < sizeof(end) - 1 || memcmp(html.ptr + html.len - (sizeof(end) - 1), end, sizeof(end) - 1))
+		abort();
+	tl_buf_dispose(&sarif);
+	tl_buf_dispose(&cdx);
+	tl_buf_dispose(&cdx2);
+	tl_buf_dispose(&html);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	json_t *root = NULL;
@@ -70,6 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT, t = TL_BUF_INIT;
 
 	if (!db) {
+		/* a fixed report time (CycloneDX metadata, HTML header) */
+		setenv("SOURCE_DATE_EPOCH", "1700000000", 1);
 		if (tl_vulndb_open(&db, ":memory:") != TL_OK)
 			abort();
 		for (size_t i = 0; i < sizeof(records) / sizeof(records[0]); i++)
@@ -95,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (tl_vuln_report(&t, TL_REPORT_TABLE, &f1, doc) != TL_OK)
 		abort();
+	other_reports(&f1, doc);
 done:
 	tl_findings_free(&f1);
 	tl_findings_free(&f2);

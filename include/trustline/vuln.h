@@ -66,7 +66,7 @@ typedef struct json_t json_t;
 typedef struct tl_vulndb tl_vulndb;
 
 /* Schema version this library writes (PRAGMA user_version). */
-#define TL_VULNDB_SCHEMA_VERSION 1
+#define TL_VULNDB_SCHEMA_VERSION 2
 
 /*
  * The default database path: $XDG_DATA_HOME/trustline/vulns.db, or
@@ -186,8 +186,10 @@ TL_EXTERN tl_err tl_vulndb_status(tl_vulndb *db, json_t **out);
 
 /*
  * All ids known to be the same vulnerability as id (borrowed): the
- * connected group over the stored aliases, id included, sorted, as a new
- * JSON array in *out.  Returns TL_OK, TL_EIO, TL_ENOMEM.
+ * connected group over the stored aliases (and the CVE a DEBIAN-, UBUNTU-
+ * or ALPINE-CVE-… record is named after), id included, sorted, at most
+ * 1,024 ids, as a new JSON array in *out; resolved at import
+ * (alias_groups).  Returns TL_OK, TL_EIO, TL_ENOMEM.
  */
 TL_EXTERN tl_err tl_vulndb_aliases(tl_vulndb *db, const char *id, json_t **out);
 

@@ -3,13 +3,19 @@
  * migrations, and the import driver (files, directories, zip dumps; the
  * format of each file detected from its content; one transaction).
  *
- * Schema (user_version 1; docs/vulndb.md has the full description):
+ * Schema (user_version 2; docs/vulndb.md has the full description):
  *   meta(key, value)                       import and update times per source,
  *                                          the update's ETags and NVD window
  *   vulns(id, source, summary, details, published, modified, withdrawn,
  *         severity, cvss3_vector, cvss3_score, cvss4_vector, cvss4_score)
  *                                          UNIQUE(source, id)
  *   aliases(vuln -> vulns, alias)          ids the record names as the same
+ *   alias_groups(id, grp, nvd, osv)        every record id and alias: its
+ *                                          connected group over aliases and
+ *                                          the rowids of its NVD and OSV
+ *                                          records (v2; rebuilt by each
+ *                                          import that changes records)
+ *                                          index (grp, nvd, osv)
  *   affected(vuln, ecosystem, package, purl)    index (ecosystem, package)
  *   ranges(affected, type, repo)           ECOSYSTEM / SEMVER / GIT
  *   events(range, seq, kind, version)      introduced/fixed/last_affected/limit
@@ -71,6 +77,8 @@ struct tl_vulndb {
 	sqlite3_stmt *st[S_COUNT];
 	/* which sources an import touched, for meta.last_import.<source> */
 	bool touched[4];
+	/* a vulns row was written or deleted: alias_groups is rebuilt */
+	bool records_changed;
 };
 
 static const char *const source_names[4] = { "osv", "nvd", "kev", "alpine" };
@@ -138,7 +146,16 @@ static const char *const migrations[] = {
 	" vuln_id TEXT NOT NULL, PRIMARY KEY(distro, repo, package, fixed, vuln_id)) WITHOUT ROWID;"
 	"CREATE INDEX alpine_secfixes_pkg ON alpine_secfixes(distro, package);"
 	"CREATE INDEX alpine_secfixes_id ON alpine_secfixes(vuln_id);",
+	/* 2: the alias groups resolved once per import instead of walked per
+	 * id at match time (filled by alias_groups_rebuild) */
+	"CREATE TABLE alias_groups(id TEXT PRIMARY KEY, grp INTEGER NOT NULL, nvd INTEGER, osv INTEGER)"
+	" WITHOUT ROWID;"
+	"CREATE INDEX alias_groups_grp ON alias_groups(grp, nvd, osv);",
 };
+_Static_assert(sizeof(migrations) / sizeof(migrations[0]) == TL_VULNDB_SCHEMA_VERSION,
+               "one migration per schema version");
+
+static tl_err alias_groups_rebuild(tl_vulndb *db);
 
 static tl_err sqlerr(tl_vulndb *db, const char *what)
 {
@@ -196,20 +213,36 @@ static tl_err make_parents(const char *path)
 	return err;
 }
 
-static tl_err migrate(tl_vulndb *db)
+static tl_err schema_version(tl_vulndb *db, int *out)
 {
 	sqlite3_stmt *q = NULL;
+	tl_err err = TL_OK;
+
+	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW)
+		err = sqlerr(db, "reading the schema version");
+	else
+		*out = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return err;
+}
+
+static tl_err migrate(tl_vulndb *db)
+{
 	int version = 0;
 	tl_err err = TL_OK;
 
+	/* a current database is not locked for writing: a reader (vuln) opens
+	 * it while an import holds the write lock */
+	if ((err = schema_version(db, &version)) != TL_OK)
+		return err;
+	if (version == TL_VULNDB_SCHEMA_VERSION)
+		return TL_OK;
 	if ((err = exec(db, "BEGIN IMMEDIATE")) != TL_OK)
 		return err;
-	if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK ||
-	    sqlite3_step(q) != SQLITE_ROW) {
-		err = sqlerr(db, "reading the schema version");
+	/* again under the lock: another process may have migrated meanwhile */
+	if ((err = schema_version(db, &version)) != TL_OK)
 		goto done;
-	}
-	version = sqlite3_column_int(q, 0);
 	if (version > TL_VULNDB_SCHEMA_VERSION) {
 		err = tl__error(TL_EUNSUPPORTED, "%s: schema version %d is newer than this trustline (%d)",
 		                db->path, version, TL_VULNDB_SCHEMA_VERSION);
@@ -219,13 +252,16 @@ static tl_err migrate(tl_vulndb *db)
 		char pragma[64];
 		if ((err = exec(db, migrations[version])) != TL_OK)
 			goto done;
+		/* 1 -> 2 on a database with records: their groups, in the
+		 * same transaction as the new table */
+		if (version + 1 == 2 && (err = alias_groups_rebuild(db)) != TL_OK)
+			goto done;
 		snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", version + 1);
 		if ((err = exec(db, pragma)) != TL_OK)
 			goto done;
 	}
 	err = exec(db, "COMMIT");
 done:
-	sqlite3_finalize(q);
 	if (err != TL_OK)
 		sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
 	return err;
@@ -461,6 +497,7 @@ tl_err tl__db_vuln_begin(tl__import *im, const tl__vuln_rec *rec, int64_t *rowid
 		return err;
 	}
 	sqlite3_reset(s);
+	im->db->records_changed = true;
 	if (old) {
 		sqlite3_bind_int64(im->db->st[S_VULN_DEL], 1, old);
 		if ((err = run(im, S_VULN_DEL, NULL)) != TL_OK)
@@ -934,6 +971,7 @@ done:
 static tl_err import_begin(tl_vulndb *db)
 {
 	memset(db->touched, 0, sizeof(db->touched));
+	db->records_changed = false;
 	return exec(db, "BEGIN IMMEDIATE");
 }
 
@@ -981,6 +1019,8 @@ static tl_err import_end(tl_vulndb *db, tl_err err, const tl__meta_kv *meta, siz
 			sqlite3_finalize(q);
 			q = NULL;
 		}
+		if (err == TL_OK && db->records_changed)
+			err = alias_groups_rebuild(db);
 		if (err == TL_OK)
 			err = exec(db, "COMMIT");
 	}
@@ -1209,25 +1249,262 @@ done:
 	return err;
 }
 
-/* Largest alias group returned (a bound on the walk). */
+/* ---- alias groups ------------------------------------------------------ */
+
+const char *tl__distro_cve(const char *id)
+{
+	static const char *const pre[] = { "DEBIAN-", "UBUNTU-", "ALPINE-" };
+
+	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
+		size_t n = strlen(pre[i]);
+		if (!strncmp(id, pre[i], n) && !strncmp(id + n, "CVE-", 4))
+			return id + n;
+	}
+	return NULL;
+}
+
+/* Ids of the union-find over record ids and aliases: strings interned in an
+ * open-addressing table, parent links by index. */
+typedef struct {
+	char **id;          /* node -> id (owned) */
+	uint32_t *parent;   /* node -> parent node (a root is its own parent) */
+	int64_t *rec;       /* node -> rowids of its NVD and OSV records (0: none), two each */
+	size_t n, cap;
+	uint32_t *slot;     /* hash slot -> node + 1 (0: empty) */
+	size_t n_slots;     /* a power of two, at least twice n */
+} idset;
+
+static uint64_t id_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static tl_err idset_grow(idset *u)
+{
+	size_t ns = u->n_slots ? u->n_slots * 2 : 1024;
+	uint32_t *slot = calloc(ns, sizeof(*slot));
+
+	if (!slot)
+		return tl__nomem();
+	for (size_t i = 0; i < u->n; i++) {
+		size_t k = (size_t)id_hash(u->id[i]) & (ns - 1);
+		while (slot[k])
+			k = (k + 1) & (ns - 1);
+		slot[k] = (uint32_t)i + 1;
+	}
+	free(u->slot);
+	u->slot = slot;
+	u->n_slots = ns;
+	return TL_OK;
+}
+
+/* The node of s, added when new. */
+static tl_err idset_node(idset *u, const char *s, uint32_t *out)
+{
+	size_t k;
+	tl_err err;
+
+	if (u->n >= UINT32_MAX - 1)
+		return tl__error(TL_ELIMIT, "alias groups: more than %u ids", UINT32_MAX - 1);
+	if ((u->n + 1) * 2 > u->n_slots && (err = idset_grow(u)) != TL_OK)
+		return err;
+	for (k = (size_t)id_hash(s) & (u->n_slots - 1); u->slot[k]; k = (k + 1) & (u->n_slots - 1)) {
+		if (!strcmp(u->id[u->slot[k] - 1], s)) {
+			*out = u->slot[k] - 1;
+			return TL_OK;
+		}
+	}
+	if (u->n == u->cap) {
+		size_t nc = u->cap ? u->cap * 2 : 1024;
+		char **ni = realloc(u->id, nc * sizeof(*ni));
+		uint32_t *np;
+		int64_t *nr;
+		if (!ni)
+			return tl__nomem();
+		u->id = ni;
+		if (!(np = realloc(u->parent, nc * sizeof(*np))))
+			return tl__nomem();
+		u->parent = np;
+		if (!(nr = realloc(u->rec, nc * 2 * sizeof(*nr))))
+			return tl__nomem();
+		u->rec = nr;
+		u->cap = nc;
+	}
+	if (!(u->id[u->n] = tl_strdup(s)))
+		return tl__nomem();
+	u->parent[u->n] = (uint32_t)u->n;
+	u->rec[2 * u->n] = u->rec[2 * u->n + 1] = 0;
+	u->slot[k] = (uint32_t)u->n + 1;
+	*out = (uint32_t)u->n++;
+	return TL_OK;
+}
+
+static uint32_t idset_find(idset *u, uint32_t x)
+{
+	while (u->parent[x] != x) {
+		u->parent[x] = u->parent[u->parent[x]]; /* path halving */
+		x = u->parent[x];
+	}
+	return x;
+}
+
+/* Joins the groups of nodes x and y; the smaller node is the root, so a
+ * group's number is its first id seen. */
+static void idset_union(idset *u, uint32_t x, uint32_t y)
+{
+	x = idset_find(u, x);
+	y = idset_find(u, y);
+	if (x < y)
+		u->parent[y] = x;
+	else if (y < x)
+		u->parent[x] = y;
+}
+
+static void idset_dispose(idset *u)
+{
+	for (size_t i = 0; i < u->n; i++)
+		free(u->id[i]);
+	free(u->id);
+	free(u->parent);
+	free(u->rec);
+	free(u->slot);
+}
+
+static const idset *sort_ids_by;
+
+static int cmp_node(const void *a, const void *b)
+{
+	return strcmp(sort_ids_by->id[*(const uint32_t *)a], sort_ids_by->id[*(const uint32_t *)b]);
+}
+
+/*
+ * Fills alias_groups from vulns and aliases: every record id and every
+ * non-empty alias, with the smallest node number of its connected group
+ * (edges: a record's id to each of its aliases, and a distro record's id
+ * to the CVE it is named after, tl__distro_cve) and the rowids of the
+ * records of that id.  This is the group the matcher used to walk per id
+ * with three statements and two (source, id) lookups; resolved here once,
+ * it is one indexed lookup at match time and a rowid per record.  Runs
+ * inside the caller's transaction.
+ */
+static tl_err alias_groups_rebuild(tl_vulndb *db)
+{
+	idset u = { 0 };
+	sqlite3_stmt *q = NULL;
+	uint32_t *order = NULL;
+	tl_err err = TL_OK;
+	int rc;
+
+	if ((err = exec(db, "DELETE FROM alias_groups")) != TL_OK)
+		goto done;
+	if (sqlite3_prepare_v2(db->h, "SELECT rowid, id, source FROM vulns", -1, &q, NULL) != SQLITE_OK) {
+		err = sqlerr(db, "preparing");
+		goto done;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(q, 1);
+		const char *src = (const char *)sqlite3_column_text(q, 2);
+		uint32_t x;
+		if (!id || !id[0] || !src)
+			continue;
+		if ((err = idset_node(&u, id, &x)) != TL_OK)
+			goto done;
+		if (!strcmp(src, "nvd"))
+			u.rec[2 * (size_t)x] = sqlite3_column_int64(q, 0);
+		else if (!strcmp(src, "osv"))
+			u.rec[2 * (size_t)x + 1] = sqlite3_column_int64(q, 0);
+		/* a distro record named after a CVE is that CVE's, alias or not */
+		if (tl__distro_cve(id)) {
+			uint32_t y;
+			if ((err = idset_node(&u, tl__distro_cve(id), &y)) != TL_OK)
+				goto done;
+			idset_union(&u, x, y);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		err = sqlerr(db, "reading records");
+		goto done;
+	}
+	sqlite3_finalize(q);
+	if (sqlite3_prepare_v2(db->h, "SELECT v.id, a.alias FROM aliases a JOIN vulns v ON v.rowid = a.vuln",
+	                       -1, &q, NULL) != SQLITE_OK) {
+		err = sqlerr(db, "preparing");
+		goto done;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(q, 0);
+		const char *alias = (const char *)sqlite3_column_text(q, 1);
+		uint32_t x, y;
+		if (!id || !id[0] || !alias || !alias[0])
+			continue;
+		if ((err = idset_node(&u, id, &x)) != TL_OK || (err = idset_node(&u, alias, &y)) != TL_OK)
+			goto done;
+		idset_union(&u, x, y);
+	}
+	if (rc != SQLITE_DONE) {
+		err = sqlerr(db, "reading aliases");
+		goto done;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	/* in key order: the b-tree is appended to, not split at random */
+	if (u.n && !(order = malloc(u.n * sizeof(*order)))) {
+		err = tl__nomem();
+		goto done;
+	}
+	for (size_t i = 0; i < u.n; i++)
+		order[i] = (uint32_t)i;
+	sort_ids_by = &u;
+	if (u.n)
+		qsort(order, u.n, sizeof(*order), cmp_node);
+	if (sqlite3_prepare_v2(db->h, "INSERT INTO alias_groups(id, grp, nvd, osv) VALUES (?1, ?2, ?3, ?4)",
+	                       -1, &q, NULL) != SQLITE_OK) {
+		err = sqlerr(db, "preparing");
+		goto done;
+	}
+	for (size_t i = 0; i < u.n; i++) {
+		sqlite3_bind_text(q, 1, u.id[order[i]], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, idset_find(&u, order[i]));
+		for (int k = 0; k < 2; k++) {
+			int64_t r = u.rec[2 * (size_t)order[i] + k];
+			if (r)
+				sqlite3_bind_int64(q, 3 + k, r);
+			else
+				sqlite3_bind_null(q, 3 + k);
+		}
+		if (sqlite3_step(q) != SQLITE_DONE) {
+			err = sqlerr(db, "writing alias groups");
+			goto done;
+		}
+		sqlite3_reset(q);
+	}
+done:
+	sqlite3_finalize(q);
+	free(order);
+	idset_dispose(&u);
+	return err;
+}
+
+/* Largest alias group returned (as the matcher's GROUP_MAX). */
 #define ALIAS_GROUP_MAX 1024
 
 tl_err tl_vulndb_aliases(tl_vulndb *db, const char *id, json_t **out)
 {
-	/* ids linked to ?1: a record's own aliases, records naming ?1 as an
-	 * alias, and the record ids of those */
+	/* the group of ?1 in id order (alias_groups_grp holds (grp, id)) */
 	static const char sql[] =
-		"SELECT a.alias FROM vulns v JOIN aliases a ON a.vuln = v.rowid WHERE v.id = ?1"
-		" UNION SELECT v.id FROM aliases a JOIN vulns v ON v.rowid = a.vuln WHERE a.alias = ?1"
-		" UNION SELECT a2.alias FROM aliases a JOIN aliases a2 ON a2.vuln = a.vuln"
-		" WHERE a.alias = ?1";
-	json_t *group = json_array(), *sorted = NULL;
+		"SELECT g2.id FROM alias_groups g1 JOIN alias_groups g2 ON g2.grp = g1.grp"
+		" WHERE g1.id = ?1 ORDER BY g2.id";
+	json_t *group = json_array();
 	sqlite3_stmt *q = NULL;
 	tl_err err = TL_OK;
 	int rc;
 
 	*out = NULL;
-	if (!group || json_array_append_new(group, json_string(id)) != 0) {
+	if (!group) {
 		err = tl__nomem();
 		goto done;
 	}
@@ -1235,54 +1512,26 @@ tl_err tl_vulndb_aliases(tl_vulndb *db, const char *id, json_t **out)
 		err = sqlerr(db, "preparing");
 		goto done;
 	}
-	/* breadth-first over the group; each id queried once */
-	for (size_t i = 0; i < json_array_size(group); i++) {
-		sqlite3_bind_text(q, 1, json_string_value(json_array_get(group, i)), -1, SQLITE_TRANSIENT);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			const char *s = (const char *)sqlite3_column_text(q, 0);
-			size_t k;
-			for (k = 0; k < json_array_size(group); k++)
-				if (!strcmp(s, json_string_value(json_array_get(group, k))))
-					break;
-			if (k < json_array_size(group))
-				continue;
-			if (json_array_size(group) >= ALIAS_GROUP_MAX)
-				break;
-			if (json_array_append_new(group, json_string(s)) != 0) {
-				err = tl__nomem();
-				goto done;
-			}
-		}
-		if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-			err = sqlerr(db, "reading");
-			goto done;
-		}
-		sqlite3_reset(q);
-	}
-	/* sort */
-	{
-		size_t n = json_array_size(group);
-		const char **v = calloc(n ? n : 1, sizeof(*v));
-		if (!v || !(sorted = json_array())) {
-			free(v);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW && json_array_size(group) < ALIAS_GROUP_MAX) {
+		if (json_array_append_new(group, json_string((const char *)sqlite3_column_text(q, 0))) != 0) {
 			err = tl__nomem();
 			goto done;
 		}
-		for (size_t i = 0; i < n; i++)
-			v[i] = json_string_value(json_array_get(group, i));
-		qsort(v, n, sizeof(*v), cmp_str);
-		for (size_t i = 0; i < n && err == TL_OK; i++)
-			if (json_array_append_new(sorted, json_string(v[i])) != 0)
-				err = tl__nomem();
-		free(v);
-		if (err != TL_OK)
-			goto done;
 	}
-	*out = sorted;
-	sorted = NULL;
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		err = sqlerr(db, "reading");
+		goto done;
+	}
+	/* an id no record names: a group of its own */
+	if (!json_array_size(group) && json_array_append_new(group, json_string(id)) != 0) {
+		err = tl__nomem();
+		goto done;
+	}
+	*out = group;
+	group = NULL;
 done:
 	sqlite3_finalize(q);
 	json_decref(group);
-	json_decref(sorted);
 	return err;
 }

@@ -21,10 +21,17 @@
  * "md5"}, so that a later attempt or run can resume it with Range and
  * If-Range.  Only a complete, size- and digest-checked file is renamed
  * to DEST.
+ *
+ * libcurl is loaded (dlopen) by the first download, not linked: with its
+ * TLS, Kerberos, LDAP and SSH libraries it is some 25 of the shared
+ * objects the command would otherwise map and relocate on every start,
+ * for the one command (db update) that uses it.
  */
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -627,7 +634,53 @@ static bool transient(CURLcode rc)
 	}
 }
 
-static bool curl_ready;
+/* The libcurl functions used, from the library loaded by curl_load. */
+static struct {
+	bool ready;
+	CURLcode (*global_init)(long flags);
+	CURL *(*easy_init)(void);
+	void (*easy_reset)(CURL *h);
+	CURLcode (*easy_setopt)(CURL *h, CURLoption opt, ...);
+	CURLcode (*easy_perform)(CURL *h);
+	CURLcode (*easy_getinfo)(CURL *h, CURLINFO info, ...);
+	const char *(*easy_strerror)(CURLcode rc);
+	void (*easy_cleanup)(CURL *h);
+	struct curl_slist *(*slist_append)(struct curl_slist *l, const char *s);
+	void (*slist_free_all)(struct curl_slist *l);
+} cu;
+
+/* Loads libcurl (TL_LIBCURL_SONAME, set by meson.build) and initialises it, once. */
+static tl_err curl_load(void)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} fn[] = {
+#define FN(f, m) { f, offsetof(__typeof__(cu), m) }
+		FN("curl_global_init", global_init), FN("curl_easy_init", easy_init),
+		FN("curl_easy_reset", easy_reset), FN("curl_easy_setopt", easy_setopt),
+		FN("curl_easy_perform", easy_perform), FN("curl_easy_getinfo", easy_getinfo),
+		FN("curl_easy_strerror", easy_strerror), FN("curl_easy_cleanup", easy_cleanup),
+		FN("curl_slist_append", slist_append), FN("curl_slist_free_all", slist_free_all),
+#undef FN
+	};
+	void *lib;
+
+	if (cu.ready)
+		return TL_OK;
+	if (!(lib = dlopen(TL_LIBCURL_SONAME, RTLD_NOW | RTLD_LOCAL)))
+		return tl__error(TL_EUNSUPPORTED, "cannot load libcurl (%s): %s", TL_LIBCURL_SONAME, dlerror());
+	for (size_t i = 0; i < sizeof(fn) / sizeof(fn[0]); i++) {
+		void *f = dlsym(lib, fn[i].name);
+		if (!f)
+			return tl__error(TL_EUNSUPPORTED, "%s: no %s", TL_LIBCURL_SONAME, fn[i].name);
+		memcpy((char *)&cu + fn[i].off, &f, sizeof(f));
+	}
+	if (cu.global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+		return tl__error(TL_EIO, "cannot initialise libcurl");
+	cu.ready = true; /* lib stays loaded for the process */
+	return TL_OK;
+}
 
 tl_err tl__fetch(const tl__fetch_req *q, tl__fetch_res *res)
 {
@@ -644,11 +697,8 @@ tl_err tl__fetch(const tl__fetch_req *q, tl__fetch_res *res)
 	c.q = q;
 	if (strncasecmp(q->url, "https://", 8) != 0 && strncasecmp(q->url, "http://", 7) != 0)
 		return tl__error(TL_EINVAL, "%s: only http:// and https:// URLs are fetched", q->url);
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-			return tl__error(TL_EIO, "cannot initialise libcurl");
-		curl_ready = true;
-	}
+	if ((err = curl_load()) != TL_OK)
+		return err;
 	if ((err = tl_buf_printf(&part, "%s.part", q->dest)) != TL_OK ||
 	    (err = tl_buf_printf(&info, "%s.part.json", q->dest)) != TL_OK)
 		goto done;
@@ -669,7 +719,7 @@ tl_err tl__fetch(const tl__fetch_req *q, tl__fetch_res *res)
 			validator[0] = '\0';
 		}
 	}
-	if (!(h = curl_easy_init())) {
+	if (!(h = cu.easy_init())) {
 		err = tl__nomem();
 		goto done;
 	}
@@ -677,8 +727,8 @@ tl_err tl__fetch(const tl__fetch_req *q, tl__fetch_res *res)
 		CURLcode rc;
 		long status = 0;
 
-		curl_easy_reset(h);
-		curl_slist_free_all(hdrs);
+		cu.easy_reset(h);
+		cu.slist_free_all(hdrs);
 		hdrs = NULL;
 		tl__http_resp_reset(&c.resp);
 		c.err = TL_OK;
@@ -692,52 +742,52 @@ tl_err tl__fetch(const tl__fetch_req *q, tl__fetch_res *res)
 		if (c.offset) {
 			char range[48];
 			snprintf(range, sizeof(range), "%llu-", (unsigned long long)c.offset);
-			curl_easy_setopt(h, CURLOPT_RANGE, range);
+			cu.easy_setopt(h, CURLOPT_RANGE, range);
 			tl_buf_clear(&hb);
 			if ((err = tl_buf_printf(&hb, "If-Range: %s", validator)) != TL_OK)
 				goto done;
-			hdrs = curl_slist_append(hdrs, hb.ptr);
+			hdrs = cu.slist_append(hdrs, hb.ptr);
 		} else if (q->if_none_match && q->if_none_match[0]) {
 			tl_buf_clear(&hb);
 			if ((err = tl_buf_printf(&hb, "If-None-Match: %s", q->if_none_match)) != TL_OK)
 				goto done;
-			hdrs = curl_slist_append(hdrs, hb.ptr);
+			hdrs = cu.slist_append(hdrs, hb.ptr);
 		}
 		if (q->api_key) {
 			tl_buf_clear(&hb);
 			if ((err = tl_buf_printf(&hb, "apiKey: %s", q->api_key)) != TL_OK)
 				goto done;
-			hdrs = curl_slist_append(hdrs, hb.ptr);
+			hdrs = cu.slist_append(hdrs, hb.ptr);
 		}
-		curl_easy_setopt(h, CURLOPT_URL, q->url);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+		cu.easy_setopt(h, CURLOPT_URL, q->url);
+		cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 		/* never from https down to http */
-		curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
+		cu.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, https ? "https" : "http,https");
 		/* a custom header would follow a redirect to another host: with an
 		 * API key, redirects are not followed (the NVD API sends none) */
-		curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, q->api_key ? 0L : 1L);
-		curl_easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
-		curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)q->timeout_s);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
-		curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)q->timeout_s);
-		curl_easy_setopt(h, CURLOPT_USERAGENT, "trustline/" TL_VERSION);
-		curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-		curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(h, CURLOPT_HEADERDATA, &c);
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, &c);
-		curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-		curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(h, CURLOPT_XFERINFODATA, &c);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+		cu.easy_setopt(h, CURLOPT_FOLLOWLOCATION, q->api_key ? 0L : 1L);
+		cu.easy_setopt(h, CURLOPT_MAXREDIRS, 5L);
+		cu.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+		cu.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+		cu.easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long)q->timeout_s);
+		cu.easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1024L);
+		cu.easy_setopt(h, CURLOPT_LOW_SPEED_TIME, (long)q->timeout_s);
+		cu.easy_setopt(h, CURLOPT_USERAGENT, "trustline/" TL_VERSION);
+		cu.easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+		cu.easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+		cu.easy_setopt(h, CURLOPT_HEADERDATA, &c);
+		cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+		cu.easy_setopt(h, CURLOPT_WRITEDATA, &c);
+		cu.easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+		cu.easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
+		cu.easy_setopt(h, CURLOPT_XFERINFODATA, &c);
+		cu.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
+		cu.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 		if (q->max_bytes < INT64_MAX)
-			curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)q->max_bytes);
+			cu.easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)q->max_bytes);
 
-		rc = curl_easy_perform(h);
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+		rc = cu.easy_perform(h);
+		cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
 		if (fclose(c.f) != 0 && rc == CURLE_OK && c.err == TL_OK)
 			c.err = tl__error(TL_EIO, "%s: %s", c.part, strerror(errno));
 		c.f = NULL;
@@ -765,12 +815,12 @@ tl_err tl__fetch(const tl__fetch_req *q, tl__fetch_res *res)
 					c.offset = c.body_started ? 0 : c.offset;
 				}
 				tl__log(TL_LOG_INFO, "%s: %s; retrying%s", q->url,
-				        errbuf[0] ? errbuf : curl_easy_strerror(rc),
+				        errbuf[0] ? errbuf : cu.easy_strerror(rc),
 				        c.offset ? " from where it stopped" : "");
 				sleep(attempt + 1 > 5 ? 5 : attempt + 1);
 				continue;
 			}
-			err = tl__error(TL_EIO, "%s: %s", q->url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
+			err = tl__error(TL_EIO, "%s: %s", q->url, errbuf[0] ? errbuf : cu.easy_strerror(rc));
 			goto done;
 		}
 		res->status = status;
@@ -821,8 +871,8 @@ done:
 		fclose(c.f);
 	if (err != TL_OK && !q->resume && c.part)
 		unlink(c.part);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(h);
+	cu.slist_free_all(hdrs);
+	cu.easy_cleanup(h);
 	tl_buf_dispose(&part);
 	tl_buf_dispose(&info);
 	tl_buf_dispose(&hb);

@@ -34,17 +34,18 @@
 /* ---- prepared statements ------------------------------------------------ */
 
 enum {
-	Q_OSV, Q_OSSFUZZ, Q_SECFIX, Q_CPE, Q_NODES, Q_CPES, Q_ALIAS, Q_ALIAS_OF, Q_KEV,
+	Q_OSV, Q_OSSFUZZ, Q_SECFIX, Q_CPE, Q_NODES, Q_CPES, Q_GROUP, Q_KEV,
 	Q_ECO_EXISTS, Q_SECDB_EXISTS, Q_COUNT
 };
 
 static const char *const q_sql[Q_COUNT] = {
 	/* every range event of every affected entry of (ecosystem, package), and
 	 * whether the entry's versions list holds the version exactly */
-	[Q_OSV] = "SELECT a.rowid, v.id,"
-	          " EXISTS(SELECT 1 FROM versions x WHERE x.affected = a.rowid AND x.version = ?3),"
-	          " r.rowid, r.type, e.kind, e.version"
+	[Q_OSV] = "SELECT a.rowid, v.id, x.affected IS NOT NULL, r.rowid, r.type, e.kind, e.version"
 	          " FROM affected a JOIN vulns v ON v.rowid = a.vuln"
+	          /* a LEFT JOIN, in the loop of the entry: looked up once per entry,
+	           * not once per event row as a subquery column was */
+	          " LEFT JOIN versions x ON x.affected = a.rowid AND x.version = ?3"
 	          " LEFT JOIN ranges r ON r.affected = a.rowid"
 	          " LEFT JOIN events e ON e.range = r.rowid"
 	          " WHERE a.ecosystem = ?1 AND a.package = ?2 AND v.withdrawn IS NULL"
@@ -65,21 +66,24 @@ static const char *const q_sql[Q_COUNT] = {
 	            " WHERE n.vuln = ?1 ORDER BY n.rowid", /* index order: configuration by configuration */
 	[Q_CPES] = "SELECT node, vulnerable, criteria, start_incl, start_excl, end_incl, end_excl"
 	           " FROM nvd_cpe WHERE vuln = ?1 ORDER BY node, seq",
-	/* the alias walk of tl_vulndb_aliases in two plain lookups (no UNION and
-	 * its temporary b-tree per call): a record, with its own aliases
-	 * joined by US (0x1f), found through the (source, id) index, one
-	 * source at a time, nvd then osv (an IN list would cost a temporary
-	 * table per call); and the records naming an id as an alias */
-	[Q_ALIAS] = "SELECT v.source, v.summary, v.severity, v.cvss3_vector, v.cvss3_score, v.cvss4_vector,"
-	            " v.cvss4_score, (SELECT group_concat(a.alias, char(31)) FROM aliases a WHERE a.vuln = v.rowid)"
-	            " FROM vulns v WHERE v.source = ?2 AND v.id = ?1",
-	[Q_ALIAS_OF] = "SELECT v.id FROM aliases a JOIN vulns v ON v.rowid = a.vuln WHERE a.alias = ?1",
-	[Q_KEV] = "SELECT date_added, due_date FROM kev WHERE cve = ?1",
+	/* the alias group of ?1 resolved at import (alias_groups), and of
+	 * each member its NVD and OSV records (by the rowids stored with it)
+	 * and KEV entry: one statement per group */
+	[Q_GROUP] = "SELECT g2.id,"
+	            " n.rowid, n.summary, n.severity, n.cvss3_vector, n.cvss3_score, n.cvss4_vector, n.cvss4_score,"
+	            " o.rowid, o.summary, o.severity, o.cvss3_vector, o.cvss3_score, o.cvss4_vector, o.cvss4_score,"
+	            " k.cve, k.date_added, k.due_date"
+	            " FROM alias_groups g1 JOIN alias_groups g2 ON g2.grp = g1.grp"
+	            " LEFT JOIN vulns n ON n.rowid = g2.nvd LEFT JOIN vulns o ON o.rowid = g2.osv"
+	            " LEFT JOIN kev k ON k.cve = g2.id"
+	            " WHERE g1.id = ?1", /* no ORDER BY: group_of sorts (a sorter per call costs more) */
+	/* the KEV entry of an id no record names (a secdb CVE) */
+	[Q_KEV] = "SELECT cve, date_added, due_date FROM kev WHERE cve = ?1",
 	[Q_ECO_EXISTS] = "SELECT EXISTS(SELECT 1 FROM affected WHERE ecosystem = ?1)",
 	[Q_SECDB_EXISTS] = "SELECT EXISTS(SELECT 1 FROM alpine_secfixes WHERE distro = ?1)",
 };
 
-/* Largest alias group followed (as tl_vulndb_aliases). */
+/* Largest alias group followed (as tl_vulndb_aliases; alias_groups has them whole). */
 #define GROUP_MAX 1024
 /* Deepest NVD node tree evaluated (the importer stores at most 16). */
 #define NODE_DEPTH_MAX 32
@@ -177,7 +181,7 @@ struct group {
 	char *v3, *v4;
 	bool kev;
 	char *kev_added, *kev_due;
-	struct grec *recs;  /* the group's records, read during the alias walk */
+	struct grec *recs;  /* the group's records, read with the group */
 	size_t n_recs;
 	group *next;        /* list of all groups, for freeing */
 };
@@ -1359,19 +1363,6 @@ static bool is_cve(const char *s)
 	return !strncmp(s, "CVE-", 4);
 }
 
-/* "DEBIAN-CVE-2023-38545" -> "CVE-2023-38545" (distro records named after the CVE). */
-static const char *distro_cve(const char *id)
-{
-	static const char *const pre[] = { "DEBIAN-", "UBUNTU-", "ALPINE-" };
-
-	for (size_t i = 0; i < sizeof(pre) / sizeof(pre[0]); i++) {
-		size_t n = strlen(pre[i]);
-		if (!strncmp(id, pre[i], n) && is_cve(id + n))
-			return id + n;
-	}
-	return NULL;
-}
-
 static bool has_id(char **ids, size_t n, const char *s)
 {
 	for (size_t i = 0; i < n; i++)
@@ -1380,8 +1371,8 @@ static bool has_id(char **ids, size_t n, const char *s)
 	return false;
 }
 
-/* Keeps what the record row of Q_ALIAS says, for group_info. */
-static tl_err grec_add(group *g, const char *id, sqlite3_stmt *q)
+/* Keeps what a record of Q_GROUP says (its columns from base on), for group_info. */
+static tl_err grec_add(group *g, const char *id, sqlite3_stmt *q, int base, bool nvd)
 {
 	struct grec *nv = realloc(g->recs, (g->n_recs + 1) * sizeof(*nv)), *r;
 
@@ -1390,14 +1381,15 @@ static tl_err grec_add(group *g, const char *id, sqlite3_stmt *q)
 	g->recs = nv;
 	r = &g->recs[g->n_recs++];
 	memset(r, 0, sizeof(*r));
-	r->nvd = !strcmp(col(q, 0), "nvd");
-	r->has3 = sqlite3_column_type(q, 4) != SQLITE_NULL;
-	r->has4 = sqlite3_column_type(q, 6) != SQLITE_NULL;
-	r->s3 = sqlite3_column_double(q, 4);
-	r->s4 = sqlite3_column_double(q, 6);
-	if (!(r->id = strdup(id)) || (col(q, 1) && !(r->summary = strdup(col(q, 1)))) ||
-	    (col(q, 2) && !(r->severity = strdup(col(q, 2)))) || (col(q, 3) && !(r->v3 = strdup(col(q, 3)))) ||
-	    (col(q, 5) && !(r->v4 = strdup(col(q, 5)))))
+	r->nvd = nvd;
+	r->has3 = sqlite3_column_type(q, base + 4) != SQLITE_NULL;
+	r->has4 = sqlite3_column_type(q, base + 6) != SQLITE_NULL;
+	r->s3 = sqlite3_column_double(q, base + 4);
+	r->s4 = sqlite3_column_double(q, base + 6);
+	if (!(r->id = strdup(id)) || (col(q, base + 1) && !(r->summary = strdup(col(q, base + 1)))) ||
+	    (col(q, base + 2) && !(r->severity = strdup(col(q, base + 2)))) ||
+	    (col(q, base + 3) && !(r->v3 = strdup(col(q, base + 3)))) ||
+	    (col(q, base + 5) && !(r->v4 = strdup(col(q, base + 5)))))
 		return tl__nomem();
 	return TL_OK;
 }
@@ -1410,14 +1402,97 @@ static int grec_cmp(const void *a, const void *b)
 	return c ? c : (int)y->nvd - (int)x->nvd; /* as ORDER BY source: nvd first */
 }
 
-/* The alias group of record id (cached). */
-static tl_err group_of(mctx *m, const char *id, group **out)
+/* Takes the KEV entry (cve, date_added, due_date from column base on) of
+ * the group's CVE id when it comes before the one taken so far. */
+static tl_err kev_take(group *g, const char *id, sqlite3_stmt *q, int base, const char **kev_id)
 {
-	sqlite3_stmt *q = NULL;
-	group *g;
-	size_t cap = 8;
+	if (*kev_id && strcmp(id, *kev_id) > 0)
+		return TL_OK;
+	free(g->kev_added);
+	free(g->kev_due);
+	g->kev_added = g->kev_due = NULL;
+	if ((col(q, base + 1) && !(g->kev_added = strdup(col(q, base + 1)))) ||
+	    (col(q, base + 2) && !(g->kev_due = strdup(col(q, base + 2)))))
+		return tl__nomem();
+	g->kev = true;
+	*kev_id = id;
+	return TL_OK;
+}
+
+/* Appends a copy of s to g->ids (*cap entries allocated). */
+static tl_err ids_push(group *g, size_t *cap, const char *s)
+{
+	if (g->n_ids == *cap) {
+		char **nv = realloc(g->ids, *cap * 2 * sizeof(*nv));
+		if (!nv)
+			return tl__nomem();
+		g->ids = nv;
+		*cap *= 2;
+	}
+	if (!(g->ids[g->n_ids] = strdup(s)))
+		return tl__nomem();
+	g->n_ids++;
+	return TL_OK;
+}
+
+/* Adds to g the members of the stored alias group of id (one row each,
+ * with their records and KEV entry), or id alone when no record names it. */
+static tl_err group_add(mctx *m, group *g, const char *id, size_t *cap, const char **kev_id)
+{
+	sqlite3_stmt *q = q_start(m, Q_GROUP);
+	bool any = false;
 	tl_err err = TL_OK;
 	int rc;
+
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *s = col(q, 0);
+		char *dup;
+		any = true;
+		if (!s || !s[0] || has_id(g->ids, g->n_ids, s))
+			continue;
+		if (g->n_ids >= GROUP_MAX)
+			break;
+		if ((err = ids_push(g, cap, s)) != TL_OK)
+			goto done;
+		dup = g->ids[g->n_ids - 1];
+		if ((sqlite3_column_type(q, 1) != SQLITE_NULL && (err = grec_add(g, dup, q, 1, true)) != TL_OK) ||
+		    (sqlite3_column_type(q, 8) != SQLITE_NULL && (err = grec_add(g, dup, q, 8, false)) != TL_OK))
+			goto done;
+		/* the KEV entry of the group's first CVE (in id order) that has one */
+		if (sqlite3_column_type(q, 15) != SQLITE_NULL && is_cve(dup) &&
+		    (err = kev_take(g, dup, q, 15, kev_id)) != TL_OK)
+			goto done;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		err = sqlfail(m, "reading alias groups");
+		goto done;
+	}
+	if (!any && !has_id(g->ids, g->n_ids, id) && g->n_ids < GROUP_MAX) {
+		if ((err = ids_push(g, cap, id)) != TL_OK)
+			goto done;
+		if (is_cve(id)) {
+			q = q_start(m, Q_KEV);
+			sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+			if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+				err = kev_take(g, g->ids[g->n_ids - 1], q, 0, kev_id);
+			else if (rc != SQLITE_DONE)
+				err = sqlfail(m, "reading the KEV catalog");
+		}
+	}
+done:
+	sqlite3_reset(q);
+	return err;
+}
+
+/* The alias group of record id (cached): its stored group, which holds the
+ * CVE a distro record is named after (tl__distro_cve). */
+static tl_err group_of(mctx *m, const char *id, group **out)
+{
+	group *g;
+	size_t cap = 8;
+	const char *kev_id = NULL;
+	tl_err err = TL_OK;
 
 	if ((*out = smap_get(&m->groups, id)))
 		return TL_OK;
@@ -1428,73 +1503,21 @@ static tl_err group_of(mctx *m, const char *id, group **out)
 	g->next = m->all_groups;
 	m->all_groups = g;
 	g->c3 = g->c4 = -1;
-	if (!(g->ids[g->n_ids++] = strdup(id)))
-		return tl__nomem();
-	if (distro_cve(id) && !(g->ids[g->n_ids++] = strdup(distro_cve(id))))
-		return tl__nomem();
-	/* breadth-first over the stored aliases (both directions: the connected
-	 * group); each id queried once */
-	for (size_t i = 0; i < g->n_ids * 3; i++) {
-		/* per id: Q_ALIAS for nvd, Q_ALIAS for osv, Q_ALIAS_OF */
-		bool of = i % 3 == 2;
-		q = m->q[of ? Q_ALIAS_OF : Q_ALIAS];
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, g->ids[i / 3], -1, SQLITE_STATIC);
-		if (!of)
-			sqlite3_bind_text(q, 2, i % 3 ? "osv" : "nvd", -1, SQLITE_STATIC);
-		while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			const char *list = of ? col(q, 0) : col(q, 7);
-			if (!of && (err = grec_add(g, g->ids[i / 3], q)) != TL_OK)
-				goto done;
-			/* the new ids: one (a record naming this id), or the record's aliases */
-			while (list && *list) {
-				size_t n = of ? strlen(list) : strcspn(list, "\x1f");
-				char *s = strndup(list, n);
-				list += n + (list[n] != '\0');
-				if (!s) {
-					err = tl__nomem();
-					goto done;
-				}
-				if (has_id(g->ids, g->n_ids, s) || g->n_ids >= GROUP_MAX || !s[0]) {
-					free(s);
-					continue;
-				}
-				if (g->n_ids == cap) {
-					char **nv = realloc(g->ids, cap * 2 * sizeof(*nv));
-					if (!nv) {
-						free(s);
-						err = tl__nomem();
-						goto done;
-					}
-					g->ids = nv;
-					cap *= 2;
-				}
-				g->ids[g->n_ids++] = s;
-			}
-		}
-		if (rc != SQLITE_DONE) {
-			err = sqlfail(m, "reading aliases");
-			goto done;
-		}
-	}
+	if ((err = group_add(m, g, id, &cap, &kev_id)) != TL_OK)
+		return err;
 	qsort(g->ids, g->n_ids, sizeof(*g->ids), cmp_strp);
 	for (size_t i = 0; i < g->n_ids && !g->rep; i++)
 		if (is_cve(g->ids[i]))
 			g->rep = g->ids[i];
 	if (!g->rep)
 		g->rep = g->ids[0];
-	if (!(g->rep = strdup(g->rep))) {
-		err = tl__nomem();
-		goto done;
-	}
+	if (!(g->rep = strdup(g->rep)))
+		return tl__nomem();
 	for (size_t i = 0; i < g->n_ids; i++)
 		if ((err = smap_put(&m->groups, g->ids[i], g)) != TL_OK)
-			goto done;
+			return err;
 	*out = g;
-done:
-	if (q)
-		sqlite3_reset(q);
-	return err;
+	return TL_OK;
 }
 
 static tl_severity sev_of_score(double s)
@@ -1503,13 +1526,12 @@ static tl_severity sev_of_score(double s)
 	       s < 9 ? TL_SEV_HIGH : TL_SEV_CRITICAL;
 }
 
-/* Fills the severity, scores, summary and KEV entry of g from every record of the group. */
-static tl_err group_info(mctx *m, group *g)
+/* Fills the severity, scores and summary of g from every record of the
+ * group (its KEV entry came with the group). */
+static tl_err group_info(group *g)
 {
 	tl_severity text = TL_SEV_UNKNOWN;
 	const char *osv_summary = NULL, *sum_nvd = NULL;
-	tl_err err = TL_OK;
-	int rc;
 
 	if (g->info)
 		return TL_OK;
@@ -1537,25 +1559,6 @@ static tl_err group_info(mctx *m, group *g)
 			if (!(*vec = tl_strdup(rv)) && rv)
 				return tl__nomem();
 		}
-	}
-	for (size_t i = 0; i < g->n_ids && !g->kev; i++) {
-		sqlite3_stmt *q;
-		if (!is_cve(g->ids[i]))
-			continue;
-		q = q_start(m, Q_KEV);
-		sqlite3_bind_text(q, 1, g->ids[i], -1, SQLITE_STATIC);
-		if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-			g->kev = true;
-			if ((col(q, 0) && !(g->kev_added = strdup(col(q, 0)))) ||
-			    (col(q, 1) && !(g->kev_due = strdup(col(q, 1))))) {
-				err = tl__nomem();
-				sqlite3_reset(q);
-				return err;
-			}
-		} else if (rc != SQLITE_DONE) {
-			return sqlfail(m, "reading the KEV catalog");
-		}
-		sqlite3_reset(q);
 	}
 	if (!(g->summary = tl_strdup(sum_nvd ? sum_nvd : osv_summary)) && (sum_nvd || osv_summary))
 		return tl__nomem();
@@ -1928,7 +1931,7 @@ static tl_err emit(mctx *m, const tl_sbom_component *c, const char *deb_version)
 				g = m->c[j].g;
 			j++;
 		}
-		if ((err = group_info(m, g)) != TL_OK || (err = push_finding(&m->out, &f)) != TL_OK)
+		if ((err = group_info(g)) != TL_OK || (err = push_finding(&m->out, &f)) != TL_OK)
 			return err;
 		/* evidence: the best match, and which other records agreed */
 		err = tl_buf_puts(&ev, best->evidence);

@@ -51,6 +51,10 @@ tl__doc_kind tl__doc_detect(const json_t *root);
 tl_err tl__yaml_parse(json_t **out, const char *data, size_t len, const char *name);
 
 /* Importers: root borrowed.  Return TL_EPARSE with file and JSON path. */
+/* "DEBIAN-CVE-2023-38545" -> "CVE-2023-38545": the CVE a distro record
+ * (DEBIAN-, UBUNTU-, ALPINE-) is named after, which joins its alias group;
+ * NULL for other ids.  Points into id. */
+const char *tl__distro_cve(const char *id);
 tl_err tl__import_osv(tl__import *im, const json_t *root, const char *path);
 tl_err tl__import_nvd(tl__import *im, const json_t *root, tl__doc_kind kind);
 tl_err tl__import_kev(tl__import *im, const json_t *root);

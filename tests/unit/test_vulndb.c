@@ -242,6 +242,153 @@ static void test_vulndb__aliases_grouped(void **state)
 	tl_vulndb_close(db);
 }
 
+/* The group of id as tl_vulndb_aliases gives it, ids joined by spaces (static buffer). */
+static const char *group_str(tl_vulndb *db, const char *id)
+{
+	static char buf[1024];
+	json_t *g = NULL;
+	size_t n = 0;
+
+	buf[0] = '\0';
+	assert_int_equal(tl_vulndb_aliases(db, id, &g), TL_OK);
+	for (size_t i = 0; i < json_array_size(g); i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", i ? " " : "",
+		                      json_string_value(json_array_get(g, i)));
+	json_decref(g);
+	return buf;
+}
+
+/* Re-importing a record with other aliases regroups: the stored groups
+ * follow the records, and a group splits when its link goes. */
+static void test_vulndb__alias_groups_follow_imports(void **state)
+{
+	tl_vulndb *db = mem_db();
+	char newer[sizeof(osv_v1) + 16];
+
+	assert_int_equal(import_str(db, osv_v1, "v1.json"), TL_OK);
+	assert_int_equal(import_str(db, "{\"id\": \"GHSA-xxxx\", \"modified\": \"2023-01-01T00:00:00Z\","
+	                                " \"aliases\": [\"CVE-2099-0001\"]}", "g.json"), TL_OK);
+	assert_string_equal(group_str(db, "GHSA-xxxx"), "CVE-2099-0001 GHSA-xxxx OSV-TEST-1");
+	/* a year newer, naming another CVE: OSV-TEST-1 leaves the group */
+	snprintf(newer, sizeof(newer), "%s", osv_v1);
+	memcpy(strstr(newer, "2023-01-01"), "2024", 4);
+	memcpy(strstr(newer, "CVE-2099-0001"), "CVE-2099-0002", 13);
+	assert_int_equal(import_str(db, newer, "new.json"), TL_OK);
+	assert_string_equal(group_str(db, "GHSA-xxxx"), "CVE-2099-0001 GHSA-xxxx");
+	assert_string_equal(group_str(db, "OSV-TEST-1"), "CVE-2099-0002 OSV-TEST-1");
+	assert_string_equal(group_str(db, "CVE-2099-0009"), "CVE-2099-0009");
+	/* every record id and alias has its row, with the rowid of its record */
+	assert_int_equal(q1(db, "SELECT count(*) FROM alias_groups"), 4);
+	assert_int_equal(q1(db, "SELECT count(*) FROM alias_groups g JOIN vulns v ON v.rowid = g.osv"
+	                        " AND v.id = g.id AND v.source = 'osv'"), 2);
+	tl_vulndb_close(db);
+}
+
+/* Imports one file of the shared data (path relative to TL_SHARED_DATA). */
+static void import_shared(tl_vulndb *db, const char *d, const char *rel)
+{
+	char path[1024];
+	const char *paths[1] = { path };
+
+	snprintf(path, sizeof(path), "%s/%s", d, rel);
+	if (tl_vulndb_import(db, paths, 1, NULL) != TL_OK)
+		fail_msg("%s: %s", rel, tl_error_last());
+}
+
+/* A schema-1 database (no alias_groups) opened by this library is
+ * migrated to 2 in one transaction, and its groups are those the records
+ * state: Bitnami's BIT-sqlite-2022-35737 names CVE-2022-35737 (whose NVD
+ * record is there too), DSA-3029-1 names CVE-2014-3616; UBUNTU-CVE-2022-48174
+ * names no alias (its CVE is only "related") but is named after
+ * CVE-2022-48174, which joins it (docs/matching.md).  A migration that
+ * fails leaves the database at version 1, records intact. */
+static void test_vulndb__migrates_v1_alias_groups(void **state)
+{
+	const char *d = getenv("TL_SHARED_DATA");
+	char dir[] = "/tmp/tl-vulndb-XXXXXX", dbp[64], p[80];
+	tl_vulndb *db = NULL;
+	sqlite3 *h = NULL;
+
+	if (!d)
+		skip();
+	assert_non_null(mkdtemp(dir));
+	snprintf(dbp, sizeof(dbp), "%s/v.db", dir);
+	assert_int_equal(tl_vulndb_open(&db, dbp), TL_OK);
+	import_shared(db, d, "osv/bitnami-c-components/sqlite/BIT-sqlite-2022-35737.json");
+	import_shared(db, d, "nvd/api2/targeted-embedded/CVE-2022-35737.json");
+	import_shared(db, d, "osv/distro-samples/DSA-3029-1.json");
+	import_shared(db, d, "osv/ubuntu-samples/UBUNTU-CVE-2022-48174.json");
+	tl_vulndb_close(db);
+	db = NULL;
+	/* back to what schema 1 was: no alias_groups */
+	assert_int_equal(sqlite3_open(dbp, &h), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(h, "DROP TABLE alias_groups; PRAGMA user_version = 1", NULL, NULL, NULL),
+	                 SQLITE_OK);
+	/* a migration that cannot run (the name is taken) changes nothing */
+	assert_int_equal(sqlite3_exec(h, "CREATE VIEW alias_groups AS SELECT 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+	assert_int_equal(tl_vulndb_open(&db, dbp), TL_EIO);
+	assert_null(db);
+	assert_int_equal(sqlite3_open(dbp, &h), SQLITE_OK);
+	{
+		sqlite3_stmt *st = NULL;
+		assert_int_equal(sqlite3_prepare_v2(h, "SELECT (SELECT user_version FROM pragma_user_version),"
+		                                    " (SELECT count(*) FROM vulns)", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 1);
+		assert_int_equal(sqlite3_column_int(st, 1), 4);
+		sqlite3_finalize(st);
+	}
+	assert_int_equal(sqlite3_exec(h, "DROP VIEW alias_groups", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(h), SQLITE_OK);
+	/* now it migrates */
+	assert_int_equal(tl_vulndb_open(&db, dbp), TL_OK);
+	assert_int_equal(q1(db, "PRAGMA user_version"), TL_VULNDB_SCHEMA_VERSION);
+	assert_string_equal(group_str(db, "BIT-sqlite-2022-35737"), "BIT-sqlite-2022-35737 CVE-2022-35737");
+	assert_string_equal(group_str(db, "CVE-2022-35737"), "BIT-sqlite-2022-35737 CVE-2022-35737");
+	assert_string_equal(group_str(db, "CVE-2014-3616"), "CVE-2014-3616 DSA-3029-1");
+	assert_string_equal(group_str(db, "UBUNTU-CVE-2022-48174"), "CVE-2022-48174 UBUNTU-CVE-2022-48174");
+	/* the rowids stored with the members are those of their records */
+	assert_int_equal(q1(db, "SELECT count(*) FROM alias_groups g JOIN vulns v ON v.rowid = g.nvd"
+	                        " WHERE g.id = 'CVE-2022-35737' AND v.id = g.id AND v.source = 'nvd'"), 1);
+	assert_int_equal(q1(db, "SELECT count(*) FROM alias_groups WHERE id = 'CVE-2022-35737' AND osv IS NULL"), 1);
+	assert_int_equal(q1(db, "SELECT count(*) FROM alias_groups g JOIN vulns v ON v.rowid = g.osv"
+	                        " WHERE g.id = 'DSA-3029-1' AND v.id = g.id"), 1);
+	tl_vulndb_close(db);
+	unlink(dbp);
+	snprintf(p, sizeof(p), "%s-wal", dbp);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbp);
+	unlink(p);
+	rmdir(dir);
+}
+
+/* Opening a current database takes no write lock: a reader opens it while
+ * an import holds the write lock (before, the open waited out the 10 s busy
+ * timeout and failed with "database is locked"). */
+static void test_vulndb__open_while_importing(void **state)
+{
+	char dir[] = "/tmp/tl-vulndb-XXXXXX", dbp[64], p[80];
+	tl_vulndb *writer = NULL, *reader = NULL;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(dbp, sizeof(dbp), "%s/v.db", dir);
+	assert_int_equal(tl_vulndb_open(&writer, dbp), TL_OK);
+	assert_int_equal(import_str(writer, osv_v1, "v1.json"), TL_OK);
+	assert_int_equal(sqlite3_exec(tl_vulndb_handle(writer), "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(tl_vulndb_open(&reader, dbp), TL_OK);
+	assert_int_equal(q1(reader, "SELECT count(*) FROM vulns"), 1);
+	tl_vulndb_close(reader);
+	assert_int_equal(sqlite3_exec(tl_vulndb_handle(writer), "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	tl_vulndb_close(writer);
+	unlink(dbp);
+	snprintf(p, sizeof(p), "%s-wal", dbp);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbp);
+	unlink(p);
+	rmdir(dir);
+}
+
 /* Every NVD file of the shared data imports; CVE-2023-38545's libcurl
  * range is stored as the record gives it. */
 static void test_vulndb__nvd_curl_range(void **state)
@@ -396,6 +543,9 @@ int main(void)
 		cmocka_unit_test(test_vulndb__yaml_limits),
 		cmocka_unit_test(test_vulndb__atomic_across_files),
 		cmocka_unit_test(test_vulndb__aliases_grouped),
+		cmocka_unit_test(test_vulndb__alias_groups_follow_imports),
+		cmocka_unit_test(test_vulndb__migrates_v1_alias_groups),
+		cmocka_unit_test(test_vulndb__open_while_importing),
 		cmocka_unit_test(test_vulndb__nvd_curl_range),
 		cmocka_unit_test(test_vulndb__crc32c_check_value),
 		cmocka_unit_test(test_vulndb__goog_hash_header),
