@@ -114,6 +114,9 @@ typedef struct {
 tl_err tl__json_put_string(tl_buf *out, const char *s, size_t n);
 /* A newline and 2 * depth spaces, as tl_json_dump indents. */
 tl_err tl__json_put_indent(tl_buf *out, unsigned depth);
+/* An object member's start as tl_json_dump writes it: ",", a newline and
+ * the indent, "key": (no comma when *first, which it then clears). */
+tl_err tl__json_put_key(tl_buf *out, unsigned depth, bool *first, const char *key);
 
 tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens);
 

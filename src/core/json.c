@@ -291,6 +291,18 @@ tl_err tl__json_put_indent(tl_buf *out, unsigned depth)
 	return put_indent(out, depth);
 }
 
+tl_err tl__json_put_key(tl_buf *out, unsigned depth, bool *first, const char *key)
+{
+	tl_err err = TL_OK;
+
+	if (!*first)
+		err = tl_buf_putc(out, ',');
+	*first = false;
+	if (!err && (err = put_indent(out, depth)) == TL_OK && (err = tl__json_put_string(out, key, strlen(key))) == TL_OK)
+		err = tl_buf_put(out, ": ", 2);
+	return err;
+}
+
 static tl_err put_value(tl_buf *out, const json_t *v, unsigned depth)
 {
 	char num[32];

@@ -570,20 +570,6 @@ static bool text_ok(const char *s)
 	return true;
 }
 
-/* ,\n<indent>"key": (no comma before the first member) */
-static tl_err put_key(tl_buf *o, unsigned depth, bool *first, const char *key)
-{
-	tl_err err = TL_OK;
-
-	if (!*first)
-		err = tl_buf_putc(o, ',');
-	*first = false;
-	if (!err && (err = tl__json_put_indent(o, depth)) == TL_OK &&
-	    (err = tl__json_put_string(o, key, strlen(key))) == TL_OK)
-		err = tl_buf_put(o, ": ", 2);
-	return err;
-}
-
 /* key: "v"; nothing when v is NULL (as put_str) */
 static tl_err put_kv(tl_buf *o, unsigned depth, bool *first, const char *key, const char *v)
 {
@@ -591,7 +577,7 @@ static tl_err put_kv(tl_buf *o, unsigned depth, bool *first, const char *key, co
 
 	if (!v)
 		return TL_OK;
-	if ((err = put_key(o, depth, first, key)) != TL_OK)
+	if ((err = tl__json_put_key(o, depth, first, key)) != TL_OK)
 		return err;
 	return tl__json_put_string(o, v, strlen(v));
 }
@@ -650,7 +636,7 @@ static tl_err component_text(tl_buf *o, const wctx *w, const tl_sbom_component *
 			err = put_kv(o, 3, &first, "author", c->author);
 		} else {
 			fi = true;
-			if ((err = put_key(o, 3, &first, "authors")) == TL_OK && (err = tl_buf_putc(o, '[')) == TL_OK &&
+			if ((err = tl__json_put_key(o, 3, &first, "authors")) == TL_OK && (err = tl_buf_putc(o, '[')) == TL_OK &&
 			    (err = put_item(o, 4, &fi)) == TL_OK && (err = put_one(o, 4, "name", c->author)) == TL_OK)
 				err = put_close(o, 3, ']');
 		}
@@ -664,7 +650,7 @@ static tl_err component_text(tl_buf *o, const wctx *w, const tl_sbom_component *
 		return err;
 	if (c->n_files) {
 		fi = true;
-		if ((err = put_key(o, 3, &first, "evidence")) != TL_OK || (err = tl_buf_putc(o, '{')) != TL_OK ||
+		if ((err = tl__json_put_key(o, 3, &first, "evidence")) != TL_OK || (err = tl_buf_putc(o, '{')) != TL_OK ||
 		    (err = tl__json_put_indent(o, 4)) != TL_OK ||
 		    (err = tl__json_put_string(o, "occurrences", 11)) != TL_OK || (err = tl_buf_put(o, ": [", 3)) != TL_OK)
 			return err;
@@ -678,7 +664,7 @@ static tl_err component_text(tl_buf *o, const wctx *w, const tl_sbom_component *
 		return err;
 	if (n_hashes) {
 		fi = true;
-		if ((err = put_key(o, 3, &first, "hashes")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
+		if ((err = tl__json_put_key(o, 3, &first, "hashes")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
 			return err;
 		for (size_t i = 0; i < c->n_hashes; i++) {
 			bool fa = true;
@@ -695,7 +681,7 @@ static tl_err component_text(tl_buf *o, const wctx *w, const tl_sbom_component *
 	}
 	if (c->license) {
 		fi = true;
-		if ((err = put_key(o, 3, &first, "licenses")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK ||
+		if ((err = tl__json_put_key(o, 3, &first, "licenses")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK ||
 		    (err = put_item(o, 4, &fi)) != TL_OK || (err = put_one(o, 4, "expression", c->license)) != TL_OK ||
 		    (err = put_close(o, 3, ']')) != TL_OK)
 			return err;
@@ -704,7 +690,7 @@ static tl_err component_text(tl_buf *o, const wctx *w, const tl_sbom_component *
 		return err;
 	if (c->n_props) {
 		fi = true;
-		if ((err = put_key(o, 3, &first, "properties")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
+		if ((err = tl__json_put_key(o, 3, &first, "properties")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
 			return err;
 		for (size_t i = 0; i < c->n_props; i++) {
 			const tl_sbom_property *p = &c->props[i];
@@ -727,7 +713,8 @@ static tl_err component_text(tl_buf *o, const wctx *w, const tl_sbom_component *
 	    (err = put_kv(o, 3, &first, "scope", scope_name(c->scope))) != TL_OK)
 		return err;
 	if (c->supplier) {
-		if ((err = put_key(o, 3, &first, "supplier")) != TL_OK || (err = put_one(o, 3, "name", c->supplier)) != TL_OK)
+		if ((err = tl__json_put_key(o, 3, &first, "supplier")) != TL_OK ||
+		    (err = put_one(o, 3, "name", c->supplier)) != TL_OK)
 			return err;
 	}
 	if ((err = put_kv(o, 3, &first, "type", type)) != TL_OK ||
@@ -842,7 +829,7 @@ static tl_err dependency_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 			return tl__nomem();
 	if (!text_ok(d->ref))
 		return tl__nomem();
-	if ((err = tl_buf_putc(out, '{')) != TL_OK || (err = put_key(out, 3, &first, "dependsOn")) != TL_OK ||
+	if ((err = tl_buf_putc(out, '{')) != TL_OK || (err = tl__json_put_key(out, 3, &first, "dependsOn")) != TL_OK ||
 	    (err = tl_buf_putc(out, '[')) != TL_OK)
 		return err;
 	for (size_t j = 0; j < d->n_deps; j++) {

@@ -626,23 +626,9 @@ static tl_err check_str(const char *key, const char *s)
 	return tl__error(TL_EINVAL, "SPDX writer: %s: not valid UTF-8 (or out of memory)", key);
 }
 
-/* ,\n<indent>"key": (no comma before the first member) */
-static tl_err put_key(tl_buf *o, unsigned depth, bool *first, const char *key)
-{
-	tl_err err = TL_OK;
-
-	if (!*first)
-		err = tl_buf_putc(o, ',');
-	*first = false;
-	if (!err && (err = tl__json_put_indent(o, depth)) == TL_OK &&
-	    (err = tl__json_put_string(o, key, strlen(key))) == TL_OK)
-		err = tl_buf_put(o, ": ", 2);
-	return err;
-}
-
 static tl_err put_kv(tl_buf *o, unsigned depth, bool *first, const char *key, const char *v)
 {
-	tl_err err = put_key(o, depth, first, key);
+	tl_err err = tl__json_put_key(o, depth, first, key);
 
 	return err ? err : tl__json_put_string(o, v, strlen(v));
 }
@@ -733,7 +719,7 @@ static tl_err package_text(tl_buf *o, const wr *w, const tl_sbom_component *c, c
 	if ((err = tl_buf_putc(o, '{')) != TL_OK || (err = put_kv(o, 3, &first, "SPDXID", id)) != TL_OK)
 		return err;
 	if (c->n_files) {
-		if ((err = put_key(o, 3, &first, "annotations")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
+		if ((err = tl__json_put_key(o, 3, &first, "annotations")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
 			return err;
 		f = t->files.ptr;
 		for (size_t i = 0; i < c->n_files; i++, f += strlen(f) + 1) {
@@ -750,7 +736,7 @@ static tl_err package_text(tl_buf *o, const wr *w, const tl_sbom_component *c, c
 			return err;
 	}
 	if (c->n_hashes) {
-		if ((err = put_key(o, 3, &first, "checksums")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
+		if ((err = tl__json_put_key(o, 3, &first, "checksums")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK)
 			return err;
 		fi = true;
 		for (size_t i = 0; i < c->n_hashes; i++) {
@@ -774,13 +760,13 @@ static tl_err package_text(tl_buf *o, const wr *w, const tl_sbom_component *c, c
 		return err;
 	if (c->purl || c->cpe) {
 		fi = true;
-		if ((err = put_key(o, 3, &first, "externalRefs")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK ||
+		if ((err = tl__json_put_key(o, 3, &first, "externalRefs")) != TL_OK || (err = tl_buf_putc(o, '[')) != TL_OK ||
 		    (c->purl && (err = external_ref_text(o, &fi, "PACKAGE-MANAGER", "purl", c->purl)) != TL_OK) ||
 		    (c->cpe && (err = external_ref_text(o, &fi, "SECURITY", "cpe23Type", c->cpe)) != TL_OK) ||
 		    (err = put_close(o, 3, ']')) != TL_OK)
 			return err;
 	}
-	if ((err = put_key(o, 3, &first, "filesAnalyzed")) != TL_OK || (err = tl_buf_put(o, "false", 5)) != TL_OK ||
+	if ((err = tl__json_put_key(o, 3, &first, "filesAnalyzed")) != TL_OK || (err = tl_buf_put(o, "false", 5)) != TL_OK ||
 	    (err = put_kv(o, 3, &first, "licenseConcluded", "NOASSERTION")) != TL_OK ||
 	    (err = put_kv(o, 3, &first, "licenseDeclared", c->license ? c->license : "NOASSERTION")) != TL_OK ||
 	    (err = put_kv(o, 3, &first, "name", c->name ? c->name : "NOASSERTION")) != TL_OK ||

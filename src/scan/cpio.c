@@ -118,29 +118,6 @@ static tl_err skip(tl__cpio *c, uint64_t n, const char *what)
 	return TL_OK;
 }
 
-/* A field of n digits in base 8 or 16; false when a character is not one. */
-static bool field(const uint8_t *p, size_t n, unsigned base, uint64_t *out)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned d;
-		if (p[i] >= '0' && p[i] <= '9')
-			d = p[i] - '0';
-		else if (base == 16 && p[i] >= 'a' && p[i] <= 'f')
-			d = p[i] - 'a' + 10;
-		else if (base == 16 && p[i] >= 'A' && p[i] <= 'F')
-			d = p[i] - 'A' + 10;
-		else
-			return false;
-		if (d >= base)
-			return false;
-		v = v * base + d;
-	}
-	*out = v;
-	return true;
-}
-
 static uint64_t hash_key(uint64_t dev, uint64_t ino)
 {
 	uint64_t h = (dev * 0x9e3779b97f4a7c15ull) ^ (ino + 0x632be59bd9b4e019ull);
@@ -237,7 +214,7 @@ tl_err tl__cpio_next(tl__cpio *c, tl__cpio_entry *e, bool *end)
 		if ((err = read_full(c, h + 6, 104, "header")) != TL_OK)
 			return err;
 		for (int i = 0; i < 13; i++) {
-			if (!field(h + 6 + 8 * i, 8, 16, &v[i]))
+			if (!tl__digits(h + 6 + 8 * i, 8, 16, &v[i]))
 				return bad(c, at + 6 + 8 * (unsigned)i, "expected 8 hexadecimal digits in the header");
 		}
 		ino = v[0], mode = v[1], nlink = v[4], filesize = v[6];
@@ -252,7 +229,7 @@ tl_err tl__cpio_next(tl__cpio *c, tl__cpio_entry *e, bool *end)
 		if ((err = read_full(c, h + 6, 70, "header")) != TL_OK)
 			return err;
 		for (int i = 0; i < 10; i++) {
-			if (!field(h + p, w[i], 8, &v[i]))
+			if (!tl__digits(h + p, w[i], 8, &v[i]))
 				return bad(c, at + p, "expected octal digits in the header");
 			p += w[i];
 		}

@@ -164,6 +164,10 @@ tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_squashfs_open_range(tl__source *src);
 
+/* The value of n hex (base 16) or octal (base 8) ASCII digits (cpio
+ * headers); false if one is not such a digit.  In source_blob.c. */
+bool tl__digits(const uint8_t *p, size_t n, unsigned base, uint64_t *out);
+
 /*
  * lzop.c: an lzop file in r decoded into *out (malloc'd, *len bytes),
  * checksums verified.  More than max bytes: TL_ELIMIT with the first max

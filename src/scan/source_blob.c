@@ -57,8 +57,7 @@ static uint64_t le64(const uint8_t *p)
 	return le32(p) | (uint64_t)le32(p + 4) << 32;
 }
 
-/* Value of n hex (base 16) or octal (base 8) digits; false if one is not. */
-static bool digits(const uint8_t *p, size_t n, unsigned base, uint64_t *out)
+bool tl__digits(const uint8_t *p, size_t n, unsigned base, uint64_t *out)
 {
 	uint64_t v = 0;
 
@@ -101,11 +100,11 @@ static tl_err cpio_extent(tl__source *src, const tl__range *r, uint64_t start, u
 			return TL_OK;
 		newc = !memcmp(h, "070701", 6) || !memcmp(h, "070702", 6);
 		if (newc) {
-			if (110 > r->len - off || !digits(h + 94, 8, 16, &namesize) || !digits(h + 54, 8, 16, &filesize))
+			if (110 > r->len - off || !tl__digits(h + 94, 8, 16, &namesize) || !tl__digits(h + 54, 8, 16, &filesize))
 				return TL_OK;
 			hlen = 110;
 		} else if (!memcmp(h, "070707", 6)) {
-			if (!digits(h + 59, 6, 8, &namesize) || !digits(h + 65, 11, 8, &filesize))
+			if (!tl__digits(h + 59, 6, 8, &namesize) || !tl__digits(h + 65, 11, 8, &filesize))
 				return TL_OK;
 			hlen = 76;
 		} else {
