@@ -100,6 +100,22 @@ print(p, p + 1)')
 	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/swtpm.pid" ] && break; sleep 0.2; done
 }
 
+# start_swtpm_openssl: for tests of TPM keys through the tpm2-openssl
+# provider: exits 77 (skipped; .ci/run counts that as failed) without swtpm
+# or the provider, then start_swtpm and TPM2OPENSSL_TCTI / TPM2TOOLS_TCTI
+# naming it.
+start_swtpm_openssl() {
+	local c moddir
+	for c in swtpm swtpm_setup; do
+		command -v $c >/dev/null || { echo "$c not installed: skipped"; exit 77; }
+	done
+	moddir=$(openssl version -m | sed 's/^MODULESDIR: "\(.*\)"$/\1/')
+	[ -f "$moddir/tpm2.so" ] || { echo "tpm2-openssl not installed: skipped"; exit 77; }
+	start_swtpm
+	export TPM2OPENSSL_TCTI="swtpm:host=127.0.0.1,port=$port"
+	export TPM2TOOLS_TCTI=$TPM2OPENSSL_TCTI
+}
+
 # start_softhsm: a SoftHSM2 token of this test's own (SOFTHSM2_CONF in
 # $TMP), labelled tl-test with user PIN 1234 and SO PIN 5678; sets $MOD to
 # the PKCS#11 module.  Exits 77 (skipped; .ci/run counts that as failed)

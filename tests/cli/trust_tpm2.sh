@@ -7,15 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 T=$TRUSTLINE
 cd "$TMP" || exit 2
-for c in swtpm swtpm_setup; do
-	command -v $c >/dev/null || { echo "$c not installed: skipped"; exit 77; }
-done
-moddir=$(openssl version -m | sed 's/^MODULESDIR: "\(.*\)"$/\1/')
-[ -f "$moddir/tpm2.so" ] || { echo "tpm2-openssl not installed: skipped"; exit 77; }
-
-start_swtpm
-export TPM2OPENSSL_TCTI="swtpm:host=127.0.0.1,port=$port"
-export TPM2TOOLS_TCTI=$TPM2OPENSSL_TCTI
+start_swtpm_openssl
 printf 'firmware image\n' >fw.bin
 printf 'firmware imagf\n' >fw-other.bin
 
