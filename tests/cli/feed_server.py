@@ -21,8 +21,11 @@ again on every request so a test can change it between runs) describes:
 HTTP semantics are the RFC 9110 ones a download relies on: Range
 "bytes=N-", If-Range (an ETag), If-None-Match (304), Content-Range, and
 GCS's x-goog-hash (crc32c and md5 of the whole object, also on a 206).
-Every request is logged to LOG as one JSON line.  The port (free, picked
-by the kernel) is written to PORTFILE once listening.
+Every request is logged to LOG as one JSON line, when its handler ends
+(after the body, so "sent" is known).  LOG.busy holds the number of
+requests still being handled: a client may have its whole response before
+the line is written, so a test waits for 0 before reading LOG.  The port
+(free, picked by the kernel) is written to PORTFILE once listening.
 """
 import base64
 import datetime
@@ -40,6 +43,15 @@ CONFIG, PORTFILE, LOG = sys.argv[1:4]
 counts = {}          # requests per path since the config last changed
 config_seen = [None]
 lock = threading.Lock()
+inflight = [0]
+
+
+def busy(delta):
+    with lock:
+        inflight[0] += delta
+        with open(LOG + ".busy.tmp", "w") as f:
+            f.write("%d\n" % inflight[0])
+        os.replace(LOG + ".busy.tmp", LOG + ".busy")
 
 
 def crc32c(data):
@@ -99,6 +111,13 @@ class Handler(BaseHTTPRequestHandler):
         self.log(status, len(body))
 
     def do_GET(self):
+        busy(1)
+        try:
+            self.get()
+        finally:
+            busy(-1)
+
+    def get(self):
         with open(CONFIG) as f:
             text = f.read()
         cfg = json.loads(text)
