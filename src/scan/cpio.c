@@ -334,11 +334,6 @@ tl_err tl__cpio_read(tl__cpio *c, void *buf, size_t len, size_t *got)
 	return TL_OK;
 }
 
-uint64_t tl__cpio_offset(const tl__cpio *c)
-{
-	return c->off;
-}
-
 void tl__cpio_free(tl__cpio *c)
 {
 	if (!c)

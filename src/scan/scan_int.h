@@ -200,8 +200,6 @@ tl_err tl__cpio_new(tl__cpio **out, const char *label, size_t max_path, tl__cpio
 tl_err tl__cpio_next(tl__cpio *c, tl__cpio_entry *e, bool *end);
 /* Data of the current entry, up to len bytes; *got 0 at its end. */
 tl_err tl__cpio_read(tl__cpio *c, void *buf, size_t len, size_t *got);
-/* Bytes of the stream consumed so far. */
-uint64_t tl__cpio_offset(const tl__cpio *c);
 void tl__cpio_free(tl__cpio *c);
 
 /*

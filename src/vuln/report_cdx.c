@@ -355,28 +355,16 @@ fail:
 	return err;
 }
 
-/* urn:uuid from SHA-256 of the document (RFC 9562 version 8, variant 10). */
+/* serialNumber: a urn:uuid of the document without one (tl__json_urn_uuid). */
 static tl_err derive_serial(json_t *root)
 {
-	tl_buf b = TL_BUF_INIT;
-	uint8_t d[TL_HASH_MAX_LEN];
-	size_t dlen;
-	char hex[33], serial[46];
+	char serial[46];
 	json_t *s;
 	tl_err err;
 
 	json_object_del(root, "serialNumber");
-	if ((err = tl_json_dump(&b, root)) != TL_OK)
+	if ((err = tl__json_urn_uuid(serial, root)) != TL_OK)
 		return err;
-	err = tl_hash_buf(TL_HASH_SHA256, b.ptr, b.len, d, &dlen);
-	tl_buf_dispose(&b);
-	if (err != TL_OK)
-		return err;
-	d[6] = (uint8_t)((d[6] & 0x0f) | 0x80);
-	d[8] = (uint8_t)((d[8] & 0x3f) | 0x80);
-	tl_hex(hex, d, 16);
-	snprintf(serial, sizeof(serial), "urn:uuid:%.8s-%.4s-%.4s-%.4s-%.12s", hex, hex + 8, hex + 12,
-	         hex + 16, hex + 20);
 	if (!(s = json_string(serial)) || json_object_set_new(root, "serialNumber", s) != 0)
 		return tl__nomem();
 	return TL_OK;

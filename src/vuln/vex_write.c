@@ -214,8 +214,7 @@ done:
 	return err;
 }
 
-/* urn:uuid from SHA-256 of the document (RFC 9562 version 8, variant 10). */
-static tl_err derive_id(char out[46], const json_t *doc)
+tl_err tl__json_urn_uuid(char out[46], const json_t *doc)
 {
 	tl_buf b = TL_BUF_INIT;
 	uint8_t d[TL_HASH_MAX_LEN];
@@ -299,7 +298,7 @@ tl_err tl_vex_write_openvex(tl_buf *out, const tl_findings *f, const tl_vex_out_
 		goto done;
 	if (o->id) {
 		err = put_str(doc, "@id", o->id);
-	} else if ((err = derive_id(id, doc)) == TL_OK) {
+	} else if ((err = tl__json_urn_uuid(id, doc)) == TL_OK) {
 		err = put_str(doc, "@id", id);
 	}
 	if (err != TL_OK)

@@ -158,6 +158,9 @@ tl_err tl__db_secfix(tl__import *im, const char *distro, const char *repo, const
  */
 tl_err tl__report_sarif(tl_buf *out, const tl_findings *f, const tl_sbom *sbom);
 tl_err tl__report_cyclonedx(tl_buf *out, const tl_findings *f, const tl_sbom *sbom);
+/* "urn:uuid:..." from the SHA-256 of doc as tl_json_dump writes it
+ * (RFC 9562 version 8, variant 10): the same document, the same id. */
+tl_err tl__json_urn_uuid(char out[46], const json_t *doc);
 tl_err tl__report_html(tl_buf *out, const tl_findings *f, const tl_sbom *sbom);
 
 /* The advisory page of vulnerability id (borrowed), appended to out:
