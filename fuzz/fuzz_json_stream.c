@@ -69,7 +69,7 @@ static void check_writer(json_t *root)
 		json_object_set_new(copy, keys[k], json_array()); /* placeholder */
 		n++;
 	}
-	if (tl_json_dump(&a, root) == TL_OK && tl__json_dump_gen(&b, copy, gens, n) == TL_OK) {
+	if (tl_json_dump(&a, root) == TL_OK && tl__json_dump_gen(&b, NULL, copy, gens, n) == TL_OK) {
 		if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
 			abort();
 		for (size_t k = 0; k < n; k++) {
@@ -78,7 +78,7 @@ static void check_writer(json_t *root)
 			gens[k].count = json_array_size(st[k].arr);
 		}
 		tl_buf_clear(&b);
-		if (tl__json_dump_gen(&b, copy, gens, n) != TL_OK || a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
+		if (tl__json_dump_gen(&b, NULL, copy, gens, n) != TL_OK || a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
 			abort();
 	}
 	tl_buf_dispose(&a);

@@ -36,6 +36,9 @@ bool tl__rfc3339_time(const char *s, int *h, int *mi, int *sec, int *offset_min)
  * the caller writes at b->ptr + b->len and moves len.  The cap applies. */
 tl_err tl__buf_reserve(tl_buf *b, size_t n);
 
+/* A sink that feeds the digest c (borrowed). */
+tl_sink tl__hash_sink(tl_hash_ctx *c);
+
 /* Out-of-memory error with a fixed message. */
 tl_err tl__nomem(void);
 
@@ -118,6 +121,9 @@ tl_err tl__json_put_indent(tl_buf *out, unsigned depth);
  * the indent, "key": (no comma when *first, which it then clears). */
 tl_err tl__json_put_key(tl_buf *out, unsigned depth, bool *first, const char *key);
 
-tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens);
+/* sink NULL: the whole text is appended to out.  Otherwise it goes to the
+ * sink as it is made (out only stages it, and is left empty). */
+tl_err tl__json_dump_gen(tl_buf *out, const tl_sink *sink, const json_t *root, const tl__json_gen *gens,
+                         size_t n_gens);
 
 #endif

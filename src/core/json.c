@@ -387,6 +387,20 @@ static tl_err put_value(tl_buf *out, const json_t *v, unsigned depth)
 #define GEN_RING 8     /* chunks made ahead at most */
 #define GEN_THREADS 2  /* workers */
 #define GEN_MIN (2 * GEN_CHUNK) /* fewer items: in place */
+#define GEN_FLUSH ((size_t)1 << 20) /* with a sink: staged bytes passed on past this */
+
+/* With a sink, passes out's bytes on to it once there are at least at of
+ * them, and empties out. */
+static tl_err gen_flush(tl_buf *out, const tl_sink *sink, size_t at)
+{
+	tl_err err;
+
+	if (!sink || out->len < at || out->len == 0)
+		return TL_OK;
+	err = sink->write(sink->ctx, out->ptr, out->len);
+	tl_buf_clear(out);
+	return err;
+}
 
 typedef struct {
 	tl_buf text;   /* ",\n    item" for each item written */
@@ -503,7 +517,8 @@ static void gen_pool_end(gen_pool *p)
 /* Writes the items of g (item, count) after out's "key": ", with the
  * workers; *count the number written.  TL_EAGAIN-like fallback: *started
  * false when no worker could start (nothing written). */
-static tl_err gen_parallel(tl_buf *out, const tl__json_gen *g, size_t *count, bool *started)
+static tl_err gen_parallel(tl_buf *out, const tl_sink *sink, const tl__json_gen *g, size_t *count,
+                           bool *started)
 {
 	gen_pool *p = calloc(1, sizeof(*p));
 	tl_err err = TL_OK;
@@ -545,10 +560,16 @@ static tl_err gen_parallel(tl_buf *out, const tl__json_gen *g, size_t *count, bo
 		pthread_mutex_unlock(&p->mu);
 		if (ch->written) {
 			/* the first item opens the array instead of a comma */
-			if (*count == 0)
+			size_t skip = *count == 0;
+			if (skip)
 				err = tl_buf_putc(out, '[');
-			if (!err)
-				err = tl_buf_put(out, ch->text.ptr + (*count == 0), ch->text.len - (*count == 0));
+			if (!err && sink) {
+				/* straight from the chunk: what is staged first */
+				if ((err = gen_flush(out, sink, 0)) == TL_OK)
+					err = sink->write(sink->ctx, ch->text.ptr + skip, ch->text.len - skip);
+			} else if (!err) {
+				err = tl_buf_put(out, ch->text.ptr + skip, ch->text.len - skip);
+			}
 			*count += ch->written;
 		}
 		if (!err && ch->err)
@@ -568,7 +589,7 @@ static tl_err gen_parallel(tl_buf *out, const tl__json_gen *g, size_t *count, bo
 }
 
 /* The items of g written in place, one at a time. */
-static tl_err gen_serial(tl_buf *out, const tl__json_gen *g, size_t *count)
+static tl_err gen_serial(tl_buf *out, const tl_sink *sink, const tl__json_gen *g, size_t *count)
 {
 	json_t *item = NULL;
 	tl_err err = TL_OK;
@@ -586,6 +607,8 @@ static tl_err gen_serial(tl_buf *out, const tl__json_gen *g, size_t *count)
 			out->ptr[mark] = '\0';
 		}
 		*count += wrote;
+		if ((err = gen_flush(out, sink, GEN_FLUSH)) != TL_OK)
+			return err;
 	}
 	for (; !g->write;) {
 		if (g->item) {
@@ -604,14 +627,15 @@ static tl_err gen_serial(tl_buf *out, const tl__json_gen *g, size_t *count)
 		json_decref(item);
 		item = NULL;
 		(*count)++;
-		if (err)
+		if (err || (err = gen_flush(out, sink, GEN_FLUSH)) != TL_OK)
 			break;
 	}
 	json_decref(item);
 	return err;
 }
 
-tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens)
+tl_err tl__json_dump_gen(tl_buf *out, const tl_sink *sink, const json_t *root, const tl__json_gen *gens,
+                         size_t n_gens)
 {
 	member *m = NULL;
 	const char *k;
@@ -619,8 +643,11 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 	size_t n = json_object_size(root), i = 0, klen;
 	tl_err err = TL_OK;
 
-	if (!json_is_object(root) || n == 0)
-		return tl_json_dump(out, root);
+	if (!json_is_object(root) || n == 0) {
+		if ((err = tl_json_dump(out, root)) == TL_OK)
+			err = gen_flush(out, sink, 0);
+		return err;
+	}
 	if (!(m = calloc(n, sizeof(*m))))
 		return tl__nomem();
 	json_object_keylen_foreach((json_t *)root, k, klen, v) {
@@ -649,9 +676,9 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 			size_t count = 0;
 			bool done = false;
 			if ((g->item || g->write) && g->count >= GEN_MIN)
-				err = gen_parallel(out, g, &count, &done);
+				err = gen_parallel(out, sink, g, &count, &done);
 			if (!err && !done)
-				err = gen_serial(out, g, &count);
+				err = gen_serial(out, sink, g, &count);
 			if (!err)
 				err = count ? put_indent(out, 1) : tl_buf_putc(out, '[');
 			if (!err)
@@ -659,9 +686,13 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 		}
 		if (!err && i + 1 < n)
 			err = tl_buf_putc(out, ',');
+		if (!err)
+			err = gen_flush(out, sink, GEN_FLUSH);
 	}
 	if (!err && (err = put_indent(out, 0)) == TL_OK && (err = tl_buf_putc(out, '}')) == TL_OK)
 		err = tl_buf_putc(out, '\n');
+	if (!err)
+		err = gen_flush(out, sink, 0);
 	free(m);
 	return err;
 }

@@ -846,8 +846,10 @@ static tl_err dependency_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 	return TL_OK;
 }
 
-/* Writes root with its components and dependencies made as they are written. */
-static tl_err dump_document(tl_buf *out, const json_t *root, const wctx *w, const tl_sbom *doc)
+/* Writes root with its components and dependencies made as they are
+ * written: appended to out, or passed to sink (tl__json_dump_gen). */
+static tl_err dump_document(tl_buf *out, const tl_sink *sink, const json_t *root, const wctx *w,
+                            const tl_sbom *doc)
 {
 	gen_state cs = { w, doc, 0 }, ds = { w, doc, 0 };
 	bool warn = components_warn(doc);
@@ -856,7 +858,7 @@ static tl_err dump_document(tl_buf *out, const json_t *root, const wctx *w, cons
 		{ "dependencies", next_dependency, &ds, NULL, doc->n_deps, dependency_write },
 	};
 
-	return tl__json_dump_gen(out, root, gens, 2);
+	return tl__json_dump_gen(out, sink, root, gens, 2);
 }
 
 /* "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" */
@@ -884,14 +886,20 @@ static bool serial_ok(const char *s)
 static tl_err derive_serial(char out[46], const json_t *root, const wctx *w, const tl_sbom *doc)
 {
 	tl_buf b = TL_BUF_INIT;
+	tl_hash_ctx *h = NULL;
+	tl_sink sink;
 	uint8_t md[TL_HASH_MAX_LEN];
 	char hex[33];
 	size_t mdlen, o = 0;
 	tl_err err;
 
-	if ((err = dump_document(&b, root, w, doc)) != TL_OK)
+	/* the digest of the text, made as the text is, never held whole */
+	if ((err = tl_hash_new(&h, TL_HASH_SHA256)) != TL_OK)
 		goto done;
-	if ((err = tl_hash_buf(TL_HASH_SHA256, b.ptr, b.len, md, &mdlen)) != TL_OK)
+	sink = tl__hash_sink(h);
+	if ((err = dump_document(&b, &sink, root, w, doc)) != TL_OK)
+		goto done;
+	if ((err = tl_hash_final(h, md, &mdlen)) != TL_OK)
 		goto done;
 	md[6] = (uint8_t)((md[6] & 0x0f) | 0x50);
 	md[8] = (uint8_t)((md[8] & 0x3f) | 0x80);
@@ -905,11 +913,12 @@ static tl_err derive_serial(char out[46], const json_t *root, const wctx *w, con
 	}
 	out[o] = '\0';
 done:
+	tl_hash_free(h);
 	tl_buf_dispose(&b);
 	return err;
 }
 
-tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+static tl_err write_cyclonedx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts)
 {
 	json_t *root = NULL;
 	const char *spec = opts && opts->cdx_spec_version ? opts->cdx_spec_version : "1.6";
@@ -917,7 +926,7 @@ tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_op
 	wctx w;
 	tl_err err;
 
-	if (!out || !doc)
+	if (!doc)
 		return tl__error(TL_EINVAL, "CycloneDX writer: NULL argument");
 	if (strcmp(spec, "1.6") == 0)
 		w.v16 = true;
@@ -949,8 +958,27 @@ tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_op
 	}
 	if (err)
 		goto done;
-	err = dump_document(out, root, &w, doc);
+	err = dump_document(out, sink, root, &w, doc);
 done:
 	json_decref(root);
+	return err;
+}
+
+tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	if (!out)
+		return tl__error(TL_EINVAL, "CycloneDX writer: NULL argument");
+	return write_cyclonedx(out, NULL, doc, opts);
+}
+
+tl_err tl_sbom_write_cyclonedx_sink(const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	tl_buf stage = TL_BUF_INIT;
+	tl_err err;
+
+	if (!sink || !sink->write)
+		return tl__error(TL_EINVAL, "CycloneDX writer: NULL argument");
+	err = write_cyclonedx(&stage, sink, doc, opts);
+	tl_buf_dispose(&stage);
 	return err;
 }

@@ -829,7 +829,7 @@ static tl_err next_relationship(void *ctx, json_t **out)
 	return relationship_json(out, &g->w->rels[g->next++]);
 }
 
-static tl_err dump_document(tl_buf *out, const json_t *root, wr *w)
+static tl_err dump_document(tl_buf *out, const tl_sink *sink, const json_t *root, wr *w)
 {
 	gen_state ps = { w, 0 }, rs = { w, 0 };
 	const tl__json_gen gens[] = {
@@ -837,7 +837,7 @@ static tl_err dump_document(tl_buf *out, const json_t *root, wr *w)
 		{ "relationships", next_relationship, &rs, NULL, w->n_rels, relationship_write },
 	};
 
-	return tl__json_dump_gen(out, root, gens, 2);
+	return tl__json_dump_gen(out, sink, root, gens, 2);
 }
 
 /* documentNamespace: from the serial's UUID, else from a digest of the
@@ -846,6 +846,8 @@ static tl_err build_namespace(wr *w, json_t *root, const char *name)
 {
 	const char *serial = w->doc->serial;
 	tl_buf ns = TL_BUF_INIT, dump = TL_BUF_INIT;
+	tl_hash_ctx *h = NULL;
+	tl_sink sink;
 	uint8_t md[TL_HASH_MAX_LEN];
 	char hex[2 * TL_HASH_MAX_LEN + 1];
 	size_t mdlen, n = 0;
@@ -865,8 +867,12 @@ static tl_err build_namespace(wr *w, json_t *root, const char *name)
 	if (serial && strncmp(serial, "urn:uuid:", 9) == 0 && is_uuid(serial + 9)) {
 		err = tl_buf_printf(&ns, "-%s", serial + 9);
 	} else {
-		if ((err = dump_document(&dump, root, w)) != TL_OK ||
-		    (err = tl_hash_buf(TL_HASH_SHA256, dump.ptr, dump.len, md, &mdlen)) != TL_OK)
+		/* the digest of the text, made as the text is, never held whole */
+		if ((err = tl_hash_new(&h, TL_HASH_SHA256)) != TL_OK)
+			goto done;
+		sink = tl__hash_sink(h);
+		if ((err = dump_document(&dump, &sink, root, w)) != TL_OK ||
+		    (err = tl_hash_final(h, md, &mdlen)) != TL_OK)
 			goto done;
 		tl_hex(hex, md, mdlen);
 		err = tl_buf_printf(&ns, "-%s", hex);
@@ -874,12 +880,13 @@ static tl_err build_namespace(wr *w, json_t *root, const char *name)
 	if (!err)
 		err = set_str(root, "documentNamespace", ns.ptr);
 done:
+	tl_hash_free(h);
 	tl_buf_dispose(&ns);
 	tl_buf_dispose(&dump);
 	return err;
 }
 
-tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts)
 {
 	wr w;
 	json_t *root = NULL, *pkgs = NULL, *rels = NULL, *lrefs = NULL;
@@ -891,7 +898,7 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 
 	(void)opts;
 	memset(&w, 0, sizeof(w));
-	if (!out || !doc)
+	if (!doc)
 		return tl__error(TL_EINVAL, "SPDX writer: NULL argument");
 	if ((err = tl_sbom_normalize(doc)) != TL_OK)
 		return err;
@@ -949,7 +956,7 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 		goto done;
 	if ((err = build_namespace(&w, root, name)) != TL_OK)
 		goto done;
-	err = dump_document(out, root, &w);
+	err = dump_document(out, sink, root, &w);
 done:
 	free(pkg_ids);
 	free(w.rels);
@@ -960,5 +967,24 @@ done:
 	json_decref(w.ids);
 	json_decref(w.counters);
 	json_decref(w.refmap);
+	return err;
+}
+
+tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	if (!out)
+		return tl__error(TL_EINVAL, "SPDX writer: NULL argument");
+	return write_spdx(out, NULL, doc, opts);
+}
+
+tl_err tl_sbom_write_spdx_sink(const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	tl_buf stage = TL_BUF_INIT;
+	tl_err err;
+
+	if (!sink || !sink->write)
+		return tl__error(TL_EINVAL, "SPDX writer: NULL argument");
+	err = write_spdx(&stage, sink, doc, opts);
+	tl_buf_dispose(&stage);
 	return err;
 }
