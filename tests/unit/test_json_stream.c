@@ -534,6 +534,86 @@ static void test_json_stream__threads(void **state)
 	tl_buf_dispose(&y);
 }
 
+/* element i of the document test_json_stream__file_cut_short writes */
+static void check_long_item(const json_t *item, size_t i)
+{
+	char name[32];
+	const char *d = json_string_value(json_object_get(item, "description"));
+
+	snprintf(name, sizeof(name), "pkg%zu", i);
+	assert_string_equal(json_string_value(json_object_get(item, "name")), name);
+	assert_non_null(d);
+	assert_int_equal(strlen(d), 4000);
+	assert_int_equal(d[0], 'a' + (char)(i % 26));
+}
+
+/*
+ * The input cut short by someone else while it is read.  The stream used to
+ * map the file and read the elements from the mapping when asked (the pages
+ * were let go after the first scan): a file truncated after the open killed
+ * the process with SIGBUS at the next element.  Now the bytes are read at
+ * the open, so the elements still come, whole and the same; one asked for
+ * again after its pages were released is read from the file again, which
+ * is now too short: an I/O error that says so, not a crash.
+ */
+static void test_json_stream__file_cut_short(void **state)
+{
+	char dir[] = "/tmp/tl-json-stream-XXXXXX", path[256];
+	tl__json_stream *s = NULL;
+	json_t *item = NULL;
+	tl_buf b = TL_BUF_INIT;
+	char desc[4001];
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/long.json", dir);
+	/* 3,000 components of ~4 kB: 12 MB, past the 4 MB release steps */
+	assert_int_equal(tl_buf_puts(&b, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":["), TL_OK);
+	for (i = 0; i < 3000; i++) {
+		memset(desc, 'a' + (int)(i % 26), 4000);
+		desc[4000] = '\0';
+		assert_int_equal(tl_buf_printf(&b, "%s{\"type\":\"library\",\"name\":\"pkg%zu\",\"description\":\"%s\"}",
+		                               i ? ",\n" : "", i, desc), TL_OK);
+	}
+	assert_int_equal(tl_buf_puts(&b, "],\"dependencies\":[]}\n"), TL_OK);
+	write_file(path, b.ptr, b.len);
+
+	/* read whole, in order, then element 10 again: read back from the file */
+	assert_int_equal(tl__json_stream_open(&s, path, NULL, all_keys), TL_OK);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+		check_long_item(item, i);
+		json_decref(item);
+	}
+	assert_int_equal(tl__json_stream_item(s, "components", 10, &item), TL_OK);
+	check_long_item(item, 10);
+	json_decref(item);
+	tl__json_stream_close(s);
+
+	/* cut to nothing after the open, two thirds of the way through */
+	assert_int_equal(tl__json_stream_open(&s, path, NULL, all_keys), TL_OK);
+	for (i = 0; i < 2000; i++) {
+		assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+		json_decref(item);
+	}
+	assert_int_equal(truncate(path, 0), 0);
+	for (; i < 3000; i++) {
+		assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+		check_long_item(item, i);
+		json_decref(item);
+	}
+	item = NULL;
+	assert_int_equal(tl__json_stream_item(s, "components", 10, &item), TL_EIO);
+	assert_null(item);
+	assert_non_null(strstr(tl_error_last(), "changed while being read"));
+	tl__json_stream_close(s);
+
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	tl_buf_dispose(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_json_stream__spdx_examples),
 		cmocka_unit_test(test_json_stream__hostile_inputs),
 		cmocka_unit_test(test_json_stream__threads),
+		cmocka_unit_test(test_json_stream__file_cut_short),
 	};
 
 	/* the writers take the time from here when a document has none */
