@@ -49,11 +49,32 @@
 #define TOOL_AGENT "Tool: trustline-" TL_VERSION
 #define FILE_EVIDENCE_PREFIX "file evidence: "
 
+/*
+ * String-keyed hash table (open addressing) for the identifiers: tens of
+ * thousands of packages and a lookup per dependency edge, without a
+ * jansson value per entry.  Keys are either owned (copies, freed with the
+ * table) or borrowed, as the table was made.
+ */
+typedef struct {
+	uint64_t h;
+	const char *key; /* NULL: empty slot */
+	union {
+		const char *s;
+		long long n;
+	} v;
+} smap_slot;
+
+typedef struct {
+	smap_slot *slots;
+	size_t cap, n; /* cap a power of two, or 0 */
+	bool own_keys;
+} smap;
+
 typedef struct {
 	tl_sbom *doc;
-	json_t *ids;      /* SPDXIDs in use */
-	json_t *counters; /* sanitised base -> next suffix to try */
-	json_t *refmap;   /* ref -> SPDXID */
+	smap ids;         /* SPDXIDs in use (owned) */
+	smap counters;    /* sanitised base (owned) -> next suffix to try */
+	smap refmap;      /* ref (borrowed from doc) -> SPDXID (in ids) */
 	char created[32];
 	struct rel { const char *a, *type, *b; } *rels; /* borrowed strings */
 	size_t n_rels;
@@ -144,6 +165,80 @@ static tl_err format_time(char out[32], int64_t t)
 
 /* ---- identifiers ------------------------------------------------------- */
 
+static uint64_t smap_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h ^ (h >> 29);
+}
+
+static smap_slot *smap_get(const smap *m, const char *key)
+{
+	uint64_t h;
+
+	if (!m->cap || !key)
+		return NULL;
+	h = smap_hash(key);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		smap_slot *e = &m->slots[i];
+		if (!e->key)
+			return NULL;
+		if (e->h == h && strcmp(e->key, key) == 0)
+			return e;
+	}
+}
+
+/* Adds key (not in m; copied if m owns its keys) and returns its slot. */
+static tl_err smap_add(smap *m, const char *key, smap_slot **out)
+{
+	uint64_t h = smap_hash(key);
+	size_t i;
+
+	*out = NULL;
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		smap_slot *slots = cap > m->cap ? calloc(cap, sizeof(*slots)) : NULL;
+		if (!slots)
+			return tl__nomem();
+		for (size_t k = 0; k < m->cap; k++) {
+			if (!m->slots[k].key)
+				continue;
+			for (i = m->slots[k].h & (cap - 1); slots[i].key; i = (i + 1) & (cap - 1))
+				;
+			slots[i] = m->slots[k];
+		}
+		free(m->slots);
+		m->slots = slots;
+		m->cap = cap;
+	}
+	for (i = h & (m->cap - 1); m->slots[i].key; i = (i + 1) & (m->cap - 1))
+		;
+	if (m->own_keys) {
+		char *copy = strdup(key);
+		if (!copy)
+			return tl__nomem();
+		key = copy;
+	}
+	m->slots[i].h = h;
+	m->slots[i].key = key;
+	m->n++;
+	*out = &m->slots[i];
+	return TL_OK;
+}
+
+static void smap_dispose(smap *m)
+{
+	if (m->own_keys)
+		for (size_t i = 0; i < m->cap; i++)
+			free((char *)m->slots[i].key);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
 static bool id_char(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -154,8 +249,8 @@ static bool id_char(char c)
 static tl_err make_id(wr *w, const char *raw, const char **out)
 {
 	tl_buf b = TL_BUF_INIT, cand = TL_BUF_INIT;
-	json_t *counter;
-	json_int_t next;
+	smap_slot *e, *counter;
+	long long next;
 	const char *body = raw ? raw : "";
 	tl_err err;
 
@@ -167,29 +262,26 @@ static tl_err make_id(wr *w, const char *raw, const char **out)
 	for (char *p = b.ptr + 8; *p; p++)
 		if (!id_char(*p))
 			*p = '-';
-	if (!json_object_get(w->ids, b.ptr)) {
-		if (json_object_set_new(w->ids, b.ptr, json_true()) != 0) {
-			err = tl__nomem();
-			goto done;
-		}
-		*out = json_object_iter_key(json_object_iter_at(w->ids, b.ptr));
+	if (!smap_get(&w->ids, b.ptr)) {
+		if ((err = smap_add(&w->ids, b.ptr, &e)) == TL_OK)
+			*out = e->key;
 		goto done;
 	}
-	counter = json_object_get(w->counters, b.ptr);
-	next = counter ? json_integer_value(counter) : 2;
+	counter = smap_get(&w->counters, b.ptr);
+	next = counter ? counter->v.n : 2;
 	for (;; next++) {
 		tl_buf_clear(&cand);
-		if ((err = tl_buf_printf(&cand, "%s-%lld", b.ptr, (long long)next)) != TL_OK)
+		if ((err = tl_buf_printf(&cand, "%s-%lld", b.ptr, next)) != TL_OK)
 			goto done;
-		if (!json_object_get(w->ids, cand.ptr))
+		if (!smap_get(&w->ids, cand.ptr))
 			break;
 	}
-	if (json_object_set_new(w->counters, b.ptr, json_integer(next + 1)) != 0 ||
-	    json_object_set_new(w->ids, cand.ptr, json_true()) != 0) {
-		err = tl__nomem();
+	if (!counter && (err = smap_add(&w->counters, b.ptr, &counter)) != TL_OK)
 		goto done;
-	}
-	*out = json_object_iter_key(json_object_iter_at(w->ids, cand.ptr));
+	counter->v.n = next + 1;
+	if ((err = smap_add(&w->ids, cand.ptr, &e)) != TL_OK)
+		goto done;
+	*out = e->key;
 done:
 	tl_buf_dispose(&b);
 	tl_buf_dispose(&cand);
@@ -445,7 +537,9 @@ static tl_err relationship_json(json_t **out, const struct rel *r)
 
 static const char *mapped(const wr *w, const char *ref)
 {
-	return ref ? json_string_value(json_object_get(w->refmap, ref)) : NULL;
+	const smap_slot *e = smap_get(&w->refmap, ref);
+
+	return e ? e->v.s : NULL;
 }
 
 static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs)
@@ -892,6 +986,7 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 	json_t *root = NULL, *pkgs = NULL, *rels = NULL, *lrefs = NULL;
 	const char **pkg_ids = NULL;
 	const char *name;
+	smap_slot *e;
 	size_t n_pkgs, bytes;
 	int64_t t;
 	tl_err err;
@@ -913,24 +1008,31 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 	n_pkgs = doc->n_components + (doc->subject != NULL);
 	if (!tl_size_mul(&bytes, n_pkgs ? n_pkgs : 1, sizeof(*pkg_ids)) || !(pkg_ids = calloc(1, bytes)))
 		return tl__nomem();
+	w.ids.own_keys = w.counters.own_keys = true;
 	if (!(root = json_object()) || !(pkgs = json_array()) || !(rels = json_array()) ||
-	    !(w.ids = json_object()) || !(w.counters = json_object()) || !(w.refmap = json_object()) ||
 	    !(lrefs = json_object())) {
 		err = tl__nomem();
 		goto done;
 	}
-	if (json_object_set_new(w.ids, "SPDXRef-DOCUMENT", json_true()) != 0) {
-		err = tl__nomem();
+	if ((err = smap_add(&w.ids, "SPDXRef-DOCUMENT", &e)) != TL_OK)
 		goto done;
-	}
 	for (size_t i = 0; i < n_pkgs; i++) {
 		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
 		                                          : &doc->components[i];
 		if ((err = make_id(&w, c->ref ? c->ref : c->name, &pkg_ids[i])) != TL_OK)
 			goto done;
-		if (c->ref && !json_object_get(w.refmap, c->ref) &&
-		    (err = set_str(w.refmap, c->ref, pkg_ids[i])) != TL_OK)
-			goto done;
+		if (c->ref && !smap_get(&w.refmap, c->ref)) {
+			/* a key jansson would refuse (not UTF-8) fails as it did
+			 * when the map was a JSON object */
+			if (check_str("refmap", c->ref) != TL_OK) {
+				err = tl__error(TL_EINVAL, "SPDX writer: \"%.80s\": not valid UTF-8 (or out of memory)",
+				                c->ref);
+				goto done;
+			}
+			if ((err = smap_add(&w.refmap, c->ref, &e)) != TL_OK)
+				goto done;
+			e->v.s = pkg_ids[i];
+		}
 		if ((err = collect_license_refs(lrefs, c->license)) != TL_OK)
 			goto done;
 	}
@@ -964,9 +1066,9 @@ done:
 	json_decref(pkgs);
 	json_decref(rels);
 	json_decref(lrefs);
-	json_decref(w.ids);
-	json_decref(w.counters);
-	json_decref(w.refmap);
+	smap_dispose(&w.ids);
+	smap_dispose(&w.counters);
+	smap_dispose(&w.refmap);
 	return err;
 }
 
