@@ -234,15 +234,50 @@ static tl_err put_indent(tl_buf *out, unsigned depth)
 	return TL_OK;
 }
 
+size_t tl__json_plain_len(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+
+	/* eight bytes at a time: a byte below 0x20 (b - 0x20 borrows into its
+	 * high bit while ~b keeps it: b < 0x80), or equal to '"' or '\\'
+	 * (zero after the xor); exact as a yes/no for the word */
+	for (; n - i >= 8; i += 8) {
+		uint64_t x, q, b;
+		memcpy(&x, s + i, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
 static tl_err put_string(tl_buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t need = n + 2;
+	size_t need = n + 2, plain = tl__json_plain_len(s, n);
 	char *o;
 	tl_err err;
 
+	if (plain == n) { /* nothing to escape: the common case */
+		if ((err = tl__buf_reserve(out, need)) != TL_OK)
+			return err;
+		o = out->ptr + out->len;
+		*o++ = '"';
+		memcpy(o, s, n);
+		o[n] = '"';
+		out->len += need;
+		out->ptr[out->len] = '\0';
+		return TL_OK;
+	}
 	/* the exact size, so the buffer's cap applies to what is written */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = plain; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 || c == '"' || c == '\\')
 			need += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 1 : 5;

@@ -261,7 +261,12 @@ static size_t skip_string(const tl__json_stream *s, size_t i)
 	const unsigned char *d = s->data;
 
 	while (i < s->len) {
-		unsigned char c = d[i];
+		unsigned char c;
+		/* the bytes that cannot end the string, eight at a time */
+		i += tl__json_plain_len((const char *)d + i, s->len - i);
+		if (i >= s->len)
+			break;
+		c = d[i];
 		if (c == '"')
 			return i + 1;
 		if (c == '\\') {
