@@ -124,12 +124,16 @@ static tl_err agent_str(char **out, const char *kind, const char *name, const ch
 	tl_err err;
 
 	*out = NULL;
-	if (email && *email)
-		err = tl_buf_printf(&b, "%s: %s (%s)", kind, name, email);
-	else if (ends_with_paren(name))
-		err = tl_buf_printf(&b, "%s: %s ()", kind, name);
-	else
-		err = tl_buf_printf(&b, "%s: %s", kind, name);
+	/* "%s: %s (%s)", without printf: one per package */
+	if ((err = tl_buf_puts(&b, kind)) == TL_OK && (err = tl_buf_put(&b, ": ", 2)) == TL_OK &&
+	    (err = tl_buf_puts(&b, name)) == TL_OK) {
+		if (email && *email) {
+			if ((err = tl_buf_put(&b, " (", 2)) == TL_OK && (err = tl_buf_puts(&b, email)) == TL_OK)
+				err = tl_buf_putc(&b, ')');
+		} else if (ends_with_paren(name)) {
+			err = tl_buf_put(&b, " ()", 3);
+		}
+	}
 	if (!err && !(*out = tl_buf_detach(&b)))
 		err = tl__nomem();
 	tl_buf_dispose(&b);
@@ -777,7 +781,8 @@ static tl_err package_prepare(const wr *w, const tl_sbom_component *c, const cha
 		return err;
 	for (size_t i = 0; i < c->n_files; i++) {
 		size_t at = t->files.len;
-		if ((err = tl_buf_printf(&t->files, FILE_EVIDENCE_PREFIX "%s", c->files[i] ? c->files[i] : "")) != TL_OK ||
+		if ((err = tl_buf_puts(&t->files, FILE_EVIDENCE_PREFIX)) != TL_OK ||
+		    (err = tl_buf_puts(&t->files, c->files[i] ? c->files[i] : "")) != TL_OK ||
 		    (err = check_str("comment", t->files.ptr + at)) != TL_OK ||
 		    (err = check_str("annotationDate", w->created)) != TL_OK ||
 		    (err = tl_buf_put(&t->files, "", 1)) != TL_OK)
@@ -904,6 +909,38 @@ static tl_err relationship_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 	    (err = check_str("relationshipType", r->type)) != TL_OK ||
 	    (err = check_str("relatedSpdxElement", r->b)) != TL_OK)
 		return err;
+	/* the three are SPDXIDs this writer made or constants, so nothing to
+	 * escape: the item in one piece (the same bytes as below) */
+	{
+		static const char k1[] = "{\n      \"relatedSpdxElement\": \"", k2[] = "\",\n      \"relationshipType\": \"",
+		                  k3[] = "\",\n      \"spdxElementId\": \"", k4[] = "\"\n    }";
+		size_t la = strlen(r->a), lt = strlen(r->type), lb = strlen(r->b), n;
+		char *o;
+		if (tl__json_plain_len(r->a, la) == la && tl__json_plain_len(r->type, lt) == lt &&
+		    tl__json_plain_len(r->b, lb) == lb) {
+			n = sizeof(k1) - 1 + lb + sizeof(k2) - 1 + lt + sizeof(k3) - 1 + la + sizeof(k4) - 1;
+			if ((err = tl__buf_reserve(out, n)) != TL_OK)
+				return err;
+			o = out->ptr + out->len;
+			memcpy(o, k1, sizeof(k1) - 1);
+			o += sizeof(k1) - 1;
+			memcpy(o, r->b, lb);
+			o += lb;
+			memcpy(o, k2, sizeof(k2) - 1);
+			o += sizeof(k2) - 1;
+			memcpy(o, r->type, lt);
+			o += lt;
+			memcpy(o, k3, sizeof(k3) - 1);
+			o += sizeof(k3) - 1;
+			memcpy(o, r->a, la);
+			o += la;
+			memcpy(o, k4, sizeof(k4) - 1);
+			out->len += n;
+			out->ptr[out->len] = '\0';
+			*wrote = true;
+			return TL_OK;
+		}
+	}
 	if ((err = tl_buf_putc(out, '{')) != TL_OK ||
 	    (err = put_kv(out, 3, &first, "relatedSpdxElement", r->b)) != TL_OK ||
 	    (err = put_kv(out, 3, &first, "relationshipType", r->type)) != TL_OK ||
