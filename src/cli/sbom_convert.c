@@ -89,6 +89,10 @@ int cmd_sbom_convert(int argc, char **argv)
 			tl_sink sink = tl_file_out_sink(f);
 			err = spdx ? tl_sbom_write_spdx_sink(&sink, doc, &opts)
 			           : tl_sbom_write_cyclonedx_sink(&sink, doc, &opts);
+			/* the model goes while the last write-back runs, before the
+			 * commit waits for it */
+			tl_sbom_free(doc);
+			doc = NULL;
 			if (!err)
 				err = tl_file_out_commit(f);
 			else
