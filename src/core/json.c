@@ -243,12 +243,20 @@ size_t tl__json_plain_len(const char *s, size_t n)
 	 * high bit while ~b keeps it: b < 0x80), or equal to '"' or '\\'
 	 * (zero after the xor); exact as a yes/no for the word */
 	for (; n - i >= 8; i += 8) {
-		uint64_t x, q, b;
+		uint64_t x, q, b, hit;
 		memcpy(&x, s + i, 8);
 		q = x ^ (ones * '"');
 		b = x ^ (ones * '\\');
-		if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs)
+		hit = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+		if (hit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* a borrow only runs upwards from a byte that is a hit, so
+			 * the lowest flagged byte is the first one */
+			return i + ((size_t)__builtin_ctzll(hit) >> 3);
+#else
 			break;
+#endif
+		}
 	}
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
