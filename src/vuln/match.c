@@ -38,7 +38,6 @@
 #include <strings.h>
 #include <unistd.h>
 
-#include "feed_int.h"
 #include "vuln_int.h"
 
 /* ---- prepared statements ------------------------------------------------ */
@@ -2086,6 +2085,7 @@ static int finding_cmp(const void *a, const void *b)
 #define PAR_MIN 64
 /* Most threads. */
 #define THREADS_MAX 8
+_Static_assert(THREADS_MAX - 1 <= TL__VULNDB_READERS, "a read connection per worker");
 
 /* What one chunk of components gave. */
 typedef struct {
@@ -2128,27 +2128,39 @@ static tl_err mctx_begin(mctx *m)
 	return TL_OK;
 }
 
-/* Frees what m holds (not its connection nor the CPEs it borrows) and
- * ends its read transaction. */
-static void mctx_dispose(mctx *m)
+/* Frees what m needs only while matching (its groups, candidates and
+ * statements) and ends its read transaction; what the run's end merges
+ * (counts, ecosystems, a failure) stays. */
+static void mctx_release(mctx *m)
 {
 	tl_findings_free(&m->out);
 	for (size_t i = 0; i < m->n_c; i++)
 		cand_dispose(&m->c[i]);
 	free(m->c);
-	for (size_t i = 0; i < m->n_ecos; i++)
-		free(m->ecos[i].name);
-	free(m->ecos);
+	m->c = NULL;
+	m->n_c = m->cap_c = 0;
 	while (m->all_groups) {
 		group *g = m->all_groups;
 		m->all_groups = g->next;
 		group_free(g);
 	}
 	smap_dispose(&m->groups);
-	for (int i = 0; i < Q_COUNT; i++)
+	for (int i = 0; i < Q_COUNT; i++) {
 		sqlite3_finalize(m->q[i]);
+		m->q[i] = NULL;
+	}
 	if (m->in_tx)
 		sqlite3_exec(m->h, "COMMIT", NULL, NULL, NULL);
+	m->in_tx = false;
+}
+
+/* Frees what m holds (not its connection nor the CPEs it borrows). */
+static void mctx_dispose(mctx *m)
+{
+	mctx_release(m);
+	for (size_t i = 0; i < m->n_ecos; i++)
+		free(m->ecos[i].name);
+	free(m->ecos);
 	free(m->errmsg);
 	memset(m, 0, sizeof(*m));
 }
@@ -2240,6 +2252,8 @@ static void *worker_main(void *arg)
 	worker *wk = arg;
 
 	run_chunks(&wk->m, wk->w, false);
+	/* its groups freed here, alongside the other threads */
+	mctx_release(&wk->m);
 	return NULL;
 }
 
@@ -2256,15 +2270,12 @@ static int64_t data_version(sqlite3 *h)
 	return v;
 }
 
-/* How many threads match (1 when the database or the SBOM is small). */
-static unsigned thread_count(const tl_vulndb *db, const tl_match_opts *opts, size_t n_items)
+/* How many threads to match on (1 for a small SBOM). */
+static unsigned thread_count(const tl_match_opts *opts, size_t n_items)
 {
-	const char *path = tl__vulndb_path(db);
 	unsigned n = opts ? opts->threads : 0;
 	long cpus;
 
-	if (!path[0] || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
-		return 1; /* no second connection onto the same data */
 	if (n == 0) {
 		cpus = sysconf(_SC_NPROCESSORS_ONLN);
 		n = n_items >= PAR_MIN && cpus >= 2 ? 2 : 1;
@@ -2278,8 +2289,8 @@ static unsigned thread_count(const tl_vulndb *db, const tl_match_opts *opts, siz
 }
 
 /*
- * Opens the read connections of the workers (n - 1 of them) and starts the
- * read transactions of all, main's included, on one snapshot: each
+ * Takes the read connections of n workers (tl__vulndb_reader) and starts
+ * the read transactions of all, main's included, on one snapshot: each
  * worker's data version is read before main's transaction starts and
  * again inside its own; a commit in between changes it (SQLite counts
  * commits by other connections), and the run then goes on main alone.
@@ -2287,7 +2298,6 @@ static unsigned thread_count(const tl_vulndb *db, const tl_match_opts *opts, siz
  */
 static tl_err workers_open(mctx *main_m, worker *wk, unsigned n, work *w, unsigned *ready)
 {
-	const char *path = tl__vulndb_path(main_m->db);
 	int64_t before[THREADS_MAX];
 	unsigned k;
 	tl_err err = TL_OK;
@@ -2300,11 +2310,7 @@ static tl_err workers_open(mctx *main_m, worker *wk, unsigned n, work *w, unsign
 	}
 	for (k = 0; k < n; k++) {
 		mctx *m = &wk[k].m;
-		if (sqlite3_open_v2(path, &m->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
-			break;
-		sqlite3_busy_timeout(m->h, 10000);
-		sqlite3_extended_result_codes(m->h, 1);
-		if ((before[k] = data_version(m->h)) < 0)
+		if (!(m->h = tl__vulndb_reader(main_m->db, k)) || (before[k] = data_version(m->h)) < 0)
 			break;
 	}
 	/* main's snapshot: its transaction and a first read */
@@ -2329,12 +2335,9 @@ static tl_err workers_open(mctx *main_m, worker *wk, unsigned n, work *w, unsign
 		*ready = i + 1;
 	}
 done:
-	/* the connections not ready are closed; the ready ones come first */
-	for (unsigned i = *ready; i < n; i++) {
-		sqlite3 *h = wk[i].m.h;
+	/* the workers not ready end their transactions; the ready ones come first */
+	for (unsigned i = *ready; i < n; i++)
 		mctx_dispose(&wk[i].m);
-		sqlite3_close(h);
-	}
 	return err;
 }
 
@@ -2390,7 +2393,7 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 		err = tl__nomem();
 		goto done;
 	}
-	n_threads = thread_count(db, opts, w.n_items);
+	n_threads = thread_count(opts, w.n_items);
 	if (n_threads > 1) {
 		if ((err = workers_open(&m, wk, n_threads - 1, &w, &n_workers)) != TL_OK)
 			goto done;
@@ -2404,6 +2407,8 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 		wk[i].started = true;
 	}
 	run_chunks(&m, &w, true);
+	/* main's groups freed while the workers finish theirs */
+	mctx_release(&m);
 	for (unsigned i = 0; i < n_workers; i++)
 		if (wk[i].started)
 			pthread_join(wk[i].th, NULL);
@@ -2500,11 +2505,8 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 	if (opts && opts->stats)
 		*opts->stats = m.st;
 done:
-	for (unsigned i = 0; i < n_workers; i++) {
-		sqlite3 *h = wk[i].m.h;
+	for (unsigned i = 0; i < n_workers; i++)
 		mctx_dispose(&wk[i].m);
-		sqlite3_close(h);
-	}
 	mctx_dispose(&m);
 	for (size_t k = 0; k < w.n_chunks; k++) {
 		tl_findings_free(&w.chunks[k].out);
