@@ -2080,7 +2080,7 @@ static int finding_cmp(const void *a, const void *b)
 /* ---- a run: threads, chunks, one snapshot -------------------------------- */
 
 /* Components per chunk handed to a thread. */
-#define CHUNK 16
+#define CHUNK 8
 /* Fewer work items than this are matched on one thread (automatic mode). */
 #define PAR_MIN 64
 /* Most threads. */
