@@ -358,6 +358,35 @@ static char *strf(const char *fmt, ...)
 	return s;
 }
 
+/* The strings given, up to a NULL, joined into a new string (NULL when
+ * out of memory): the evidence lines of thousands of findings are made
+ * of %s alone, and a formatting pass costs several times the copy. */
+static char *cat(const char *s, ...) __attribute__((sentinel));
+static char *cat(const char *s, ...)
+{
+	va_list ap;
+	size_t n = 0;
+	char *out, *w;
+
+	va_start(ap, s);
+	for (const char *p = s; p; p = va_arg(ap, const char *))
+		n += strlen(p);
+	va_end(ap);
+	if (!(out = malloc(n + 1)))
+		return NULL;
+	w = out;
+	va_start(ap, s);
+	for (const char *p = s; p; p = va_arg(ap, const char *)) {
+		size_t k = strlen(p);
+		memcpy(w, p, k);
+		w += k;
+	}
+	va_end(ap);
+	*w = '\0';
+	return out;
+}
+#define CAT(...) cat(__VA_ARGS__, (const char *)NULL)
+
 /* ---- versions ----------------------------------------------------------- */
 
 /* How versions of an ecosystem compare. */
@@ -566,11 +595,12 @@ static char *range_evidence(const char *comp_id, const char *eco, const char *pk
                             const char *type, vscheme s, const char *v, const event *lo,
                             const event *hi)
 {
-	return strf("%s: %s %s %s: %s range introduced %s%s%s (%s): %s%s%s %s%s", comp_id, eco, pkg, rec,
-	            type, lo->ver, hi ? (hi->kind == 'f' ? ", fixed " : ", last_affected ") : ", no fix",
-	            hi ? hi->ver : "", vscheme_name(s), is_zero_intro(lo) ? "" : lo->ver,
-	            is_zero_intro(lo) ? "" : " <= ", v, hi ? (hi->kind == 'f' ? "< " : "<= ") : "",
-	            hi ? hi->ver : "(affected from the introduced version on)");
+	/* "%s: %s %s %s: %s range introduced %s%s%s (%s): %s%s%s %s%s" */
+	return CAT(comp_id, ": ", eco, " ", pkg, " ", rec, ": ", type, " range introduced ", lo->ver,
+	           hi ? (hi->kind == 'f' ? ", fixed " : ", last_affected ") : ", no fix", hi ? hi->ver : "",
+	           " (", vscheme_name(s), "): ", is_zero_intro(lo) ? "" : lo->ver,
+	           is_zero_intro(lo) ? "" : " <= ", v, " ", hi ? (hi->kind == 'f' ? "< " : "<= ") : "",
+	           hi ? hi->ver : "(affected from the introduced version on)");
 }
 
 /*
@@ -816,8 +846,8 @@ static tl_err secdb_lookup(mctx *m, const char *comp_id, const char *distro, con
 					undecided = true;
 				} else if (c < 0) {
 					err = add_cand(m, P_SECDB, "alpine", strdup(id), strdup(min),
-					               strf("%s: Alpine secdb %s/%s %s %s: fixed %s (apk): %s < %s",
-					                    comp_id, distro, repo, pkg, id, min, v, min));
+					               CAT(comp_id, ": Alpine secdb ", distro, "/", repo, " ", pkg, " ", id,
+					                   ": fixed ", min, " (apk): ", v, " < ", min));
 					if (err != TL_OK)
 						goto done;
 				}
@@ -1250,10 +1280,10 @@ static tl_err nvd_configs(mctx *m, int64_t vuln, const char *cve, const scpe *se
 			bounds_text(bt, sizeof(bt), &e.hit_cpe->b);
 			*matched = true;
 			*evidence = e.plat_cpe ?
-				strf("%s: NVD %s %s%s: %s; platform %s satisfied by %s", self->comp->cpe, cve,
-				     e.hit_cpe->criteria, bt, e.hit_why, e.plat_cpe->criteria,
-				     e.plat_who->comp->ref ? e.plat_who->comp->ref : e.plat_who->comp->cpe) :
-				strf("%s: NVD %s %s%s: %s", self->comp->cpe, cve, e.hit_cpe->criteria, bt, e.hit_why);
+				CAT(self->comp->cpe, ": NVD ", cve, " ", e.hit_cpe->criteria, bt, ": ", e.hit_why,
+				    "; platform ", e.plat_cpe->criteria, " satisfied by ",
+				    e.plat_who->comp->ref ? e.plat_who->comp->ref : e.plat_who->comp->cpe) :
+				CAT(self->comp->cpe, ": NVD ", cve, " ", e.hit_cpe->criteria, bt, ": ", e.hit_why);
 			if (!*evidence || (e.hit_cpe->b.ee && !(*fixed = strdup(e.hit_cpe->b.ee)))) {
 				free(*evidence);
 				*evidence = NULL;
