@@ -2281,7 +2281,10 @@ static void *worker_main(void *arg)
 {
 	worker *wk = arg;
 
-	run_chunks(&wk->m, wk->w, false);
+	/* its statements prepared here, alongside main; a worker that cannot
+	 * prepare them takes no chunk and main does its share */
+	if (mctx_begin(&wk->m) == TL_OK)
+		run_chunks(&wk->m, wk->w, false);
 	/* its groups freed here, alongside the other threads */
 	mctx_release(&wk->m);
 	return NULL;
@@ -2360,8 +2363,6 @@ static tl_err workers_open(mctx *main_m, worker *wk, unsigned n, work *w, unsign
 			        "started; matching on one thread");
 			break;
 		}
-		if (mctx_begin(m) != TL_OK)
-			break;
 		*ready = i + 1;
 	}
 done:
@@ -2510,8 +2511,12 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 	}
 	if (m.out.n)
 		qsort(m.out.v, m.out.n, sizeof(*m.out.v), finding_cmp);
-	/* hand over: append to the caller's list */
-	if (m.out.n) {
+	/* hand over: append to the caller's list (or give it ours) */
+	if (m.out.n && !out->n) {
+		free(out->v);
+		*out = m.out;
+		memset(&m.out, 0, sizeof(m.out));
+	} else if (m.out.n) {
 		size_t need;
 		if (!tl_size_add(&need, out->n, m.out.n)) {
 			err = tl__nomem();
