@@ -34,6 +34,7 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,13 +271,27 @@ done:
 	return err;
 }
 
+/*
+ * SQLite's memory statistics (sqlite3_memory_used, which nothing here
+ * reads) take one process-wide mutex on every allocation, which the
+ * matching threads would pass between them thousands of times a run.
+ * Only possible before SQLite is first used; later (an application that
+ * opened a database first) the call fails and nothing changes.
+ */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 tl_err tl_vulndb_open(tl_vulndb **out, const char *path)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	tl_vulndb *db = NULL;
 	bool mem = !strcmp(path, ":memory:");
 	tl_err err = TL_OK;
 
 	*out = NULL;
+	pthread_once(&once, sqlite_setup);
 	if (!(db = calloc(1, sizeof(*db))) || !(db->path = tl_strdup(path))) {
 		err = tl__nomem();
 		goto done;
