@@ -413,6 +413,12 @@ typedef struct {
 typedef struct {
 	bool no_oss_fuzz;      /* skip OSS-Fuzz records (matched by release tag) */
 	tl_match_stats *stats; /* filled when not NULL */
+	unsigned threads;      /* matching threads, each with its own read
+	                        * connection on the one snapshot: 0 automatic
+	                        * (two for 64 components or more on a machine
+	                        * with two CPUs or more), 1 one, at most 8; the
+	                        * findings, their order and the log messages
+	                        * are the same whatever the number */
 } tl_match_opts;
 
 /*

@@ -43,6 +43,12 @@ tl_sink tl__hash_sink(tl_hash_ctx *c);
 tl_err tl__nomem(void);
 
 void tl__log(tl_log_level level, const char *fmt, ...) TL_PRINTF(2, 3);
+/* Holds the messages tl__log takes on this thread (those its level lets
+ * through) in b (borrowed) instead of handing them over; NULL ends it.
+ * tl__log_replay hands the held messages to the handler, in order, so a
+ * worker's messages come out where a single thread would have logged them. */
+void tl__log_capture(tl_buf *b);
+void tl__log_replay(const tl_buf *b);
 void tl__progress(const char *what, uint64_t done, uint64_t total);
 
 /* Growable array of fixed-size elements: makes room for one more element

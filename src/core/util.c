@@ -144,6 +144,9 @@ void tl_log_set_level(tl_log_level level)
 	log_level = level;
 }
 
+/* Where this thread's messages go instead of the handler (tl__log_capture). */
+static _Thread_local tl_buf *log_held;
+
 void tl__log(tl_log_level level, const char *fmt, ...)
 {
 	char msg[1024];
@@ -154,7 +157,32 @@ void tl__log(tl_log_level level, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	if (log_held) {
+		/* the level as one byte, then the message and its NUL; a
+		 * message that does not fit is lost, as a log line may be */
+		size_t len = log_held->len;
+		if (tl_buf_putc(log_held, (char)('0' + level)) != TL_OK ||
+		    tl_buf_put(log_held, msg, strlen(msg) + 1) != TL_OK)
+			log_held->len = len;
+		return;
+	}
 	log_fn(level, msg, log_ctx);
+}
+
+void tl__log_capture(tl_buf *b)
+{
+	log_held = b;
+}
+
+void tl__log_replay(const tl_buf *b)
+{
+	for (size_t i = 0; i + 1 < b->len;) {
+		const char *msg = b->ptr + i + 1;
+		size_t n = strlen(msg);
+		if (log_fn)
+			log_fn((tl_log_level)(b->ptr[i] - '0'), msg, log_ctx);
+		i += n + 2;
+	}
 }
 
 void tl_progress_set_handler(tl_progress_fn fn, void *ctx)

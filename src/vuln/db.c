@@ -34,6 +34,7 @@
 #include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,6 +74,9 @@ static const char *const stmt_sql[S_COUNT] = {
 
 struct tl_vulndb {
 	sqlite3 *h;
+	/* read connections of the matching threads (tl__vulndb_reader), kept
+	 * open until the database is closed */
+	sqlite3 *readers[TL__VULNDB_READERS];
 	char *path;
 	sqlite3_stmt *st[S_COUNT];
 	/* which sources an import touched, for meta.last_import.<source> */
@@ -267,13 +271,27 @@ done:
 	return err;
 }
 
+/*
+ * SQLite's memory statistics (sqlite3_memory_used, which nothing here
+ * reads) take one process-wide mutex on every allocation, which the
+ * matching threads would pass between them thousands of times a run.
+ * Only possible before SQLite is first used; later (an application that
+ * opened a database first) the call fails and nothing changes.
+ */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 tl_err tl_vulndb_open(tl_vulndb **out, const char *path)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	tl_vulndb *db = NULL;
 	bool mem = !strcmp(path, ":memory:");
 	tl_err err = TL_OK;
 
 	*out = NULL;
+	pthread_once(&once, sqlite_setup);
 	if (!(db = calloc(1, sizeof(*db))) || !(db->path = tl_strdup(path))) {
 		err = tl__nomem();
 		goto done;
@@ -314,9 +332,32 @@ void tl_vulndb_close(tl_vulndb *db)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(db->st[i]);
+	for (int i = 0; i < TL__VULNDB_READERS; i++)
+		sqlite3_close(db->readers[i]);
 	sqlite3_close(db->h);
 	free(db->path);
 	free(db);
+}
+
+sqlite3 *tl__vulndb_reader(tl_vulndb *db, unsigned k)
+{
+	sqlite3 *h = NULL;
+
+	/* no second connection onto the same data: in memory, a private
+	 * temporary database, a URI (which may name either) */
+	if (k >= TL__VULNDB_READERS || !db->path[0] || !strcmp(db->path, ":memory:") ||
+	    !strncmp(db->path, "file:", 5))
+		return NULL;
+	if (db->readers[k])
+		return db->readers[k];
+	/* the file the main connection opened (and migrated): no CREATE */
+	if (sqlite3_open_v2(db->path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		sqlite3_close(h);
+		return NULL;
+	}
+	sqlite3_busy_timeout(h, 10000);
+	sqlite3_extended_result_codes(h, 1);
+	return db->readers[k] = h;
 }
 
 void *tl_vulndb_handle(tl_vulndb *db)

@@ -23,11 +23,20 @@
  * lookup per (component, ecosystem) for OSV, one per (vendor, product)
  * for NVD, and the configuration tree only of a record whose vulnerable
  * CPE already matched the component.
+ *
+ * Large SBOMs are matched on two threads (tl_match_opts.threads), each
+ * with its own read connection, both on one snapshot of the database:
+ * the components go out in chunks of CHUNK to whichever thread is free,
+ * and each chunk keeps its findings and log messages, which are put back
+ * in component order at the end, so the result is that of one thread.
  */
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "vuln_int.h"
 
@@ -221,24 +230,34 @@ typedef struct {
 	bool has;
 	bool unmapped;   /* name is "pkg:TYPE distro=..." with no ecosystem */
 	uint64_t components;
+	size_t first;    /* the component (work item) that first named it, */
+	uint64_t seq;    /* and the thread's count of names before it: the
+	                  * order one thread would have met them in */
 } eco_seen;
 
 typedef struct {
 	tl_vulndb *db;
 	sqlite3 *h;
 	sqlite3_stmt *q[Q_COUNT];
+	bool in_tx;
 	const tl_sbom *sbom;
 	const tl_match_opts *opts;
 	tl_match_stats st;
 	smap groups;
 	group *all_groups;
-	scpe *cpes;           /* every CPE of the SBOM, sorted by vendor, product */
+	const scpe *cpes;     /* every CPE of the SBOM, sorted by vendor, product (borrowed) */
 	size_t n_cpes;
 	eco_seen *ecos;
 	size_t n_ecos;
+	size_t item;          /* the work item being matched */
+	uint64_t eco_seq;
 	cand *c;              /* candidates of the current component */
 	size_t n_c, cap_c;
-	tl_findings out;      /* built here, appended to the caller's at the end */
+	tl_findings out;      /* findings of the current chunk */
+	/* a worker thread's failure, for the caller's thread */
+	tl_err err;
+	size_t err_chunk;
+	char *errmsg;
 } mctx;
 
 static tl_err sqlfail(mctx *m, const char *what)
@@ -338,6 +357,35 @@ static char *strf(const char *fmt, ...)
 	va_end(ap);
 	return s;
 }
+
+/* The strings given, up to a NULL, joined into a new string (NULL when
+ * out of memory): the evidence lines of thousands of findings are made
+ * of %s alone, and a formatting pass costs several times the copy. */
+static char *cat(const char *s, ...) __attribute__((sentinel));
+static char *cat(const char *s, ...)
+{
+	va_list ap;
+	size_t n = 0;
+	char *out, *w;
+
+	va_start(ap, s);
+	for (const char *p = s; p; p = va_arg(ap, const char *))
+		n += strlen(p);
+	va_end(ap);
+	if (!(out = malloc(n + 1)))
+		return NULL;
+	w = out;
+	va_start(ap, s);
+	for (const char *p = s; p; p = va_arg(ap, const char *)) {
+		size_t k = strlen(p);
+		memcpy(w, p, k);
+		w += k;
+	}
+	va_end(ap);
+	*w = '\0';
+	return out;
+}
+#define CAT(...) cat(__VA_ARGS__, (const char *)NULL)
 
 /* ---- versions ----------------------------------------------------------- */
 
@@ -547,11 +595,12 @@ static char *range_evidence(const char *comp_id, const char *eco, const char *pk
                             const char *type, vscheme s, const char *v, const event *lo,
                             const event *hi)
 {
-	return strf("%s: %s %s %s: %s range introduced %s%s%s (%s): %s%s%s %s%s", comp_id, eco, pkg, rec,
-	            type, lo->ver, hi ? (hi->kind == 'f' ? ", fixed " : ", last_affected ") : ", no fix",
-	            hi ? hi->ver : "", vscheme_name(s), is_zero_intro(lo) ? "" : lo->ver,
-	            is_zero_intro(lo) ? "" : " <= ", v, hi ? (hi->kind == 'f' ? "< " : "<= ") : "",
-	            hi ? hi->ver : "(affected from the introduced version on)");
+	/* "%s: %s %s %s: %s range introduced %s%s%s (%s): %s%s%s %s%s" */
+	return CAT(comp_id, ": ", eco, " ", pkg, " ", rec, ": ", type, " range introduced ", lo->ver,
+	           hi ? (hi->kind == 'f' ? ", fixed " : ", last_affected ") : ", no fix", hi ? hi->ver : "",
+	           " (", vscheme_name(s), "): ", is_zero_intro(lo) ? "" : lo->ver,
+	           is_zero_intro(lo) ? "" : " <= ", v, " ", hi ? (hi->kind == 'f' ? "< " : "<= ") : "",
+	           hi ? hi->ver : "(affected from the introduced version on)");
 }
 
 /*
@@ -797,8 +846,8 @@ static tl_err secdb_lookup(mctx *m, const char *comp_id, const char *distro, con
 					undecided = true;
 				} else if (c < 0) {
 					err = add_cand(m, P_SECDB, "alpine", strdup(id), strdup(min),
-					               strf("%s: Alpine secdb %s/%s %s %s: fixed %s (apk): %s < %s",
-					                    comp_id, distro, repo, pkg, id, min, v, min));
+					               CAT(comp_id, ": Alpine secdb ", distro, "/", repo, " ", pkg, " ", id,
+					                   ": fixed ", min, " (apk): ", v, " < ", min));
 					if (err != TL_OK)
 						goto done;
 				}
@@ -1231,10 +1280,10 @@ static tl_err nvd_configs(mctx *m, int64_t vuln, const char *cve, const scpe *se
 			bounds_text(bt, sizeof(bt), &e.hit_cpe->b);
 			*matched = true;
 			*evidence = e.plat_cpe ?
-				strf("%s: NVD %s %s%s: %s; platform %s satisfied by %s", self->comp->cpe, cve,
-				     e.hit_cpe->criteria, bt, e.hit_why, e.plat_cpe->criteria,
-				     e.plat_who->comp->ref ? e.plat_who->comp->ref : e.plat_who->comp->cpe) :
-				strf("%s: NVD %s %s%s: %s", self->comp->cpe, cve, e.hit_cpe->criteria, bt, e.hit_why);
+				CAT(self->comp->cpe, ": NVD ", cve, " ", e.hit_cpe->criteria, bt, ": ", e.hit_why,
+				    "; platform ", e.plat_cpe->criteria, " satisfied by ",
+				    e.plat_who->comp->ref ? e.plat_who->comp->ref : e.plat_who->comp->cpe) :
+				CAT(self->comp->cpe, ": NVD ", cve, " ", e.hit_cpe->criteria, bt, ": ", e.hit_why);
 			if (!*evidence || (e.hit_cpe->b.ee && !(*fixed = strdup(e.hit_cpe->b.ee)))) {
 				free(*evidence);
 				*evidence = NULL;
@@ -1600,6 +1649,8 @@ static tl_err eco_has(mctx *m, const char *eco, const char *secdb, bool unmapped
 			return tl__nomem();
 		m->n_ecos++;
 		e->unmapped = unmapped;
+		e->first = m->item;
+		e->seq = m->eco_seq++;
 		for (int k = 0; k < 2 && !e->has && !unmapped; k++) {
 			sqlite3_stmt *q = q_start(m, k ? Q_SECDB_EXISTS : Q_ECO_EXISTS);
 			if (k && !secdb)
@@ -2056,36 +2107,287 @@ static int finding_cmp(const void *a, const void *b)
 	return strcmp(x->record, y->record);
 }
 
+/* ---- a run: threads, chunks, one snapshot -------------------------------- */
+
+/* Components per chunk handed to a thread. */
+#define CHUNK 8
+/* Fewer work items than this are matched on one thread (automatic mode). */
+#define PAR_MIN 64
+/* Most threads. */
+#define THREADS_MAX 8
+_Static_assert(THREADS_MAX - 1 <= TL__VULNDB_READERS, "a read connection per worker");
+
+/* What one chunk of components gave. */
+typedef struct {
+	tl_findings out;   /* its findings, in component order */
+	tl_buf logs;       /* its log messages (tl__log_capture) */
+} chunk;
+
+/* The work of a run, shared by its threads. */
+typedef struct {
+	const tl_sbom_component **items; /* the subject first, then the components */
+	size_t n_items;
+	size_t n_components;             /* for progress */
+	chunk *chunks;
+	size_t n_chunks;
+	bool capture;                    /* hold log messages per chunk (threads > 1) */
+	atomic_size_t next;              /* next chunk to take */
+	atomic_size_t done;              /* components done, for progress */
+	size_t shown;                    /* the last progress shown (main thread) */
+	atomic_bool stop;                /* a thread failed: take no more */
+} work;
+
+/* Prepares the statements of m on m->h inside a read transaction (begun
+ * here unless m->in_tx says it is), with the memory map. */
+static tl_err mctx_begin(mctx *m)
+{
+	/* reads through a memory map rather than a pread and copy per page
+	 * (best effort: without it SQLite reads as before) */
+	sqlite3_exec(m->h, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
+	/* one read transaction: one snapshot of the database for the whole run
+	 * (an import committing meanwhile is not half seen), and one lock
+	 * instead of a lock and a WAL check per statement */
+	if (!m->in_tx) {
+		if (sqlite3_exec(m->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			return sqlfail(m, "starting a read transaction");
+		m->in_tx = true;
+	}
+	for (int i = 0; i < Q_COUNT; i++)
+		if (sqlite3_prepare_v3(m->h, q_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &m->q[i], NULL) != SQLITE_OK)
+			return sqlfail(m, "preparing a query");
+	return TL_OK;
+}
+
+/* Frees what m needs only while matching (its groups, candidates and
+ * statements) and ends its read transaction; what the run's end merges
+ * (counts, ecosystems, a failure) stays. */
+static void mctx_release(mctx *m)
+{
+	tl_findings_free(&m->out);
+	for (size_t i = 0; i < m->n_c; i++)
+		cand_dispose(&m->c[i]);
+	free(m->c);
+	m->c = NULL;
+	m->n_c = m->cap_c = 0;
+	while (m->all_groups) {
+		group *g = m->all_groups;
+		m->all_groups = g->next;
+		group_free(g);
+	}
+	smap_dispose(&m->groups);
+	for (int i = 0; i < Q_COUNT; i++) {
+		sqlite3_finalize(m->q[i]);
+		m->q[i] = NULL;
+	}
+	if (m->in_tx)
+		sqlite3_exec(m->h, "COMMIT", NULL, NULL, NULL);
+	m->in_tx = false;
+}
+
+/* Frees what m holds (not its connection nor the CPEs it borrows). */
+static void mctx_dispose(mctx *m)
+{
+	mctx_release(m);
+	for (size_t i = 0; i < m->n_ecos; i++)
+		free(m->ecos[i].name);
+	free(m->ecos);
+	free(m->errmsg);
+	memset(m, 0, sizeof(*m));
+}
+
+/* Matches chunks of w until none is left (or a thread failed); on a
+ * failure sets m->err, m->err_chunk and m->errmsg. */
+static void run_chunks(mctx *m, work *w, bool progress)
+{
+	while (!atomic_load(&w->stop)) {
+		size_t k = atomic_fetch_add(&w->next, 1), end;
+		if (k >= w->n_chunks)
+			break;
+		end = (k + 1) * CHUNK < w->n_items ? (k + 1) * CHUNK : w->n_items;
+		if (w->capture)
+			tl__log_capture(&w->chunks[k].logs);
+		for (size_t i = k * CHUNK; i < end; i++) {
+			const tl_sbom_component *c = w->items[i];
+			m->item = i;
+			if ((m->err = match_component(m, c)) != TL_OK) {
+				m->err_chunk = k;
+				m->errmsg = strdup(tl_error_last());
+				atomic_store(&w->stop, true);
+				break;
+			}
+			if (c != m->sbom->subject) {
+				size_t d = atomic_fetch_add(&w->done, 1) + 1;
+				if (progress)
+					tl__progress("matching", w->shown = d, w->n_components);
+			}
+		}
+		tl__log_capture(NULL);
+		w->chunks[k].out = m->out;
+		memset(&m->out, 0, sizeof(m->out));
+		if (m->err != TL_OK)
+			break;
+	}
+}
+
+typedef struct {
+	mctx m;
+	work *w;
+	pthread_t th;
+	bool started;
+} worker;
+
+/* Adds the ecosystems a worker met to main's (counts summed, the first
+ * meeting kept). */
+static tl_err ecos_merge(mctx *m, const mctx *x)
+{
+	for (size_t i = 0; i < x->n_ecos; i++) {
+		const eco_seen *s = &x->ecos[i];
+		eco_seen *e = NULL;
+		for (size_t j = 0; j < m->n_ecos && !e; j++)
+			if (!strcmp(m->ecos[j].name, s->name))
+				e = &m->ecos[j];
+		if (e) {
+			e->components += s->components;
+			if (s->first < e->first || (s->first == e->first && s->seq < e->seq)) {
+				e->first = s->first;
+				e->seq = s->seq;
+			}
+			continue;
+		}
+		eco_seen *nv = realloc(m->ecos, (m->n_ecos + 1) * sizeof(*nv));
+		if (!nv)
+			return tl__nomem();
+		m->ecos = nv;
+		e = &m->ecos[m->n_ecos];
+		*e = *s;
+		if (!(e->name = strdup(s->name)))
+			return tl__nomem();
+		m->n_ecos++;
+	}
+	return TL_OK;
+}
+
+/* The order one thread meets ecosystems in: by component, then as met. */
+static int eco_cmp(const void *a, const void *b)
+{
+	const eco_seen *x = a, *y = b;
+
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void *worker_main(void *arg)
+{
+	worker *wk = arg;
+
+	/* its statements prepared here, alongside main; a worker that cannot
+	 * prepare them takes no chunk and main does its share */
+	if (mctx_begin(&wk->m) == TL_OK)
+		run_chunks(&wk->m, wk->w, false);
+	/* its groups freed here, alongside the other threads */
+	mctx_release(&wk->m);
+	return NULL;
+}
+
+/* The data version of connection h ("PRAGMA data_version"), -1 on error. */
+static int64_t data_version(sqlite3 *h)
+{
+	sqlite3_stmt *q = NULL;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(h, "PRAGMA data_version", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* How many threads to match on (1 for a small SBOM). */
+static unsigned thread_count(const tl_match_opts *opts, size_t n_items)
+{
+	unsigned n = opts ? opts->threads : 0;
+	long cpus;
+
+	if (n == 0) {
+		cpus = sysconf(_SC_NPROCESSORS_ONLN);
+		n = n_items >= PAR_MIN && cpus >= 2 ? 2 : 1;
+	}
+	if (n > THREADS_MAX)
+		n = THREADS_MAX;
+	/* a thread gets at least one chunk */
+	if (n > (n_items + CHUNK - 1) / CHUNK)
+		n = (unsigned)((n_items + CHUNK - 1) / CHUNK);
+	return n ? n : 1;
+}
+
+/*
+ * Takes the read connections of n workers (tl__vulndb_reader) and starts
+ * the read transactions of all, main's included, on one snapshot: each
+ * worker's data version is read before main's transaction starts and
+ * again inside its own; a commit in between changes it (SQLite counts
+ * commits by other connections), and the run then goes on main alone.
+ * Returns how many workers are ready (0 is fine: one thread).
+ */
+static tl_err workers_open(mctx *main_m, worker *wk, unsigned n, work *w, unsigned *ready)
+{
+	int64_t before[THREADS_MAX];
+	unsigned k;
+	tl_err err = TL_OK;
+
+	*ready = 0;
+	for (k = 0; k < n; k++) {
+		wk[k] = (worker){ .w = w };
+		wk[k].m = (mctx){ .db = main_m->db, .sbom = main_m->sbom, .opts = main_m->opts,
+		                  .cpes = main_m->cpes, .n_cpes = main_m->n_cpes };
+	}
+	for (k = 0; k < n; k++) {
+		mctx *m = &wk[k].m;
+		if (!(m->h = tl__vulndb_reader(main_m->db, k)) || (before[k] = data_version(m->h)) < 0)
+			break;
+	}
+	/* main's snapshot: its transaction and a first read */
+	if ((err = mctx_begin(main_m)) != TL_OK)
+		goto done;
+	if (data_version(main_m->h) < 0) {
+		err = sqlfail(main_m, "starting a read transaction");
+		goto done;
+	}
+	for (unsigned i = 0; i < k; i++) {
+		mctx *m = &wk[i].m;
+		if (sqlite3_exec(m->h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK)
+			break;
+		m->in_tx = true;
+		if (data_version(m->h) != before[i]) {
+			tl__log(TL_LOG_DEBUG, "vulnerability database changed while the matching threads "
+			        "started; matching on one thread");
+			break;
+		}
+		*ready = i + 1;
+	}
+done:
+	/* the workers not ready end their transactions; the ready ones come first */
+	for (unsigned i = *ready; i < n; i++)
+		mctx_dispose(&wk[i].m);
+	return err;
+}
+
 tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *opts, tl_findings *out)
 {
 	mctx m = { .db = db, .sbom = sbom, .opts = opts };
-	bool in_tx = false;
-	size_t total;
+	worker wk[THREADS_MAX - 1];
+	unsigned n_workers = 0, n_threads;
+	work w = { 0 };
+	scpe *cpes = NULL;
+	size_t n_cpes = 0, total;
 	tl_err err = TL_OK;
 
 	if (!db || !sbom || !out)
 		return tl__error(TL_EINVAL, "tl_vuln_match: NULL argument");
 	m.h = tl_vulndb_handle(db);
-	/* reads through a memory map rather than a pread and copy per page
-	 * (best effort: without it SQLite reads as before) */
-	sqlite3_exec(m.h, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
-	/* one read transaction: one snapshot of the database for the whole run
-	 * (an import committing meanwhile is not half seen), and one lock
-	 * instead of a lock and a WAL check per statement */
-	if (sqlite3_exec(m.h, "BEGIN", NULL, NULL, NULL) != SQLITE_OK) {
-		err = sqlfail(&m, "starting a read transaction");
-		goto done;
-	}
-	in_tx = true;
-	for (int i = 0; i < Q_COUNT; i++) {
-		if (sqlite3_prepare_v3(m.h, q_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &m.q[i], NULL) != SQLITE_OK) {
-			err = sqlfail(&m, "preparing a query");
-			goto done;
-		}
-	}
 	/* every CPE of the SBOM, for the platforms of AND configurations */
 	total = sbom->n_components + (sbom->subject ? 1 : 0);
-	if (total && !(m.cpes = calloc(total, sizeof(*m.cpes)))) {
+	if (total && (!(cpes = calloc(total, sizeof(*cpes))) || !(w.items = calloc(total, sizeof(*w.items))))) {
 		err = tl__nomem();
 		goto done;
 	}
@@ -2094,12 +2396,12 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 		bool ok;
 		if (!c->cpe || !c->cpe[0])
 			continue;
-		if ((err = scpe_make(&m.cpes[m.n_cpes], c, &ok)) != TL_OK) {
-			scpe_dispose(&m.cpes[m.n_cpes]);
+		if ((err = scpe_make(&cpes[n_cpes], c, &ok)) != TL_OK) {
+			scpe_dispose(&cpes[n_cpes]);
 			goto done;
 		}
 		if (ok) {
-			m.n_cpes++;
+			n_cpes++;
 		} else {
 			char qv[96];
 			tl__quote(qv, sizeof(qv), c->cpe);
@@ -2107,15 +2409,69 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 			        c->ref ? c->ref : c->name ? c->name : "?", qv);
 		}
 	}
-	if (m.n_cpes)
-		qsort(m.cpes, m.n_cpes, sizeof(*m.cpes), scpe_cmp);
-	if (sbom->subject && (err = match_component(&m, sbom->subject)) != TL_OK)
+	if (n_cpes)
+		qsort(cpes, n_cpes, sizeof(*cpes), scpe_cmp);
+	m.cpes = cpes;
+	m.n_cpes = n_cpes;
+	/* the work: the subject first, then the components in order */
+	if (sbom->subject)
+		w.items[w.n_items++] = sbom->subject;
+	for (size_t i = 0; i < sbom->n_components; i++)
+		w.items[w.n_items++] = &sbom->components[i];
+	w.n_components = sbom->n_components;
+	w.n_chunks = (w.n_items + CHUNK - 1) / CHUNK;
+	if (w.n_chunks && !(w.chunks = calloc(w.n_chunks, sizeof(*w.chunks)))) {
+		err = tl__nomem();
 		goto done;
-	for (size_t i = 0; i < sbom->n_components; i++) {
-		if ((err = match_component(&m, &sbom->components[i])) != TL_OK)
-			goto done;
-		tl__progress("matching", i + 1, sbom->n_components);
 	}
+	n_threads = thread_count(opts, w.n_items);
+	if (n_threads > 1) {
+		if ((err = workers_open(&m, wk, n_threads - 1, &w, &n_workers)) != TL_OK)
+			goto done;
+	} else if ((err = mctx_begin(&m)) != TL_OK) {
+		goto done;
+	}
+	w.capture = n_workers > 0;
+	for (unsigned i = 0; i < n_workers; i++) {
+		if (pthread_create(&wk[i].th, NULL, worker_main, &wk[i]) != 0)
+			break; /* the threads started (and main) do the work */
+		wk[i].started = true;
+	}
+	run_chunks(&m, &w, true);
+	/* main's groups freed while the workers finish theirs */
+	mctx_release(&m);
+	for (unsigned i = 0; i < n_workers; i++)
+		if (wk[i].started)
+			pthread_join(wk[i].th, NULL);
+	/* the first failure in component order, as one thread would have met it */
+	{
+		mctx *bad = m.err != TL_OK ? &m : NULL;
+		for (unsigned i = 0; i < n_workers; i++)
+			if (wk[i].m.err != TL_OK && (!bad || wk[i].m.err_chunk < bad->err_chunk))
+				bad = &wk[i].m;
+		if (bad) {
+			err = bad == &m ? m.err : tl__error(bad->err, "%s", bad->errmsg ? bad->errmsg : "matching failed");
+			goto done;
+		}
+	}
+	/* the chunks' log messages in order, then everything summed up */
+	for (size_t k = 0; w.capture && k < w.n_chunks; k++)
+		tl__log_replay(&w.chunks[k].logs);
+	for (unsigned i = 0; i < n_workers; i++) {
+		const mctx *x = &wk[i].m;
+		m.st.components += x->st.components;
+		m.st.checked += x->st.checked;
+		m.st.no_data += x->st.no_data;
+		m.st.unmatchable += x->st.unmatchable;
+		m.st.undecided += x->st.undecided;
+		m.st.findings += x->st.findings;
+		if ((err = ecos_merge(&m, x)) != TL_OK)
+			goto done;
+	}
+	if (m.n_ecos > 1)
+		qsort(m.ecos, m.n_ecos, sizeof(*m.ecos), eco_cmp);
+	if (w.n_components && w.shown < w.n_components)
+		tl__progress("matching", w.n_components, w.n_components);
 	for (size_t i = 0; i < m.n_ecos; i++) {
 		const eco_seen *e = &m.ecos[i];
 		if (e->unmapped)
@@ -2126,10 +2482,41 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 			tl__log(TL_LOG_WARN, "no records for ecosystem %s in the database: %llu component(s) not "
 			        "checked (import its OSV data)", e->name, (unsigned long long)e->components);
 	}
+	/* the chunks' findings in component order */
+	for (size_t k = 0; k < w.n_chunks; k++) {
+		tl_findings *c = &w.chunks[k].out;
+		size_t need;
+		if (!c->n)
+			continue;
+		if (!tl_size_add(&need, m.out.n, c->n)) {
+			err = tl__nomem();
+			goto done;
+		}
+		if (need > m.out.cap) {
+			size_t ncap = m.out.cap ? m.out.cap : 64;
+			while (ncap < need)
+				ncap *= 2;
+			tl_finding *nv = realloc(m.out.v, ncap * sizeof(*nv));
+			if (!nv) {
+				err = tl__nomem();
+				goto done;
+			}
+			m.out.v = nv;
+			m.out.cap = ncap;
+		}
+		memcpy(m.out.v + m.out.n, c->v, c->n * sizeof(*c->v));
+		m.out.n = need;
+		free(c->v);
+		memset(c, 0, sizeof(*c));
+	}
 	if (m.out.n)
 		qsort(m.out.v, m.out.n, sizeof(*m.out.v), finding_cmp);
-	/* hand over: append to the caller's list */
-	if (m.out.n) {
+	/* hand over: append to the caller's list (or give it ours) */
+	if (m.out.n && !out->n) {
+		free(out->v);
+		*out = m.out;
+		memset(&m.out, 0, sizeof(m.out));
+	} else if (m.out.n) {
 		size_t need;
 		if (!tl_size_add(&need, out->n, m.out.n)) {
 			err = tl__nomem();
@@ -2153,25 +2540,17 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 	if (opts && opts->stats)
 		*opts->stats = m.st;
 done:
-	tl_findings_free(&m.out);
-	for (size_t i = 0; i < m.n_c; i++)
-		cand_dispose(&m.c[i]);
-	free(m.c);
-	for (size_t i = 0; i < m.n_cpes; i++)
-		scpe_dispose(&m.cpes[i]);
-	free(m.cpes);
-	for (size_t i = 0; i < m.n_ecos; i++)
-		free(m.ecos[i].name);
-	free(m.ecos);
-	while (m.all_groups) {
-		group *g = m.all_groups;
-		m.all_groups = g->next;
-		group_free(g);
+	for (unsigned i = 0; i < n_workers; i++)
+		mctx_dispose(&wk[i].m);
+	mctx_dispose(&m);
+	for (size_t k = 0; k < w.n_chunks; k++) {
+		tl_findings_free(&w.chunks[k].out);
+		tl_buf_dispose(&w.chunks[k].logs);
 	}
-	smap_dispose(&m.groups);
-	for (int i = 0; i < Q_COUNT; i++)
-		sqlite3_finalize(m.q[i]);
-	if (in_tx)
-		sqlite3_exec(m.h, "COMMIT", NULL, NULL, NULL);
+	free(w.chunks);
+	free(w.items);
+	for (size_t i = 0; i < n_cpes; i++)
+		scpe_dispose(&cpes[i]);
+	free(cpes);
 	return err;
 }

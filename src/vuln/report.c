@@ -12,9 +12,13 @@
  *                     scores < 0 are null, aliases an array } ... ] }
  * Keys sorted, two-space indentation: the same findings give the same bytes.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "vuln_int.h"
 
@@ -186,6 +190,34 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
+/*
+ * The end of the run of bytes from p (before end) that go out as they
+ * are: printable ASCII other than '"' and '\\'.  Sixteen bytes at a time
+ * where SSE2 is there (always on x86-64): the summaries and evidence of
+ * thousands of findings are most of a report's bytes.
+ */
+static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
+{
+#if defined(__SSE2__)
+	const __m128i sp = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+
+	while (end - p >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		/* a signed compare: bytes from 0x80 on are negative, so "below
+		 * 0x20" catches them with the control characters */
+		__m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, sp),
+		                            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+		unsigned mask = (unsigned)_mm_movemask_epi8(stop);
+		if (mask)
+			return p + __builtin_ctz(mask);
+		p += 16;
+	}
+#endif
+	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+		p++;
+	return p;
+}
+
 /* s as a JSON string, or null when s is NULL. */
 static tl_err put_str(tl_buf *out, const char *s)
 {
@@ -195,6 +227,20 @@ static tl_err put_str(tl_buf *out, const char *s)
 	if (!s)
 		return tl_buf_put(out, "null", 4);
 	end = p + strlen(s);
+	if (plain_run(p, end) == end) {
+		/* nothing to escape: the quotes and the bytes in one go */
+		size_t n = (size_t)(end - p);
+		char *w;
+		if (n > SIZE_MAX - 2 || (err = tl__buf_reserve(out, n + 2)) != TL_OK)
+			return err != TL_OK ? err : tl__nomem();
+		w = out->ptr + out->len;
+		w[0] = '"';
+		memcpy(w + 1, s, n);
+		w[n + 1] = '"';
+		w[n + 2] = '\0';
+		out->len += n + 2;
+		return TL_OK;
+	}
 	if ((err = tl_buf_putc(out, '"')) != TL_OK)
 		return err;
 	for (run = p; *p && err == TL_OK;) {
@@ -202,9 +248,8 @@ static tl_err put_str(tl_buf *out, const char *s)
 		char u[8];
 		size_t k;
 
-		while (*p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-			p++; /* the common case: printable ASCII */
-		if (!*p)
+		p = plain_run(p, end); /* the common case: printable ASCII */
+		if (p == end)
 			break;
 		if (*p >= 0x80) {
 			if (!(k = utf8_seq(p, (size_t)(end - p))))
@@ -268,7 +313,7 @@ static tl_err finding_put(tl_buf *out, const tl_finding *x)
 		if ((err = (e)) != TL_OK)       \
 			return err;                 \
 	} while (0)
-#define KEY(k) TRY(tl_buf_puts(out, ",\n      \"" k "\": "))
+#define KEY(k) TRY(tl_buf_put(out, ",\n      \"" k "\": ", sizeof(",\n      \"" k "\": ") - 1))
 	TRY(tl_buf_puts(out, "    {\n      \"active\": "));
 	TRY(put_bool(out, tl_finding_is_active(x)));
 	KEY("aliases");

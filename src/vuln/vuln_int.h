@@ -39,6 +39,17 @@ typedef struct {
 	const char *name; /* the file being read, for messages (borrowed) */
 } tl__import;
 
+/* Extra read connections a database keeps for the matching threads. */
+#define TL__VULNDB_READERS 7
+
+/*
+ * The k-th extra read connection to the file of db (k <
+ * TL__VULNDB_READERS), opened on first use and closed by
+ * tl_vulndb_close; NULL when it cannot be opened or db is in memory.
+ * Used by one thread at a time.
+ */
+sqlite3 *tl__vulndb_reader(tl_vulndb *db, unsigned k);
+
 /* Classifies a parsed document (borrowed). */
 tl__doc_kind tl__doc_detect(const json_t *root);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include <jansson.h>
@@ -684,6 +685,139 @@ static void test_match__json_report_bytes(void **state)
 	tl_buf_dispose(&b);
 }
 
+/* Every log message of a run, "level:message" one a line. */
+static void log_all(tl_log_level level, const char *msg, void *ctx)
+{
+	tl_buf *b = ctx;
+
+	assert_int_equal(tl_buf_printf(b, "%d:%s\n", (int)level, msg), TL_OK);
+}
+
+/*
+ * One thread or several (tl_match_opts.threads): the same findings in the
+ * same order (the JSON report's bytes, evidence included), the same
+ * counts and the same log messages in the same order.  The database is
+ * a file (a second connection needs one); the SBOM repeats 14 components
+ * of the cases above 30 times, so its 420 components go out in many
+ * chunks: distro packages matched and not, Alpine secdb, NVD with and
+ * without a version decision, a purl that does not parse, 30 Debian
+ * releases with no data (a warning each, in component order) and a
+ * distro no ecosystem is known for.
+ */
+static void test_match__threads_same_result(void **state)
+{
+	static const char *const rel[] = {
+		"osv/distro-samples/DSA-3029-1.json", "alpine-secdb/v3.11/main.yaml",
+		"osv/almalinux-selected/almalinux9/ALSA-2022:4940.json", "osv/ubuntu-samples/UBUNTU-CVE-2022-48174.json",
+		"nvd/api2/targeted-embedded", "kev/known_exploited_vulnerabilities.json",
+	};
+	char dir[] = "/tmp/tl-match-XXXXXX", path[1100], paths[6][1024], ref[32], purl[128];
+	const char *p[6];
+	tl_vulndb *db = NULL;
+	tl_sbom *s = new_sbom();
+	tl_buf first = TL_BUF_INIT, first_log = TL_BUF_INIT;
+	tl_match_stats st0 = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/v.db", dir);
+	for (int i = 0; i < 6; i++) {
+		snprintf(paths[i], sizeof(paths[i]), "%s/%s", shared(), rel[i]);
+		p[i] = paths[i];
+	}
+	assert_int_equal(tl_vulndb_open(&db, path), TL_OK);
+	assert_int_equal(tl_vulndb_import(db, p, 6, NULL), TL_OK);
+	for (int k = 0; k < 30; k++) {
+#define REF(x) (snprintf(ref, sizeof(ref), "%s-%d", x, k), ref)
+		add(s, REF("e0"), "nginx", "0:1.2.1-2.2+wheezy2",
+		    "pkg:deb/debian/nginx@0%3A1.2.1-2.2%2Bwheezy2?arch=amd64&distro=debian-7", NULL, NULL);
+		add(s, REF("fix"), "nginx", "1.2.1-2.2+wheezy3",
+		    "pkg:deb/debian/nginx@1.2.1-2.2%2Bwheezy3?arch=amd64&distro=debian-7", NULL, NULL);
+		snprintf(purl, sizeof(purl), "pkg:deb/debian/nginx@1.22.1-9?distro=debian-%d", 100 + k);
+		add(s, REF("d1xx"), "nginx", "1.22.1-9", purl, NULL, NULL); /* Debian:1xx, no data */
+		add(s, REF("odd"), "nginx", "1.0", "pkg:deb/nginx@1.0?distro=plan9-4", NULL, NULL);
+		add(s, REF("a292"), "ansible", "2.9.2-r0",
+		    "pkg:apk/alpine/ansible@2.9.2-r0?arch=x86_64&distro=alpine-3.11.5", NULL, NULL);
+		add(s, REF("a293"), "ansible", "2.9.3-r0",
+		    "pkg:apk/alpine/ansible@2.9.3-r0?arch=x86_64&distro=alpine-3.11.5", NULL, NULL);
+		add(s, REF("old"), "xz-libs", "5.2.5-7.el9",
+		    "pkg:rpm/almalinux/xz-libs@5.2.5-7.el9?arch=x86_64&distro=almalinux-9.0", NULL, NULL);
+		add(s, REF("u"), "busybox", "1:1.30.1-7ubuntu3",
+		    "pkg:deb/ubuntu/busybox@1%3A1.30.1-7ubuntu3?distro=ubuntu-22.04", NULL, NULL);
+		add(s, REF("c7881"), "curl", "7.88.1", "pkg:generic/curl@7.88.1",
+		    CPE("a", "haxx", "libcurl", "7.88.1"), NULL);
+		add(s, REF("c840"), "curl", "8.4.0", "pkg:generic/curl@8.4.0", CPE("a", "haxx", "libcurl", "8.4.0"), NULL);
+		add(s, REF("any"), "curl", NULL, "pkg:generic/curl", CPE("a", "haxx", "libcurl", "*"), NULL);
+		add(s, REF("k"), "linux", "6.1.70", NULL, CPE("o", "linux", "linux_kernel", "6.1.70"), NULL);
+		add(s, REF("bad"), "x", "1", "pkg:", NULL, NULL);
+		add(s, REF("b"), "busybox", "1.33.0", NULL, CPE("a", "busybox", "busybox", "1.33.0"), NULL);
+#undef REF
+	}
+	tl_log_set_level(TL_LOG_DEBUG);
+	for (unsigned threads = 1; threads <= 4; threads++) {
+		tl_buf rep = TL_BUF_INIT, log = TL_BUF_INIT;
+		tl_match_stats st = { 0 };
+		tl_match_opts o = { .stats = &st, .threads = threads };
+		tl_findings f = { 0 };
+		tl_log_set_handler(log_all, &log);
+		assert_int_equal(tl_vuln_match(db, s, &o, &f), TL_OK);
+		tl_log_set_handler(NULL, NULL);
+		assert_int_equal(tl_vuln_report(&rep, TL_REPORT_JSON, &f, s), TL_OK);
+		assert_int_equal(tl_buf_cstr(&log), TL_OK);
+		if (threads == 1) {
+			/* what the cases above say, 30 times over */
+			assert_int_equal(count_ref(&f, "e0-29"), 1);
+			assert_non_null(find(&f, "CVE-2014-3616", "e0-17"));
+			assert_int_equal(count_ref(&f, "fix-3"), 0);
+			assert_non_null(find(&f, "CVE-2019-14904", "a292-29"));
+			assert_int_equal(count_ref(&f, "a293-0"), 0);
+			assert_non_null(find(&f, "CVE-2022-48174", "u-11"));
+			assert_non_null(find(&f, "CVE-2023-38545", "c7881-5"));
+			assert_null(find(&f, "CVE-2023-38545", "c840-5"));
+			assert_null(find(&f, "CVE-2023-38545", "any-5"));
+			assert_non_null(find(&f, "CVE-2024-1086", "k-0"));
+			assert_int_equal(st.components, 420);
+			assert_true(st.undecided >= 30);
+			assert_int_equal(st.no_data, 60);
+			/* the unparsable purl of each copy, in component order */
+			assert_non_null(strstr(log.ptr, "1:component bad-0: purl"));
+			assert_true(strstr(log.ptr, "component bad-28: purl") < strstr(log.ptr, "component bad-29: purl"));
+			/* one warning per ecosystem, in the order the components name them */
+			assert_non_null(strstr(log.ptr, "no records for ecosystem Debian:100 in the database: 1 component(s)"));
+			for (int k = 101; k < 130; k++) {
+				char a[64], b[64];
+				snprintf(a, sizeof(a), "ecosystem Debian:%d ", k - 1);
+				snprintf(b, sizeof(b), "ecosystem Debian:%d ", k);
+				assert_true(strstr(log.ptr, a) && strstr(log.ptr, b) && strstr(log.ptr, a) < strstr(log.ptr, b));
+			}
+			assert_non_null(strstr(log.ptr, "30 component(s) of pkg:deb distro=plan9-4"));
+			first = rep;
+			first_log = log;
+			st0 = st;
+			tl_findings_free(&f);
+			continue;
+		}
+		assert_int_equal(rep.len, first.len);
+		assert_memory_equal(rep.ptr, first.ptr, rep.len);
+		assert_string_equal(log.ptr, first_log.ptr);
+		assert_memory_equal(&st, &st0, sizeof(st));
+		tl_buf_dispose(&rep);
+		tl_buf_dispose(&log);
+		tl_findings_free(&f);
+	}
+	tl_log_set_level(TL_LOG_WARN);
+	tl_buf_dispose(&first);
+	tl_buf_dispose(&first_log);
+	tl_sbom_free(s);
+	tl_vulndb_close(db);
+	for (int i = 0; i < 3; i++) {
+		static const char *const sfx[] = { "", "-wal", "-shm" };
+		snprintf(path, sizeof(path), "%s/v.db%s", dir, sfx[i]);
+		unlink(path);
+	}
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -705,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_match__warns_without_distro_data),
 		cmocka_unit_test(test_match__sorted_and_deterministic),
 		cmocka_unit_test(test_match__json_report_bytes),
+		cmocka_unit_test(test_match__threads_same_result),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
