@@ -222,6 +222,11 @@ static tl_err apply(scan_ctx *c, tl__fjob *j)
 			goto done;
 		c->sum->binsig_cpu += j->binsig_cpu;
 		c->sum->binsig_bytes += j->binsig_bytes;
+		err = tl__binsig_put(c->binsig, j->hits, j->n_hits);
+		j->hits = NULL;
+		j->n_hits = 0;
+		if (err)
+			goto done;
 	}
 	if (j->keep) {
 		/* the read buffer itself, trimmed to the file */

@@ -489,6 +489,7 @@ const char *tl__elf_machine_name(uint16_t machine);
  * identifies nothing yet; the signature cataloger (Hyperscan, PCRE2 where
  * missing) will record its matches against the node here. */
 typedef struct tl__binsig tl__binsig;
+typedef struct tl__binsig_hit tl__binsig_hit;
 tl_err tl__binsig_scan(tl__binsig *bs, const tl__node *node, const uint8_t *data, size_t len);
 
 /* ---- file content work (filework.c) -------------------------------------
@@ -523,6 +524,8 @@ typedef struct {
 	char *elf_warn;       /* "/path: not a valid ELF file: ..." or NULL */
 	double binsig_cpu;    /* CPU seconds of the signature pass */
 	uint64_t binsig_bytes;
+	tl__binsig_hit *hits; /* the signature pass's identifications (the walker puts them) */
+	size_t n_hits;
 	tl_err err;           /* the worker's error, its message in errmsg */
 	char *errmsg;
 } tl__fjob;
@@ -572,14 +575,14 @@ extern const tl__binsig_def tl__binsig_defs[];
 extern const size_t tl__binsig_n_defs;
 
 /* One identification in one file. */
-typedef struct {
+struct tl__binsig_hit {
 	size_t sig;      /* row of tl__binsig_defs */
 	char *version;   /* NULL: the component is there, its version not pinned */
 	char *release;   /* kernel release string from vermagic, or NULL */
 	uint64_t offset; /* of the matched text in the file */
 	char *text;      /* the matched text, non-printable bytes as '.' */
 	char *path;      /* the file (normalised path), or NULL from tl__binsig_match */
-} tl__binsig_hit;
+};
 
 /* Compiles every signature into one database (Hyperscan, else PCRE2). */
 tl_err tl__binsig_new(tl__binsig **out);
@@ -593,6 +596,16 @@ const char *tl__binsig_engine(const tl__binsig *bs);
  */
 tl_err tl__binsig_match(tl__binsig *bs, const uint8_t *data, size_t len, tl__binsig_hit **hits, size_t *n);
 void tl__binsig_hit_dispose(tl__binsig_hit *h);
+/*
+ * A matcher for another thread: the compiled signatures of bs (borrowed:
+ * bs outlives it) with scratch and hits of its own; free with
+ * tl__binsig_free.  *out NULL when bs is.
+ */
+tl_err tl__binsig_clone(tl__binsig **out, const tl__binsig *bs);
+/* Hands over what tl__binsig_scan recorded in bs (caller-owned), leaving it none. */
+void tl__binsig_take(tl__binsig *bs, tl__binsig_hit **hits, size_t *n);
+/* Appends hits (taken over, array too, whatever the outcome) as tl__binsig_scan on bs would have. */
+tl_err tl__binsig_put(tl__binsig *bs, tl__binsig_hit *hits, size_t n);
 /*
  * Turns what tl__binsig_scan recorded into the document: a file a package
  * owns (node->owner >= 0) adds a "trustline:binsig:identified" property to

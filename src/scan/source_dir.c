@@ -4,6 +4,14 @@
  * with AT_SYMLINK_NOFOLLOW, files opened with O_NOFOLLOW), and staying on
  * the file system of the root (like find -xdev).  Entries of a directory
  * are handed out sorted by name.
+ *
+ * System calls per entry, as few as the walk needs: a directory is read
+ * with getdents64 on the descriptor it was opened with (no opendir copy),
+ * an entry is taken with one fstatat, a file opened on its first read, and
+ * its end seen without a read returning 0 when a short read has brought
+ * exactly the size fstatat gave (a file that grows after that is read on
+ * as before, and one whose size says nothing, 0 in /proc, too).  The rest
+ * of a file (tl__source_dup_rest) is handed over as the descriptor itself.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -22,7 +30,12 @@ typedef struct {
 	const char *cur_name; /* its name there */
 	int cur_fd;           /* opened on the first read, -1 before */
 	bool cur_eof;
+	uint64_t cur_size;    /* the size fstatat gave */
+	uint64_t cur_got;     /* bytes read from it */
+	char *dents;          /* getdents64 buffer */
 } dir_impl;
+
+#define DENTS_SIZE ((size_t)32 << 10)
 
 static int cmp_names(const void *a, const void *b)
 {
@@ -35,42 +48,40 @@ static void close_cur(dir_impl *d)
 		close(d->cur_fd);
 	d->cur_fd = -1;
 	d->cur_eof = false;
+	d->cur_got = 0;
 }
 
 static tl_err walk_dir(tl__source *src, dir_impl *d, int dfd, tl_buf *path, tl__entry_fn fn, void *ctx)
 {
 	tl_err err = TL_OK;
-	DIR *dir = NULL;
-	struct dirent *de;
 	char **names = NULL, *link = NULL;
 	size_t n = 0, base = path->len;
-	int fd = -1;
 
-	if ((fd = dup(dfd)) < 0 || !(dir = fdopendir(fd))) {
-		err = tl__error(TL_EIO, "%s/%s: %s", src->name, path->ptr, strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		goto done;
-	}
-	fd = -1;
-	while ((errno = 0, de = readdir(dir)) != NULL) {
-		char **slot;
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+	for (;;) {
+		ssize_t got = getdents64(dfd, d->dents, DENTS_SIZE);
+		if (got < 0 && errno == EINTR)
 			continue;
-		if ((err = tl__array_grow((void **)&names, &n, sizeof(char *), (void **)&slot)) != TL_OK)
-			goto done;
-		if (!(*slot = strdup(de->d_name))) {
-			n--;
-			err = tl__nomem();
+		if (got < 0) {
+			err = tl__error(TL_EIO, "%s/%s: %s", src->name, path->ptr, strerror(errno));
 			goto done;
 		}
+		if (got == 0)
+			break;
+		for (size_t off = 0; off < (size_t)got;) {
+			const struct dirent64 *de = (const struct dirent64 *)(d->dents + off);
+			char **slot;
+			off += de->d_reclen;
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			if ((err = tl__array_grow((void **)&names, &n, sizeof(char *), (void **)&slot)) != TL_OK)
+				goto done;
+			if (!(*slot = strdup(de->d_name))) {
+				n--;
+				err = tl__nomem();
+				goto done;
+			}
+		}
 	}
-	if (errno) {
-		err = tl__error(TL_EIO, "%s/%s: %s", src->name, path->ptr, strerror(errno));
-		goto done;
-	}
-	closedir(dir);
-	dir = NULL;
 	if (n)
 		qsort(names, n, sizeof(char *), cmp_names);
 
@@ -94,9 +105,11 @@ static tl_err walk_dir(tl__source *src, dir_impl *d, int dfd, tl_buf *path, tl__
 			goto done;
 		e.path = path->ptr;
 		e.mode = (uint32_t)st.st_mode & 07777;
+		d->cur_size = 0;
 		if (S_ISREG(st.st_mode)) {
 			e.type = TL__ENT_FILE;
 			e.size = (uint64_t)st.st_size;
+			d->cur_size = e.size;
 		} else if (S_ISDIR(st.st_mode)) {
 			e.type = TL__ENT_DIR;
 		} else if (S_ISLNK(st.st_mode)) {
@@ -145,8 +158,6 @@ done:
 	path->len = base;
 	if (path->ptr)
 		path->ptr[base] = '\0';
-	if (dir)
-		closedir(dir);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
@@ -189,7 +200,9 @@ static tl_err dir_read(tl__source *src, void *buf, size_t len, size_t *got)
 		err = tl__error(TL_EIO, "%s: %s: %s", src->name, d->cur_name, strerror(errno));
 		goto done;
 	}
-	if (n == 0)
+	d->cur_got += (uint64_t)n;
+	/* short, and the size it said: the end (see the top) */
+	if (n == 0 || ((size_t)n < len && d->cur_size && d->cur_got == d->cur_size))
 		d->cur_eof = true;
 	if ((err = tl__source_count(src, (uint64_t)n)) != TL_OK)
 		goto done;
@@ -211,10 +224,8 @@ static int dir_dup_rest(tl__source *src, char **label)
 		tl_buf_dispose(&b);
 		return -1;
 	}
-	if ((fd = fcntl(d->cur_fd, F_DUPFD_CLOEXEC, 0)) < 0) {
-		tl_buf_dispose(&b);
-		return -1;
-	}
+	fd = d->cur_fd; /* handed over: no copy */
+	d->cur_fd = -1;
 	*label = tl_buf_detach(&b);
 	d->cur_eof = true; /* the rest is the caller's */
 	return fd;
@@ -227,6 +238,7 @@ static void dir_free(tl__source *src)
 	close_cur(d);
 	if (d->rootfd >= 0)
 		close(d->rootfd);
+	free(d->dents);
 	free(d);
 	src->impl = NULL;
 }
@@ -243,13 +255,16 @@ tl_err tl__source_dir_open(tl__source *src, const char *path)
 	dir_impl *d = calloc(1, sizeof(*d));
 	struct stat st;
 
-	if (!d)
+	if (!d || !(d->dents = malloc(DENTS_SIZE))) {
+		free(d);
 		return tl__nomem();
+	}
 	d->cur_fd = -1;
 	if ((d->rootfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || fstat(d->rootfd, &st) != 0) {
 		tl_err err = tl__error(TL_EIO, "%s: %s", path, strerror(errno));
 		if (d->rootfd >= 0)
 			close(d->rootfd);
+		free(d->dents);
 		free(d);
 		return err;
 	}
