@@ -159,6 +159,21 @@ int tl__source_dup_rest(tl__source *src, char **label);
 tl_err tl__source_dir_open(tl__source *src, const char *path);
 /* tl__source_dup_rest of a directory source; -1 for another kind. */
 int tl__source_dir_dup_rest(tl__source *src, char **label);
+/*
+ * Whether the gzip stream r is compressed text, not an archive (the
+ * test of tl__source_nest): inflates its head (TL__SNIFF_LEN + 1 bytes,
+ * or all of a smaller member with nothing after it), true when zlib read
+ * it without complaint and it may not be a tar, cpio or another filter's
+ * stream.  Then *gn is the bytes inflated and *inner the kind they sniff
+ * as.  False: libarchive is to be asked.
+ */
+bool tl__gz_text(const tl__range *r, size_t *gn, tl__kind *inner);
+/*
+ * tl__gz_text for r as the read-ahead of a directory source found it, when
+ * r is the current file's whole content (compared byte for byte): 1 or 0,
+ * with *gn and *inner; -1 when src has no answer for it.
+ */
+int tl__source_dir_gz_hint(tl__source *src, const tl__range *r, size_t *gn, tl__kind *inner);
 tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);

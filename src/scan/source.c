@@ -476,6 +476,20 @@ static bool may_be_archive(const uint8_t *p, size_t n)
 	return false;
 }
 
+bool tl__gz_text(const tl__range *r, size_t *gn, tl__kind *inner)
+{
+	uint8_t gz[TL__SNIFF_LEN + 1];
+	bool whole = false;
+
+	*gn = 0;
+	*inner = TL__KIND_NONE;
+	if (!gz_head(r, gz, sizeof(gz), gn, &whole) || !(*gn == sizeof(gz) || (whole && *gn > 0)) ||
+	    may_be_archive(gz, *gn))
+		return false;
+	*inner = tl__sniff(gz, *gn < TL__SNIFF_LEN ? *gn : TL__SNIFF_LEN);
+	return true;
+}
+
 tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name, tl__kind kind, uint8_t *mem,
                        uint64_t mem_held, bool *opened)
 {
@@ -510,12 +524,15 @@ tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name,
 		/* a tar or cpio is streamed; a file system is decompressed into memory */
 		uint8_t *head = NULL, *whole = NULL;
 		size_t hlen = 0, wlen = 0;
-		tl__kind inner;
-		uint8_t gz[TL__SNIFF_LEN + 1];
+		tl__kind inner, gz_inner = TL__KIND_NONE;
 		size_t gn = 0;
-		bool in_memory;
-		bool gz_whole = false, text = kind == TL__KIND_GZIP && gz_head(r, gz, sizeof(gz), &gn, &gz_whole) &&
-		                           (gn == sizeof(gz) || (gz_whole && gn > 0)) && !may_be_archive(gz, gn);
+		bool in_memory, text = false;
+		if (kind == TL__KIND_GZIP) {
+			/* the directory source's read-ahead may have answered it
+			 * for these very bytes */
+			int hint = tl__source_dir_gz_hint(parent, r, &gn, &gz_inner);
+			text = hint >= 0 ? hint == 1 : tl__gz_text(r, &gn, &gz_inner);
+		}
 		if (!text) {
 			if (kind != TL__KIND_LZOP) { /* libarchive has no lzop of its own */
 				err = tl__source_archive_open_range(child);
@@ -533,7 +550,7 @@ tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name,
 			/* what tl__source_decompress would have counted and kept:
 			 * all of it, up to TL__SNIFF_LEN + 1 bytes */
 			err = tl__source_count(child, gn);
-			inner = err == TL_OK ? tl__sniff(gz, gn < TL__SNIFF_LEN ? gn : TL__SNIFF_LEN) : TL__KIND_NONE;
+			inner = err == TL_OK ? gz_inner : TL__KIND_NONE;
 		}
 		if (err == TL_ENOMEM)
 			goto done;
