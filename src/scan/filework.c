@@ -251,6 +251,8 @@ static void work(tl__filework *w, executor *x, tl__fjob *j)
 		j->cap = j->whole_len + 1;
 		j->len = j->whole_len;
 	}
+	if (j->changelog && j->keep)
+		tl__changelog_pre_make(&j->cl, j->data, j->len);
 	if (j->parse) {
 		tl__node nd = { 0 };
 		struct timespec t0, t1;
@@ -486,6 +488,8 @@ static void job_dispose(tl__fjob *j)
 		close(j->fd);
 	j->fd = -1;
 	tl__elf_info_free(j->elf);
+	tl__changelog_pre_free(j->cl);
+	j->cl = NULL;
 	for (size_t i = 0; i < j->n_hits; i++)
 		tl__binsig_hit_dispose(&j->hits[i]);
 	free(j->hits);

@@ -135,6 +135,15 @@ static bool wanted(const char *path)
 	return false;
 }
 
+/* A package changelog among the wanted files (changelog_cves reads it). */
+static bool is_changelog(const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	base = base ? base + 1 : path;
+	return !strcmp(base, "changelog.Debian.gz") || !strcmp(base, "changelog.gz");
+}
+
 static tl_hash_alg hash_alg(const tl_scan_opts *o)
 {
 	return o->hash == TL_SCAN_HASH_SHA512 ? TL_HASH_SHA512 : TL_HASH_SHA256;
@@ -177,6 +186,8 @@ static tl_err share_body(scan_ctx *c, const char *path, const char *target)
 			err = tl__elf_info_copy(&n->elf, src->elf);
 		tl_buf_dispose(&n->content);
 		n->kept = false;
+		tl__changelog_pre_free(n->cl);
+		n->cl = NULL;
 		if (!err && src->kept &&
 		    (err = tl_buf_put(&n->content, src->content.ptr ? src->content.ptr : "", src->content.len)) == TL_OK)
 			n->kept = true;
@@ -237,6 +248,8 @@ static tl_err apply(scan_ctx *c, tl__fjob *j)
 		}
 		nd->content = (tl_buf){ (char *)j->data, j->len, j->cap, 0 };
 		nd->kept = true;
+		nd->cl = j->cl;
+		j->cl = NULL;
 		j->data = NULL;
 		j->cap = 0;
 	}
@@ -309,6 +322,8 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 	nd->elf = NULL;
 	tl_buf_dispose(&nd->content);
 	nd->kept = false;
+	tl__changelog_pre_free(nd->cl);
+	nd->cl = NULL;
 	nd->digest_len = 0;
 	nd->has_md5 = false;
 	nd->type = e->type;
@@ -426,6 +441,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			if (!hash_only) {
 				job->parse = memcmp(job->data, "\x7f" "ELF", 4) == 0;
 				job->keep = wanted(e->path);
+				job->changelog = job->keep && is_changelog(e->path);
 			}
 			if (!(job->path = strdup(e->path))) {
 				err = tl__nomem();
@@ -449,6 +465,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			}
 		}
 		job->keep = wanted(e->path);
+		job->changelog = job->keep && is_changelog(e->path);
 	}
 	tl__filework_submit(c->work, job);
 	job = NULL;
@@ -709,6 +726,24 @@ static tl_err changelog_cves(cat_ctx *k, tl_sbom_component *comp, const tl__pkg 
 	}
 	if (!nd)
 		goto done;
+	if (nd->cl) {
+		/* read by the walk's worker: the same answers */
+		const tl__changelog_pre *cl = nd->cl;
+		const char *src = p->source ? p->source : p->name;
+		if (cl->gz_err) {
+			err = warn(k->c->sum, "/%s: %s", nd->path, cl->gz_msg);
+			goto done;
+		}
+		trunc = cl->gz_trunc;
+		if (!cl->first || !strcmp(cl->first, src)) {
+			trunc2 = cl->cves_trunc;
+			if (cl->cves && !(cves = strdup(cl->cves))) {
+				err = tl__nomem();
+				goto done;
+			}
+		}
+		goto found;
+	}
 	if ((err = tl__gunzip(&text, nd->content.ptr ? nd->content.ptr : "", nd->content.len, TL__CHANGELOG_MAX_TEXT,
 	                      &trunc)) != TL_OK) {
 		if (err == TL_ENOMEM)
@@ -719,6 +754,7 @@ static tl_err changelog_cves(cat_ctx *k, tl_sbom_component *comp, const tl__pkg 
 	if ((err = tl__changelog_cves(&cves, text.ptr ? text.ptr : "", text.len, p->source ? p->source : p->name,
 	                              &trunc2)) != TL_OK)
 		goto done;
+found:
 	if ((trunc || trunc2) && (err = warn(k->c->sum, "/%s: changelog past its limits; only its newest part was read",
 	                                     nd->path)) != TL_OK)
 		goto done;

@@ -325,6 +325,7 @@ tl_err tl__path_norm(tl_buf *out, const char *in, size_t max, bool *escaped);
 /* ---- tree index (tree.c) ------------------------------------------------- */
 
 typedef struct tl__elf_info tl__elf_info;
+typedef struct tl__changelog_pre tl__changelog_pre;
 
 typedef struct {
 	char *path;           /* normalised */
@@ -339,6 +340,7 @@ typedef struct {
 	tl__elf_info *elf;    /* parsed ELF, or NULL */
 	tl_buf content;       /* kept content (package databases...), or empty */
 	bool kept;            /* content holds the whole file */
+	tl__changelog_pre *cl; /* a changelog.Debian.gz read during the walk, or NULL */
 	long owner;           /* component index of the owning package, -1: none */
 } tl__node;
 
@@ -467,6 +469,28 @@ tl_err tl__gunzip(tl_buf *out, const void *data, size_t len, size_t max, bool *t
  * package.  *truncated: an entry or id limit stopped the parse.
  */
 tl_err tl__changelog_cves(char **out, const char *text, size_t len, const char *source, bool *truncated);
+/*
+ * tl__changelog_cves without a source, and in *first (caller frees) the
+ * package name of the first entry, NULL if there is none: with a source,
+ * tl__changelog_cves gives the same when first is NULL or that source, and
+ * NULL (not truncated) otherwise.
+ */
+tl_err tl__changelog_cves_any(char **out, const char *text, size_t len, bool *truncated, char **first);
+
+/* A package changelog as the walk's worker read it (changelog_cves in scan.c). */
+struct tl__changelog_pre {
+	tl_err gz_err;     /* tl__gunzip failed (not for memory): its message in gz_msg */
+	char *gz_msg;
+	bool gz_trunc;     /* past TL__CHANGELOG_MAX_TEXT */
+	char *cves;        /* tl__changelog_cves_any */
+	bool cves_trunc;
+	char *first;
+};
+
+/* Reads a changelog.Debian.gz (data, borrowed) into *out (caller frees with
+ * tl__changelog_pre_free); *out NULL when memory ran out. */
+void tl__changelog_pre_make(tl__changelog_pre **out, const void *data, size_t len);
+void tl__changelog_pre_free(tl__changelog_pre *c);
 
 /* ---- ELF (elf.c) ---------------------------------------------------------- */
 
@@ -520,6 +544,7 @@ typedef struct {
 	bool first, last;     /* the file's first chunk (digests start), its last (digests end) */
 	bool parse;           /* last, and data is the whole file: ELF parse and signatures */
 	bool keep;            /* last, and a cataloger keeps the content (taken by the walker) */
+	bool changelog;       /* keep, and a package changelog: read into cl */
 	char *path;           /* parse, fd: the file's path (owned) */
 	char *warn;           /* the file's warning (too big), or NULL */
 	/* the rest of the file read by the worker (tl__source_dup_rest), after data */
@@ -541,6 +566,7 @@ typedef struct {
 	uint64_t binsig_bytes;
 	tl__binsig_hit *hits; /* the signature pass's identifications (the walker puts them) */
 	size_t n_hits;
+	tl__changelog_pre *cl; /* changelog: what it says (the walker takes it), NULL if memory ran out */
 	tl_err err;           /* the worker's error, its message in errmsg */
 	char *errmsg;
 } tl__fjob;

@@ -39,6 +39,7 @@ void tl__tree_dispose(tl__tree *t)
 		free(t->nodes[i].path);
 		free(t->nodes[i].link);
 		tl__elf_info_free(t->nodes[i].elf);
+		tl__changelog_pre_free(t->nodes[i].cl);
 		tl_buf_dispose(&t->nodes[i].content);
 	}
 	free(t->nodes);
