@@ -348,6 +348,7 @@ typedef struct {
 	tl__node *nodes;
 	size_t n, cap;
 	size_t *slots;        /* open addressing: node index + 1, 0 empty */
+	uint32_t *hashes;     /* per slot: the low 32 bits of its path's hash */
 	size_t n_slots;
 	unsigned max_hops;
 	size_t max_path;

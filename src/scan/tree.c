@@ -3,7 +3,9 @@
  * the walk learnt about it (digest, ELF facts, kept content, owner), and
  * symlink resolution that never leaves the image root.
  *
- * Hash table: open addressing, FNV-1a, linear probing, load <= 1/2.
+ * Hash table: open addressing, FNV-1a, linear probing, load <= 1/2; each
+ * slot keeps 32 bits of its path's hash, so a probe compares a path only
+ * when those agree.
  * Resolution: a namei-style loop over the remaining components; each
  * symlink met costs one hop (max_hops, a loop ends there); an absolute
  * target restarts at the image root, ".." stops at the root.  A component
@@ -44,17 +46,19 @@ void tl__tree_dispose(tl__tree *t)
 	}
 	free(t->nodes);
 	free(t->slots);
+	free(t->hashes);
 	memset(t, 0, sizeof(*t));
 }
 
-static size_t *slot_of(const tl__tree *t, const char *path)
+/* The slot of path (hash h), or the empty one where it would go. */
+static size_t slot_of(const tl__tree *t, const char *path, size_t h)
 {
-	size_t mask = t->n_slots - 1, i = fnv1a(path) & mask;
+	size_t mask = t->n_slots - 1, i = h & mask;
 
 	for (;;) {
-		size_t *s = &t->slots[i];
-		if (*s == 0 || strcmp(t->nodes[*s - 1].path, path) == 0)
-			return s;
+		size_t s = t->slots[i];
+		if (s == 0 || (t->hashes[i] == (uint32_t)h && strcmp(t->nodes[s - 1].path, path) == 0))
+			return i;
 		i = (i + 1) & mask;
 	}
 }
@@ -62,24 +66,34 @@ static size_t *slot_of(const tl__tree *t, const char *path)
 static tl_err rehash(tl__tree *t)
 {
 	size_t n = t->n_slots ? t->n_slots * 2 : 1024, *old = t->slots, old_n = t->n_slots;
+	uint32_t *old_h = t->hashes;
 
-	if (!tl_size_mul(&(size_t){ 0 }, n, sizeof(size_t)) || !(t->slots = calloc(n, sizeof(size_t)))) {
+	if (!tl_size_mul(&(size_t){ 0 }, n, sizeof(size_t)) || !(t->slots = calloc(n, sizeof(size_t))) ||
+	    !(t->hashes = calloc(n, sizeof(uint32_t)))) {
+		free(t->slots);
 		t->slots = old;
+		t->hashes = old_h;
 		return tl__nomem();
 	}
 	t->n_slots = n;
 	for (size_t i = 0; i < old_n; i++) {
-		if (old[i])
-			*slot_of(t, t->nodes[old[i] - 1].path) = old[i];
+		if (old[i]) {
+			/* the low bits place it: those of the kept hash, as the table is at most 2^32 */
+			size_t h = n <= ((size_t)1 << 32) ? old_h[i] : fnv1a(t->nodes[old[i] - 1].path);
+			size_t j = slot_of(t, t->nodes[old[i] - 1].path, h);
+			t->slots[j] = old[i];
+			t->hashes[j] = (uint32_t)h;
+		}
 	}
 	free(old);
+	free(old_h);
 	return TL_OK;
 }
 
 tl_err tl__tree_add(tl__tree *t, const char *path, tl__node **out)
 {
 	tl_err err = TL_OK;
-	size_t *slot;
+	size_t slot, h = fnv1a(path);
 	tl__node *nd;
 	char *copy = NULL;
 
@@ -87,9 +101,9 @@ tl_err tl__tree_add(tl__tree *t, const char *path, tl__node **out)
 		if ((err = rehash(t)) != TL_OK)
 			goto done;
 	}
-	slot = slot_of(t, path);
-	if (*slot) {
-		*out = &t->nodes[*slot - 1];
+	slot = slot_of(t, path, h);
+	if (t->slots[slot]) {
+		*out = &t->nodes[t->slots[slot] - 1];
 		goto done;
 	}
 	if (!(copy = strdup(path))) {
@@ -101,7 +115,8 @@ tl_err tl__tree_add(tl__tree *t, const char *path, tl__node **out)
 	nd->path = copy;
 	copy = NULL;
 	nd->owner = -1;
-	*slot = t->n;
+	t->slots[slot] = t->n;
+	t->hashes[slot] = (uint32_t)h;
 	*out = nd;
 done:
 	free(copy);
@@ -110,12 +125,12 @@ done:
 
 tl__node *tl__tree_get(const tl__tree *t, const char *path)
 {
-	size_t *s;
+	size_t s;
 
 	if (t->n_slots == 0)
 		return NULL;
-	s = slot_of(t, path);
-	return *s ? &t->nodes[*s - 1] : NULL;
+	s = t->slots[slot_of(t, path, fnv1a(path))];
+	return s ? &t->nodes[s - 1] : NULL;
 }
 
 /* Drops the last component of cur. */
