@@ -16,13 +16,15 @@
  * Read-ahead (with more than one CPU): a thread of the source takes the
  * entries of the directory being walked in order, ahead of the walker:
  * their fstatat, a symlink's readlinkat, and a regular file of at most
- * RA_MAX bytes read whole (RA_BUDGET bytes waiting at most).  The walker
- * then takes what it found instead of making those calls; an entry the
- * thread has not started is the walker's own, and anything that went
- * wrong there (a call failing, a file larger than fstatat said) is done
- * again by the walker as without read-ahead, so errors and content are
- * what they were.  Leaving a directory, the walker waits for the entry
- * in progress and drops the rest.
+ * RA_MAX bytes read whole (RA_BUDGET bytes waiting at most); when it is
+ * through that directory, it goes on with the ones it is in, where the
+ * walker comes back (a quarter of the budget).  The walker then takes what
+ * it found instead of making those calls; an entry the thread has not
+ * finished the walker does itself (it never waits for the thread), and
+ * anything that went wrong there (a call failing, a file larger than
+ * fstatat said) is done again by the walker as without read-ahead, so
+ * errors and content are what they were.  Leaving a directory, the walker
+ * waits for an entry of it in progress and drops the rest.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -192,8 +194,11 @@ static void *ra_main(void *arg)
 		ra_item *it = NULL;
 		size_t i = 0;
 		while (!d->ra_stop) {
-			l = d->ra_top;
-			if (l && d->ra_held < RA_BUDGET) {
+			/* the directory being walked, then (a quarter of the budget)
+			 * the ones it is in, where the walker returns */
+			for (l = d->ra_top; l && !it; l = l->up) {
+				if (d->ra_held >= (l == d->ra_top ? RA_BUDGET : RA_BUDGET / 4))
+					break;
 				while (l->next < l->n && l->items[l->next].state != RA_PENDING)
 					l->next++;
 				if (l->next < l->n) {
@@ -202,6 +207,8 @@ static void *ra_main(void *arg)
 					break;
 				}
 			}
+			if (it)
+				break;
 			d->ra_idle = true;
 			pthread_cond_wait(&d->ra_wake, &d->ra_mu);
 			d->ra_idle = false;
@@ -267,8 +274,8 @@ static void ra_pop(dir_impl *d, ra_list *l)
 	pthread_mutex_unlock(&d->ra_mu);
 }
 
-/* Whether the thread has item it ready (waiting while it loads it); if it
- * has not started it, the item is the walker's. */
+/* Whether the thread has item it ready; if not (not started, or being
+ * loaded), the walker does the entry itself. */
 static bool ra_take(dir_impl *d, ra_item *it)
 {
 	bool ok;
@@ -276,11 +283,7 @@ static bool ra_take(dir_impl *d, ra_item *it)
 	pthread_mutex_lock(&d->ra_mu);
 	if (it->state == RA_PENDING)
 		it->state = RA_WALKER;
-	while (it->state == RA_LOADING) {
-		d->ra_waiting = true;
-		pthread_cond_wait(&d->ra_ready, &d->ra_mu);
-		d->ra_waiting = false;
-	}
+	/* one the thread is loading: done here too, rather than waited for */
 	ok = it->state == RA_READY && it->ok;
 	pthread_mutex_unlock(&d->ra_mu);
 	return ok;
