@@ -25,9 +25,10 @@
  * SLOTS jobs and, once more than BUDGET bytes wait, no new one
  * (tl__filework_room), which bounds the memory the pipeline adds.
  *
- * Both threads do the work.  The worker takes jobs in order; the walker,
- * when it has to wait (the ring or the budget is full, or it needs every
- * job done), takes the next job no one has started instead of sleeping,
+ * In a directory walk (tl__filework_set_help) both threads do the work.
+ * The worker takes jobs in order; the walker, when it has to wait (the
+ * ring or the budget is full, or it needs every job done), takes the next
+ * job no one has started instead of sleeping,
  * if that job is a whole file (a file's pieces carry one digest from
  * piece to piece, so they are the worker's, one after the other).  Each
  * thread has its own digest contexts, read buffer and signature scratch.
@@ -66,6 +67,7 @@ struct tl__filework {
 	size_t held;          /* bytes of submitted, unreleased jobs */
 	size_t queued;        /* bytes of submitted jobs not done yet */
 	bool threaded, stop;
+	bool help;            /* the walker does jobs while it waits */
 	bool worker_idle;     /* waiting on work */
 	bool walker_waiting;  /* waiting on done */
 	pthread_t thread;
@@ -339,6 +341,11 @@ bool tl__filework_threaded(const tl__filework *w)
 	return w->threaded;
 }
 
+void tl__filework_set_help(tl__filework *w, bool help)
+{
+	w->help = help;
+}
+
 size_t tl__filework_queued(tl__filework *w)
 {
 	size_t n;
@@ -458,7 +465,7 @@ tl__fjob *tl__filework_done(tl__filework *w, bool wait)
 		if (!wait || w->n_rel == w->n_sub)
 			break;
 		next = &w->slot[w->n_start % SLOTS];
-		if (w->n_start < w->n_sub && next->first && next->last) {
+		if (w->help && w->n_start < w->n_sub && next->first && next->last) {
 			/* a whole file no one has started: done here, not waited for */
 			size_t i = w->n_start++;
 			pthread_mutex_unlock(&w->mu);

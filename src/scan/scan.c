@@ -1364,6 +1364,9 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	if ((err = tl__source_open(&src, target, &lim)) != TL_OK)
 		goto done;
 	sum->source = src->ops->kind;
+	/* a directory's walker has no thread beside it but the read-ahead:
+	 * it does jobs itself rather than wait on the worker */
+	tl__filework_set_help(c.work, tl__source_is_dir(src));
 	sum->binsig_engine = tl__binsig_engine(c.binsig);
 	c.src = src;
 	err = tl__source_walk(src, on_entry, &c);

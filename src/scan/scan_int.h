@@ -157,6 +157,8 @@ int tl__source_dup_rest(tl__source *src, char **label);
 
 /* Internal to the source files.  The range ones read src->range. */
 tl_err tl__source_dir_open(tl__source *src, const char *path);
+/* Whether src reads a directory (source_dir.c). */
+bool tl__source_is_dir(const tl__source *src);
 /* tl__source_dup_rest of a directory source; -1 for another kind. */
 int tl__source_dir_dup_rest(tl__source *src, char **label);
 /*
@@ -580,6 +582,10 @@ typedef struct tl__filework tl__filework;
 tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool md5, tl__binsig *bs, size_t max_file);
 /* Whether the work runs in a second thread. */
 bool tl__filework_threaded(const tl__filework *w);
+/* Whether the walker does whole-file jobs itself while it waits (off by
+ * default: a source with threads of its own, an archive's inflater or
+ * squashfs's decompressors, needs the CPU it would take). */
+void tl__filework_set_help(tl__filework *w, bool help);
 /* Bytes handed to the worker and not done yet (how far behind it is). */
 size_t tl__filework_queued(tl__filework *w);
 /* Whether tl__filework_get has a slot: fewer than the slot count taken and

@@ -535,6 +535,11 @@ static void dir_free(tl__source *src)
 
 static const tl__source_ops dir_ops = { "directory", dir_walk, dir_read, dir_free };
 
+bool tl__source_is_dir(const tl__source *src)
+{
+	return src->ops == &dir_ops;
+}
+
 int tl__source_dir_dup_rest(tl__source *src, char **label)
 {
 	return src->ops == &dir_ops ? dir_dup_rest(src, label) : -1;
