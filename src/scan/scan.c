@@ -135,13 +135,31 @@ static bool wanted(const char *path)
 	return false;
 }
 
-/* A package changelog among the wanted files (changelog_cves reads it). */
-static bool is_changelog(const char *path)
+/*
+ * A package changelog among the wanted files, to be read by the worker:
+ * changelog.Debian.gz, or changelog.gz without one next to it (so far:
+ * in a directory it came first), as changelog_cves takes them.  A native
+ * package's changelog.gz is its Debian changelog; beside a
+ * changelog.Debian.gz it is the upstream one, often megabytes, not read.
+ */
+static bool is_changelog(const tl__tree *t, const char *path)
 {
 	const char *base = strrchr(path, '/');
+	tl_buf sib = TL_BUF_INIT;
+	const tl__node *nd;
 
 	base = base ? base + 1 : path;
-	return !strcmp(base, "changelog.Debian.gz") || !strcmp(base, "changelog.gz");
+	if (!strcmp(base, "changelog.Debian.gz"))
+		return true;
+	if (strcmp(base, "changelog.gz") != 0)
+		return false;
+	if (tl_buf_put(&sib, path, (size_t)(base - path)) != TL_OK || tl_buf_puts(&sib, "changelog.Debian.gz") != TL_OK) {
+		tl_buf_dispose(&sib);
+		return false; /* read after the walk, as without this */
+	}
+	nd = tl__tree_get(t, sib.ptr);
+	tl_buf_dispose(&sib);
+	return !nd || nd->type != TL__ENT_FILE;
 }
 
 static tl_hash_alg hash_alg(const tl_scan_opts *o)
@@ -441,7 +459,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			if (!hash_only) {
 				job->parse = memcmp(job->data, "\x7f" "ELF", 4) == 0;
 				job->keep = wanted(e->path);
-				job->changelog = job->keep && is_changelog(e->path);
+				job->changelog = job->keep && is_changelog(&c->tree, e->path);
 			}
 			if (!(job->path = strdup(e->path))) {
 				err = tl__nomem();
@@ -465,7 +483,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			}
 		}
 		job->keep = wanted(e->path);
-		job->changelog = job->keep && is_changelog(e->path);
+		job->changelog = job->keep && is_changelog(&c->tree, e->path);
 	}
 	tl__filework_submit(c->work, job);
 	job = NULL;
@@ -562,7 +580,7 @@ static tl_err own(cat_ctx *k, long idx, const char *path, tl_sbom_component *com
 	nd->owner = idx;
 	{
 		tl_buf b = TL_BUF_INIT;
-		if ((err = tl_buf_printf(&b, "/%s", nd->path)) == TL_OK)
+		if ((err = tl_buf_putc(&b, '/')) == TL_OK && (err = tl_buf_puts(&b, nd->path)) == TL_OK)
 			err = tl_sbom_component_add_file(comp, b.ptr);
 		tl_buf_dispose(&b);
 	}
@@ -1191,8 +1209,10 @@ static tl_err component_hashes(cat_ctx *k, tl_sbom_component *comp)
 			continue;
 		tl_hex(hex, nd->digest, nd->digest_len);
 		tl_buf_clear(&line);
-		if ((err = tl_buf_printf(&line, "%s  %s", hex, comp->files[i])) != TL_OK ||
-		    (err = tl_buf_printf(&manifest, "%s\n", line.ptr)) != TL_OK ||
+		/* "<hex>  /<path>", as sha256sum prints it */
+		if ((err = tl_buf_puts(&line, hex)) != TL_OK || (err = tl_buf_put(&line, "  ", 2)) != TL_OK ||
+		    (err = tl_buf_puts(&line, comp->files[i])) != TL_OK ||
+		    (err = tl_buf_put(&manifest, line.ptr, line.len)) != TL_OK || (err = tl_buf_putc(&manifest, '\n')) != TL_OK ||
 		    (err = tl_sbom_component_add_prop(comp, name.ptr, line.ptr)) != TL_OK)
 			goto done;
 	}

@@ -17,15 +17,21 @@
 
 #include "scan/scan_int.h"
 
-static size_t fnv1a(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
+#define FNV_START 1469598103934665603ull
 
-	for (; *s; s++) {
-		h ^= (uint8_t)*s;
+/* FNV-1a of n more bytes, from h (FNV_START for a whole string). */
+static uint64_t fnv1a_more(uint64_t h, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		h ^= (uint8_t)s[i];
 		h *= 1099511628211ull;
 	}
-	return (size_t)h;
+	return h;
+}
+
+static size_t fnv1a(const char *s)
+{
+	return (size_t)fnv1a_more(FNV_START, s, strlen(s));
 }
 
 void tl__tree_init(tl__tree *t, unsigned max_hops, size_t max_path)
@@ -123,14 +129,20 @@ done:
 	return err;
 }
 
-tl__node *tl__tree_get(const tl__tree *t, const char *path)
+/* tl__tree_get with the path's hash already made. */
+static tl__node *get_hashed(const tl__tree *t, const char *path, size_t h)
 {
 	size_t s;
 
 	if (t->n_slots == 0)
 		return NULL;
-	s = t->slots[slot_of(t, path, fnv1a(path))];
+	s = t->slots[slot_of(t, path, h)];
 	return s ? &t->nodes[s - 1] : NULL;
+}
+
+tl__node *tl__tree_get(const tl__tree *t, const char *path)
+{
+	return get_hashed(t, path, fnv1a(path));
 }
 
 /* Drops the last component of cur. */
@@ -148,6 +160,8 @@ tl_err tl__tree_resolve(const tl__tree *t, const char *path, bool follow_last, t
 	tl_buf cur = TL_BUF_INIT, rest = TL_BUF_INIT, tmp = TL_BUF_INIT;
 	unsigned hops = 0;
 	size_t pos = 0, root = 0; /* cur[0, root) is the innermost image root */
+	uint64_t h = FNV_START;   /* of cur, while cur only grows; remade after it shrinks */
+	bool h_ok = true;
 
 	*out = NULL;
 	cur.max = rest.max = tmp.max = t->max_path * 2 + 16;
@@ -170,12 +184,24 @@ tl_err tl__tree_resolve(const tl__tree *t, const char *path, bool follow_last, t
 		if (n == 1 && s[0] == '.')
 			continue;
 		if (n == 2 && s[0] == '.' && s[1] == '.') {
-			if (cur.len > root)
+			if (cur.len > root) {
 				pop(&cur);
+				h_ok = false;
+			}
 			continue;
 		}
-		if ((cur.len && (err = tl_buf_putc(&cur, '/')) != TL_OK) || (err = tl_buf_put(&cur, s, n)) != TL_OK)
+		if (!h_ok) {
+			h = fnv1a_more(FNV_START, cur.ptr, cur.len);
+			h_ok = true;
+		}
+		if (cur.len) {
+			if ((err = tl_buf_putc(&cur, '/')) != TL_OK)
+				goto done;
+			h = fnv1a_more(h, "/", 1);
+		}
+		if ((err = tl_buf_put(&cur, s, n)) != TL_OK)
 			goto done;
+		h = fnv1a_more(h, s, n);
 		if (s[n - 1] == '!')
 			root = cur.len;
 		if (cur.len > t->max_path)
@@ -186,7 +212,7 @@ tl_err tl__tree_resolve(const tl__tree *t, const char *path, bool follow_last, t
 				p2++;
 			last = rest.ptr[p2] == '\0';
 		}
-		nd = tl__tree_get(t, cur.ptr);
+		nd = get_hashed(t, cur.ptr, (size_t)h);
 		if (!nd) {
 			if (last)
 				goto done;
@@ -207,6 +233,7 @@ tl_err tl__tree_resolve(const tl__tree *t, const char *path, bool follow_last, t
 			} else {
 				pop(&cur);
 			}
+			h_ok = false;
 			tl_buf_clear(&rest);
 			if ((err = tl_buf_put(&rest, tmp.ptr, tmp.len)) != TL_OK)
 				goto done;
