@@ -13,7 +13,8 @@
  *   the rest (a directory's file)
  *   tl__filework_submit             --->  reads the rest (read_rest);
  *                                         digests; on the last chunk the
- *                                         ELF parse and signatures
+ *                                         ELF parse and signatures, or a
+ *                                         changelog's gunzip and CVE ids
  *   tl__filework_done: oldest slot  <---  done
  *   applies it to the tree,
  *   tl__filework_release
