@@ -84,6 +84,7 @@ typedef struct tl__source tl__source;
 /* Called once per entry.  May read the entry's content with
  * tl__source_read.  Returning an error stops the walk with that error. */
 typedef tl_err (*tl__entry_fn)(tl__source *src, const tl__entry *e, void *ctx);
+typedef struct tl__gz_inflater tl__gz_inflater;
 
 /* The operations one kind of source provides (source.c dispatches). */
 typedef struct {
@@ -117,6 +118,7 @@ struct tl__source {
 	const uint8_t *pb;
 	size_t pb_len, pb_off;
 	uint8_t *peek;       /* TL__SNIFF_LEN bytes */
+	tl__gz_inflater *gz; /* the top's: tl__gz_text's inflater on the walk's thread */
 	uint64_t memory;     /* top: nested bytes held in memory now */
 	char **notes;        /* top: images not opened and limits hit, one line each */
 	size_t n_notes;
@@ -167,9 +169,12 @@ int tl__source_dir_dup_rest(tl__source *src, char **label);
  * or all of a smaller member with nothing after it), true when zlib read
  * it without complaint and it may not be a tar, cpio or another filter's
  * stream.  Then *gn is the bytes inflated and *inner the kind they sniff
- * as.  False: libarchive is to be asked.
+ * as.  False: libarchive is to be asked.  keep (NULL: none) holds the
+ * zlib inflater from call to call, one per thread (*keep NULL at first).
  */
-bool tl__gz_text(const tl__range *r, size_t *gn, tl__kind *inner);
+bool tl__gz_text(const tl__range *r, size_t *gn, tl__kind *inner, tl__gz_inflater **keep);
+/* Frees an inflater tl__gz_text kept (NULL is fine). */
+void tl__gz_inflater_free(tl__gz_inflater *g);
 /*
  * tl__gz_text for r as the read-ahead of a directory source found it, when
  * r is the current file's whole content (compared byte for byte): 1 or 0,

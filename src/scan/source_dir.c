@@ -92,6 +92,7 @@ typedef struct {
 	ra_list *ra_top;
 	const ra_list *ra_busy;  /* the list of the item being loaded, or NULL */
 	size_t ra_held;
+	tl__gz_inflater *ra_gz;  /* the thread's */
 } dir_impl;
 
 #define DENTS_SIZE ((size_t)32 << 10)
@@ -178,7 +179,7 @@ static void ra_load(dir_impl *d, int dfd, const char *name, ra_item *it)
 		/* a gzip file: whether it is text, as tl__source_nest asks */
 		if (got >= 64 && tl__sniff(p, got < TL__SNIFF_LEN ? got : TL__SNIFF_LEN) == TL__KIND_GZIP) {
 			tl__range r = { -1, p, 0, got };
-			it->gz = tl__gz_text(&r, &it->gz_n, &it->gz_inner) ? 1 : 0;
+			it->gz = tl__gz_text(&r, &it->gz_n, &it->gz_inner, &d->ra_gz) ? 1 : 0;
 		}
 	}
 	it->ok = true;
@@ -526,6 +527,7 @@ static void dir_free(tl__source *src)
 		pthread_cond_destroy(&d->ra_wake);
 		pthread_cond_destroy(&d->ra_ready);
 	}
+	tl__gz_inflater_free(d->ra_gz);
 	if (d->rootfd >= 0)
 		close(d->rootfd);
 	free(d->dents);
