@@ -39,6 +39,7 @@
 
 #define RA_MAX ((uint64_t)64 << 10)   /* files read ahead: at most this large */
 #define RA_BUDGET ((size_t)4 << 20)   /* bytes read ahead, not yet taken */
+#define RA_ITEMS 8192                 /* entries of a directory read ahead: its first ones */
 
 enum { RA_PENDING, RA_LOADING, RA_READY, RA_WALKER };
 
@@ -334,15 +335,16 @@ static tl_err walk_dir(tl__source *src, dir_impl *d, int dfd, tl_buf *path, tl__
 	if (n)
 		qsort(names, n, sizeof(char *), cmp_names);
 	if (d->ra_on && n) {
-		if (!(ra.items = calloc(n, sizeof(*ra.items)))) {
+		/* a huge directory: its first entries (the memory is per entry) */
+		ra.n = n < RA_ITEMS ? n : RA_ITEMS;
+		if (!(ra.items = calloc(ra.n, sizeof(*ra.items)))) {
 			err = tl__nomem();
 			goto done;
 		}
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < ra.n; i++)
 			ra.items[i].gz = -1;
 		ra.dfd = dfd;
 		ra.names = names;
-		ra.n = n;
 		ra_push(d, &ra);
 		pushed = true;
 	}
@@ -350,7 +352,7 @@ static tl_err walk_dir(tl__source *src, dir_impl *d, int dfd, tl_buf *path, tl__
 	for (size_t i = 0; i < n; i++) {
 		struct stat st;
 		tl__entry e = { 0 };
-		ra_item *it = pushed ? &ra.items[i] : NULL;
+		ra_item *it = pushed && i < ra.n ? &ra.items[i] : NULL;
 		bool have = false;
 
 		path->len = base;
