@@ -52,8 +52,9 @@ run "trustline sbom validate" 3 "$tl" sbom validate "$out/big.cdx.json"
 	-s $s/bom-1.6.schema.json -r $s/spdx.schema.json -r $s/jsf-0.82.schema.json -d "$out/big.cdx.json"
 run "trustline sbom convert -> cdx 1.6" 3 "$tl" sbom convert "$out/big.cdx.json" --to cyclonedx -o "$out/big.out.cdx.json"
 run "trustline sbom convert -> spdx" 3 "$tl" sbom convert "$out/big.cdx.json" --to spdx -o "$out/big.out.spdx.json"
-# the same to standard output (here /dev/null): -o FILE writes a temporary
-# file, fsyncs it and renames it, and the fsync of ~90 MB is disk time
+# the same to standard output (here /dev/null), held whole and written at
+# the end: -o FILE streams into a temporary file (write-back started every
+# 8 MB), fsyncs it and renames it, so the difference is mostly disk time
 run "trustline sbom convert -> spdx -o -" 3 "$tl" sbom convert "$out/big.cdx.json" --to spdx
 run "python3 json load+dump (baseline)" 3 python3 -c 'import json,sys; json.dump(json.load(open(sys.argv[1])), open(sys.argv[2],"w"), indent=2, sort_keys=True)' "$out/big.cdx.json" "$out/big.py.json"
 

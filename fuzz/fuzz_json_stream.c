@@ -7,8 +7,8 @@
  * threads parse ahead once an array has 8 elements) are the whole tree's
  * elements, in order.  Also the streamed writer: tl__json_dump_gen gives
  * the bytes of tl_json_dump, with items one after another (next) and by
- * index (item: two worker threads once an array has 128).  A disagreement
- * aborts.
+ * index (item: two worker threads once an array has 128), into a buffer
+ * and through a sink.  A disagreement aborts.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -43,6 +43,11 @@ static tl_err item_at(void *ctx, size_t i, json_t **out)
 	return TL_OK;
 }
 
+static tl_err buf_sink_write(void *ctx, const void *data, size_t len)
+{
+	return tl_buf_put(ctx, data, len);
+}
+
 /* root with every array under a key of `keys` written through a generator */
 static void check_writer(json_t *root)
 {
@@ -50,7 +55,8 @@ static void check_writer(json_t *root)
 	gen_state st[4];
 	tl__json_gen gens[4];
 	size_t n = 0;
-	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT;
+	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT, stage = TL_BUF_INIT;
+	tl_sink sink = { buf_sink_write, &b };
 
 	if (!copy)
 		return;
@@ -69,7 +75,7 @@ static void check_writer(json_t *root)
 		json_object_set_new(copy, keys[k], json_array()); /* placeholder */
 		n++;
 	}
-	if (tl_json_dump(&a, root) == TL_OK && tl__json_dump_gen(&b, copy, gens, n) == TL_OK) {
+	if (tl_json_dump(&a, root) == TL_OK && tl__json_dump_gen(&b, NULL, copy, gens, n) == TL_OK) {
 		if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
 			abort();
 		for (size_t k = 0; k < n; k++) {
@@ -78,11 +84,17 @@ static void check_writer(json_t *root)
 			gens[k].count = json_array_size(st[k].arr);
 		}
 		tl_buf_clear(&b);
-		if (tl__json_dump_gen(&b, copy, gens, n) != TL_OK || a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
+		if (tl__json_dump_gen(&b, NULL, copy, gens, n) != TL_OK || a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
+			abort();
+		/* the same through a sink: the same bytes, nothing left staged */
+		tl_buf_clear(&b);
+		if (tl__json_dump_gen(&stage, &sink, copy, gens, n) != TL_OK || stage.len != 0 || a.len != b.len ||
+		    memcmp(a.ptr, b.ptr, a.len) != 0)
 			abort();
 	}
 	tl_buf_dispose(&a);
 	tl_buf_dispose(&b);
+	tl_buf_dispose(&stage);
 	json_decref(copy);
 }
 

@@ -95,6 +95,37 @@ TL_EXTERN tl_err tl_file_read(tl_buf *out, const char *path, size_t max);
  */
 TL_EXTERN tl_err tl_file_write_atomic(const char *path, const void *data, size_t len);
 
+/*
+ * Where output made piece by piece goes: write(ctx, data, len) takes the
+ * next len bytes, in order.  An error it returns (message set) stops the
+ * producer, which returns it.
+ */
+typedef struct {
+	tl_err (*write)(void *ctx, const void *data, size_t len);
+	void *ctx;
+} tl_sink;
+
+/*
+ * The same atomic write as tl_file_write_atomic, with the data given in
+ * pieces as it is made: tl_file_out_open creates the temporary file next
+ * to path (or, for "-", a device or a FIFO, writes in place),
+ * tl_file_out_write appends (the file's written ranges are handed to the
+ * kernel for write-back as it goes, so the final fsync has little left),
+ * tl_file_out_commit syncs, renames into place and frees f (whatever it
+ * returns), tl_file_out_abort removes the temporary file and frees f (NULL
+ * is a no-op).  Until the commit, path is untouched.  Errors: TL_EIO.
+ */
+typedef struct tl_file_out tl_file_out;
+TL_EXTERN tl_err tl_file_out_open(tl_file_out **out, const char *path);
+TL_EXTERN tl_err tl_file_out_write(tl_file_out *f, const void *data, size_t len);
+TL_EXTERN tl_err tl_file_out_commit(tl_file_out *f);
+TL_EXTERN void tl_file_out_abort(tl_file_out *f);
+/* A sink that appends to f (borrowed: f must outlive its use). */
+TL_EXTERN tl_sink tl_file_out_sink(tl_file_out *f);
+/* Whether path is written in place by tl_file_out_open ("-", an existing
+ * device or FIFO), where nothing can be taken back after an error. */
+TL_EXTERN bool tl_file_out_in_place(const char *path);
+
 /* ---- JSON (jansson) ---------------------------------------------------- */
 
 typedef struct json_t json_t;

@@ -188,6 +188,14 @@ TL_EXTERN tl_err tl_sbom_load(tl_sbom **out, const char *path, const tl_json_lim
 /* Writers: normalise doc and append the JSON (ending in a newline) to out. */
 TL_EXTERN tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts);
 TL_EXTERN tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts);
+/*
+ * The same bytes, passed to sink as they are made instead of held whole
+ * (for large documents written to a file, tl_file_out_sink).  On an
+ * error, part of the document may have gone to the sink already.
+ */
+TL_EXTERN tl_err tl_sbom_write_cyclonedx_sink(const tl_sink *sink, tl_sbom *doc,
+                                              const tl_sbom_write_opts *opts);
+TL_EXTERN tl_err tl_sbom_write_spdx_sink(const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts);
 
 /* ---- identifiers: purl ------------------------------------------------- */
 

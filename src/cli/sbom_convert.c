@@ -31,6 +31,7 @@ int cmd_sbom_convert(int argc, char **argv)
 	tl_sbom_write_opts opts = { NULL };
 	tl_buf buf = TL_BUF_INIT;
 	tl_sbom *doc = NULL;
+	tl_file_out *f = NULL;
 	bool missing, spdx;
 	tl_err err;
 	int rc = 2;
@@ -80,6 +81,28 @@ int cmd_sbom_convert(int argc, char **argv)
 		rc = cli_fail(err);
 		goto done;
 	}
+	if (out && !tl_file_out_in_place(out)) {
+		/* a file: written as it is made, into the temporary file that
+		 * replaces it at the end (nothing whole in memory; the write-back
+		 * runs alongside); on an error the temporary file goes */
+		if ((err = tl_file_out_open(&f, out)) == TL_OK) {
+			tl_sink sink = tl_file_out_sink(f);
+			err = spdx ? tl_sbom_write_spdx_sink(&sink, doc, &opts)
+			           : tl_sbom_write_cyclonedx_sink(&sink, doc, &opts);
+			/* the model goes while the last write-back runs, before the
+			 * commit waits for it */
+			tl_sbom_free(doc);
+			doc = NULL;
+			if (!err)
+				err = tl_file_out_commit(f);
+			else
+				tl_file_out_abort(f);
+			f = NULL;
+		}
+		rc = err ? cli_fail(err) : 0;
+		goto done;
+	}
+	/* standard output or a device: held whole, so an error writes nothing */
 	err = spdx ? tl_sbom_write_spdx(&buf, doc, &opts) : tl_sbom_write_cyclonedx(&buf, doc, &opts);
 	if (err) {
 		rc = cli_fail(err);

@@ -36,6 +36,9 @@ bool tl__rfc3339_time(const char *s, int *h, int *mi, int *sec, int *offset_min)
  * the caller writes at b->ptr + b->len and moves len.  The cap applies. */
 tl_err tl__buf_reserve(tl_buf *b, size_t n);
 
+/* A sink that feeds the digest c (borrowed). */
+tl_sink tl__hash_sink(tl_hash_ctx *c);
+
 /* Out-of-memory error with a fixed message. */
 tl_err tl__nomem(void);
 
@@ -110,6 +113,9 @@ typedef struct {
 	tl_err (*write)(void *ctx, size_t i, tl_buf *out, bool *wrote);
 } tl__json_gen;
 
+/* The length of the longest prefix of s (n bytes) with nothing a JSON
+ * string escapes: no '"', '\\' or byte below 0x20. */
+size_t tl__json_plain_len(const char *s, size_t n);
 /* The string s (n bytes, valid UTF-8) as tl_json_dump writes it, quoted. */
 tl_err tl__json_put_string(tl_buf *out, const char *s, size_t n);
 /* A newline and 2 * depth spaces, as tl_json_dump indents. */
@@ -118,6 +124,9 @@ tl_err tl__json_put_indent(tl_buf *out, unsigned depth);
  * the indent, "key": (no comma when *first, which it then clears). */
 tl_err tl__json_put_key(tl_buf *out, unsigned depth, bool *first, const char *key);
 
-tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens);
+/* sink NULL: the whole text is appended to out.  Otherwise it goes to the
+ * sink as it is made (out only stages it, and is left empty). */
+tl_err tl__json_dump_gen(tl_buf *out, const tl_sink *sink, const json_t *root, const tl__json_gen *gens,
+                         size_t n_gens);
 
 #endif

@@ -80,51 +80,170 @@ static tl_err write_all(int fd, const void *data, size_t len, const char *path)
 	return TL_OK;
 }
 
-tl_err tl_file_write_atomic(const char *path, const void *data, size_t len)
-{
-	tl_buf tmp = TL_BUF_INIT;
-	struct stat st;
-	int fd = -1;
-	tl_err err;
+/* Start the write-back of the data written so far every this many bytes. */
+#define SYNC_STEP ((size_t)8 << 20)
 
-	if (strcmp(path, "-") == 0)
-		return write_all(STDOUT_FILENO, data, len, "<stdout>");
+struct tl_file_out {
+	int fd;
+	bool own_fd;   /* fd is ours to close (not standard output) */
+	bool in_place; /* stdout, a device or a FIFO: no temporary file */
+	char *path;    /* in place: borrowed name for messages */
+	char *tmp;     /* the temporary file, renamed to path on commit */
+	uint64_t written, synced; /* bytes written; bytes handed to write-back */
+};
+
+bool tl_file_out_in_place(const char *path)
+{
+	struct stat st;
+
+	return strcmp(path, "-") == 0 || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+}
+
+tl_err tl_file_out_open(tl_file_out **out, const char *path)
+{
+	tl_file_out *f;
+	tl_buf tmp = TL_BUF_INIT;
+	tl_err err = TL_OK;
+
+	*out = NULL;
+	if (!(f = calloc(1, sizeof(*f))))
+		return tl__nomem();
+	f->fd = -1;
+	if (!(f->path = strdup(path))) {
+		err = tl__nomem();
+		goto done;
+	}
 	/* A device or FIFO (-o /dev/null, -o /dev/stdout) is written in place:
 	 * renaming over it would replace the device node with a plain file. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-		if ((fd = open(path, O_WRONLY | O_CLOEXEC)) < 0)
-			return tl__error(TL_EIO, "%s: cannot open: %s", path, strerror(errno));
-		err = write_all(fd, data, len, path);
-		close(fd);
-		return err;
+	if (tl_file_out_in_place(path)) {
+		f->in_place = true;
+		if (strcmp(path, "-") == 0) {
+			f->fd = STDOUT_FILENO;
+		} else if ((f->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+			err = tl__error(TL_EIO, "%s: cannot open: %s", path, strerror(errno));
+			goto done;
+		} else {
+			f->own_fd = true;
+		}
+		goto done;
 	}
 	if ((err = tl_buf_printf(&tmp, "%s.tmp.XXXXXX", path)) != TL_OK)
 		goto done;
-	if ((fd = mkstemp(tmp.ptr)) < 0) {
+	if ((f->fd = mkstemp(tmp.ptr)) < 0) {
 		err = tl__error(TL_EIO, "%s: cannot create: %s", tmp.ptr, strerror(errno));
 		goto done;
 	}
-	if ((err = write_all(fd, data, len, tmp.ptr)) != TL_OK)
-		goto done;
-	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-		err = tl__error(TL_EIO, "%s: cannot sync: %s", tmp.ptr, strerror(errno));
-		goto done;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		err = tl__error(TL_EIO, "%s: close failed: %s", tmp.ptr, strerror(errno));
-		goto done;
-	}
-	fd = -1;
-	if (rename(tmp.ptr, path) != 0) {
-		err = tl__error(TL_EIO, "%s: cannot rename into place: %s", path, strerror(errno));
+	f->own_fd = true;
+	if (!(f->tmp = strdup(tmp.ptr))) {
+		unlink(tmp.ptr);
+		err = tl__nomem();
 		goto done;
 	}
 done:
-	if (fd >= 0)
-		close(fd);
-	if (err && tmp.ptr)
-		unlink(tmp.ptr);
 	tl_buf_dispose(&tmp);
+	if (err) {
+		tl_file_out_abort(f);
+		return err;
+	}
+	*out = f;
+	return TL_OK;
+}
+
+tl_err tl_file_out_write(tl_file_out *f, const void *data, size_t len)
+{
+	const char *name = f->tmp ? f->tmp : strcmp(f->path, "-") == 0 ? "<stdout>" : f->path;
+	tl_err err;
+
+	if ((err = write_all(f->fd, data, len, name)) != TL_OK)
+		return err;
+	f->written += len;
+#ifdef SYNC_FILE_RANGE_WRITE
+	/* start writing back what is written (no wait): the commit's fsync
+	 * then mostly waits for the last step and the metadata; where this
+	 * is not supported, fsync does it all */
+	if (f->tmp && f->written - f->synced >= SYNC_STEP) {
+		(void)sync_file_range(f->fd, (off64_t)f->synced, (off64_t)(f->written - f->synced),
+		                      SYNC_FILE_RANGE_WRITE);
+		f->synced = f->written;
+	}
+#endif
+	return TL_OK;
+}
+
+static void file_out_free(tl_file_out *f)
+{
+	if (f->own_fd && f->fd >= 0)
+		close(f->fd);
+	free(f->path);
+	free(f->tmp);
+	free(f);
+}
+
+void tl_file_out_abort(tl_file_out *f)
+{
+	if (!f)
+		return;
+	if (f->tmp)
+		unlink(f->tmp);
+	file_out_free(f);
+}
+
+tl_err tl_file_out_commit(tl_file_out *f)
+{
+	tl_err err = TL_OK;
+	int fd = f->fd;
+
+	if (f->in_place) {
+		if (f->own_fd) {
+			f->fd = -1;
+			if (close(fd) != 0)
+				err = tl__error(TL_EIO, "%s: close failed: %s", f->path, strerror(errno));
+		}
+		file_out_free(f);
+		return err;
+	}
+	if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+		err = tl__error(TL_EIO, "%s: cannot sync: %s", f->tmp, strerror(errno));
+		goto done;
+	}
+	f->fd = -1;
+	if (close(fd) != 0) {
+		err = tl__error(TL_EIO, "%s: close failed: %s", f->tmp, strerror(errno));
+		goto done;
+	}
+	if (rename(f->tmp, f->path) != 0) {
+		err = tl__error(TL_EIO, "%s: cannot rename into place: %s", f->path, strerror(errno));
+		goto done;
+	}
+	free(f->tmp);
+	f->tmp = NULL;
+done:
+	tl_file_out_abort(f);
 	return err;
+}
+
+static tl_err file_out_sink_write(void *ctx, const void *data, size_t len)
+{
+	return tl_file_out_write(ctx, data, len);
+}
+
+tl_sink tl_file_out_sink(tl_file_out *f)
+{
+	tl_sink s = { file_out_sink_write, f };
+
+	return s;
+}
+
+tl_err tl_file_write_atomic(const char *path, const void *data, size_t len)
+{
+	tl_file_out *f;
+	tl_err err;
+
+	if ((err = tl_file_out_open(&f, path)) != TL_OK)
+		return err;
+	if ((err = tl_file_out_write(f, data, len)) != TL_OK) {
+		tl_file_out_abort(f);
+		return err;
+	}
+	return tl_file_out_commit(f);
 }

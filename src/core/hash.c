@@ -123,3 +123,15 @@ void tl_hex(char *out, const uint8_t *in, size_t len)
 	}
 	out[2 * len] = '\0';
 }
+
+static tl_err hash_sink_write(void *ctx, const void *data, size_t len)
+{
+	return tl_hash_update(ctx, data, len);
+}
+
+tl_sink tl__hash_sink(tl_hash_ctx *c)
+{
+	tl_sink s = { hash_sink_write, c };
+
+	return s;
+}

@@ -234,15 +234,58 @@ static tl_err put_indent(tl_buf *out, unsigned depth)
 	return TL_OK;
 }
 
+size_t tl__json_plain_len(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	size_t i = 0;
+
+	/* eight bytes at a time: a byte below 0x20 (b - 0x20 borrows into its
+	 * high bit while ~b keeps it: b < 0x80), or equal to '"' or '\\'
+	 * (zero after the xor); exact as a yes/no for the word */
+	for (; n - i >= 8; i += 8) {
+		uint64_t x, q, b, hit;
+		memcpy(&x, s + i, 8);
+		q = x ^ (ones * '"');
+		b = x ^ (ones * '\\');
+		hit = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+		if (hit) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			/* a borrow only runs upwards from a byte that is a hit, so
+			 * the lowest flagged byte is the first one */
+			return i + ((size_t)__builtin_ctzll(hit) >> 3);
+#else
+			break;
+#endif
+		}
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c < 0x20 || c == '"' || c == '\\')
+			break;
+	}
+	return i;
+}
+
 static tl_err put_string(tl_buf *out, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t need = n + 2;
+	size_t need = n + 2, plain = tl__json_plain_len(s, n);
 	char *o;
 	tl_err err;
 
+	if (plain == n) { /* nothing to escape: the common case */
+		if ((err = tl__buf_reserve(out, need)) != TL_OK)
+			return err;
+		o = out->ptr + out->len;
+		*o++ = '"';
+		memcpy(o, s, n);
+		o[n] = '"';
+		out->len += need;
+		out->ptr[out->len] = '\0';
+		return TL_OK;
+	}
 	/* the exact size, so the buffer's cap applies to what is written */
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = plain; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x20 || c == '"' || c == '\\')
 			need += c == '"' || c == '\\' || c == '\b' || c == '\f' || c == '\n' || c == '\r' || c == '\t' ? 1 : 5;
@@ -387,6 +430,20 @@ static tl_err put_value(tl_buf *out, const json_t *v, unsigned depth)
 #define GEN_RING 8     /* chunks made ahead at most */
 #define GEN_THREADS 2  /* workers */
 #define GEN_MIN (2 * GEN_CHUNK) /* fewer items: in place */
+#define GEN_FLUSH ((size_t)1 << 20) /* with a sink: staged bytes passed on past this */
+
+/* With a sink, passes out's bytes on to it once there are at least at of
+ * them, and empties out. */
+static tl_err gen_flush(tl_buf *out, const tl_sink *sink, size_t at)
+{
+	tl_err err;
+
+	if (!sink || out->len < at || out->len == 0)
+		return TL_OK;
+	err = sink->write(sink->ctx, out->ptr, out->len);
+	tl_buf_clear(out);
+	return err;
+}
 
 typedef struct {
 	tl_buf text;   /* ",\n    item" for each item written */
@@ -503,7 +560,8 @@ static void gen_pool_end(gen_pool *p)
 /* Writes the items of g (item, count) after out's "key": ", with the
  * workers; *count the number written.  TL_EAGAIN-like fallback: *started
  * false when no worker could start (nothing written). */
-static tl_err gen_parallel(tl_buf *out, const tl__json_gen *g, size_t *count, bool *started)
+static tl_err gen_parallel(tl_buf *out, const tl_sink *sink, const tl__json_gen *g, size_t *count,
+                           bool *started)
 {
 	gen_pool *p = calloc(1, sizeof(*p));
 	tl_err err = TL_OK;
@@ -545,10 +603,16 @@ static tl_err gen_parallel(tl_buf *out, const tl__json_gen *g, size_t *count, bo
 		pthread_mutex_unlock(&p->mu);
 		if (ch->written) {
 			/* the first item opens the array instead of a comma */
-			if (*count == 0)
+			size_t skip = *count == 0;
+			if (skip)
 				err = tl_buf_putc(out, '[');
-			if (!err)
-				err = tl_buf_put(out, ch->text.ptr + (*count == 0), ch->text.len - (*count == 0));
+			if (!err && sink) {
+				/* straight from the chunk: what is staged first */
+				if ((err = gen_flush(out, sink, 0)) == TL_OK)
+					err = sink->write(sink->ctx, ch->text.ptr + skip, ch->text.len - skip);
+			} else if (!err) {
+				err = tl_buf_put(out, ch->text.ptr + skip, ch->text.len - skip);
+			}
 			*count += ch->written;
 		}
 		if (!err && ch->err)
@@ -568,7 +632,7 @@ static tl_err gen_parallel(tl_buf *out, const tl__json_gen *g, size_t *count, bo
 }
 
 /* The items of g written in place, one at a time. */
-static tl_err gen_serial(tl_buf *out, const tl__json_gen *g, size_t *count)
+static tl_err gen_serial(tl_buf *out, const tl_sink *sink, const tl__json_gen *g, size_t *count)
 {
 	json_t *item = NULL;
 	tl_err err = TL_OK;
@@ -586,6 +650,8 @@ static tl_err gen_serial(tl_buf *out, const tl__json_gen *g, size_t *count)
 			out->ptr[mark] = '\0';
 		}
 		*count += wrote;
+		if ((err = gen_flush(out, sink, GEN_FLUSH)) != TL_OK)
+			return err;
 	}
 	for (; !g->write;) {
 		if (g->item) {
@@ -604,14 +670,15 @@ static tl_err gen_serial(tl_buf *out, const tl__json_gen *g, size_t *count)
 		json_decref(item);
 		item = NULL;
 		(*count)++;
-		if (err)
+		if (err || (err = gen_flush(out, sink, GEN_FLUSH)) != TL_OK)
 			break;
 	}
 	json_decref(item);
 	return err;
 }
 
-tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *gens, size_t n_gens)
+tl_err tl__json_dump_gen(tl_buf *out, const tl_sink *sink, const json_t *root, const tl__json_gen *gens,
+                         size_t n_gens)
 {
 	member *m = NULL;
 	const char *k;
@@ -619,8 +686,11 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 	size_t n = json_object_size(root), i = 0, klen;
 	tl_err err = TL_OK;
 
-	if (!json_is_object(root) || n == 0)
-		return tl_json_dump(out, root);
+	if (!json_is_object(root) || n == 0) {
+		if ((err = tl_json_dump(out, root)) == TL_OK)
+			err = gen_flush(out, sink, 0);
+		return err;
+	}
 	if (!(m = calloc(n, sizeof(*m))))
 		return tl__nomem();
 	json_object_keylen_foreach((json_t *)root, k, klen, v) {
@@ -649,9 +719,9 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 			size_t count = 0;
 			bool done = false;
 			if ((g->item || g->write) && g->count >= GEN_MIN)
-				err = gen_parallel(out, g, &count, &done);
+				err = gen_parallel(out, sink, g, &count, &done);
 			if (!err && !done)
-				err = gen_serial(out, g, &count);
+				err = gen_serial(out, sink, g, &count);
 			if (!err)
 				err = count ? put_indent(out, 1) : tl_buf_putc(out, '[');
 			if (!err)
@@ -659,9 +729,13 @@ tl_err tl__json_dump_gen(tl_buf *out, const json_t *root, const tl__json_gen *ge
 		}
 		if (!err && i + 1 < n)
 			err = tl_buf_putc(out, ',');
+		if (!err)
+			err = gen_flush(out, sink, GEN_FLUSH);
 	}
 	if (!err && (err = put_indent(out, 0)) == TL_OK && (err = tl_buf_putc(out, '}')) == TL_OK)
 		err = tl_buf_putc(out, '\n');
+	if (!err)
+		err = gen_flush(out, sink, 0);
 	free(m);
 	return err;
 }

@@ -143,7 +143,7 @@ static size_t push(rctx *r, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	/* the two forms every element of a large document takes, without printf */
+	/* the forms every element of a large document takes, without printf */
 	if (!pc) {
 		(void)tl_buf_puts(&r->path, fmt);
 	} else if (!strcmp(pc, "%zu]")) {
@@ -155,6 +155,10 @@ static size_t push(rctx *r, const char *fmt, ...)
 		while ((v /= 10) != 0);
 		if (tl_buf_put(&r->path, fmt, (size_t)(pc - fmt)) == TL_OK)
 			(void)tl_buf_put(&r->path, p, (size_t)(num + sizeof(num) - p));
+	} else if (!strcmp(pc, "%s")) { /* ".%s": a member's name (entity_name) */
+		const char *v = va_arg(ap, const char *);
+		if (tl_buf_put(&r->path, fmt, (size_t)(pc - fmt)) == TL_OK)
+			(void)tl_buf_puts(&r->path, v);
 	} else {
 		(void)tl_buf_vprintf(&r->path, fmt, ap);
 	}

@@ -6,9 +6,7 @@
  *   bomFormat      "CycloneDX"
  *   specVersion    "1.6" | "1.5"
  *   serialNumber   doc->serial when it is a urn:uuid, else urn:uuid derived
- *                  from SHA-256 of the document written without it (written
- *                  once: the member is then put into that text, where the
- *                  sorted keys place it)
+ *                  from SHA-256 of the document written without it
  *   version        1
  *   metadata       timestamp (doc->timestamp, else tl_now()),
  *                  lifecycles [{phase}] or [{name}], tools {components:[...]},
@@ -848,8 +846,10 @@ static tl_err dependency_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 	return TL_OK;
 }
 
-/* Writes root with its components and dependencies made as they are written. */
-static tl_err dump_document(tl_buf *out, const json_t *root, const wctx *w, const tl_sbom *doc)
+/* Writes root with its components and dependencies made as they are
+ * written: appended to out, or passed to sink (tl__json_dump_gen). */
+static tl_err dump_document(tl_buf *out, const tl_sink *sink, const json_t *root, const wctx *w,
+                            const tl_sbom *doc)
 {
 	gen_state cs = { w, doc, 0 }, ds = { w, doc, 0 };
 	bool warn = components_warn(doc);
@@ -858,7 +858,7 @@ static tl_err dump_document(tl_buf *out, const json_t *root, const wctx *w, cons
 		{ "dependencies", next_dependency, &ds, NULL, doc->n_deps, dependency_write },
 	};
 
-	return tl__json_dump_gen(out, root, gens, 2);
+	return tl__json_dump_gen(out, sink, root, gens, 2);
 }
 
 /* "^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$" */
@@ -881,17 +881,25 @@ static bool serial_ok(const char *s)
 	return true;
 }
 
-/* urn:uuid from a digest of the content (b: the document without it):
- * RFC 4122 layout, version 5 and variant bits set, so the same document
- * always gets the same serial. */
-static tl_err derive_serial(char out[46], const tl_buf *b)
+/* urn:uuid from a digest of the content: RFC 4122 layout, version 5 and
+ * variant bits set, so the same document always gets the same serial. */
+static tl_err derive_serial(char out[46], const json_t *root, const wctx *w, const tl_sbom *doc)
 {
+	tl_buf b = TL_BUF_INIT;
+	tl_hash_ctx *h = NULL;
+	tl_sink sink;
 	uint8_t md[TL_HASH_MAX_LEN];
 	char hex[33];
 	size_t mdlen, o = 0;
 	tl_err err;
 
-	if ((err = tl_hash_buf(TL_HASH_SHA256, b->ptr, b->len, md, &mdlen)) != TL_OK)
+	/* the digest of the text, made as the text is, never held whole */
+	if ((err = tl_hash_new(&h, TL_HASH_SHA256)) != TL_OK)
+		goto done;
+	sink = tl__hash_sink(h);
+	if ((err = dump_document(&b, &sink, root, w, doc)) != TL_OK)
+		goto done;
+	if ((err = tl_hash_final(h, md, &mdlen)) != TL_OK)
 		goto done;
 	md[6] = (uint8_t)((md[6] & 0x0f) | 0x50);
 	md[8] = (uint8_t)((md[8] & 0x3f) | 0x80);
@@ -905,64 +913,12 @@ static tl_err derive_serial(char out[46], const tl_buf *b)
 	}
 	out[o] = '\0';
 done:
+	tl_hash_free(h);
+	tl_buf_dispose(&b);
 	return err;
 }
 
-/*
- * Appends to out the document dumped in doc (the root object without its
- * serialNumber, as tl__json_dump_gen writes it) with the member
- * "serialNumber" added, as the dump of the root with that member would
- * be: members at depth 1 start with a newline and two spaces, a literal
- * newline appears nowhere else there (strings escape it) and they come
- * sorted by key (bytes, then length), so the member goes before the first
- * key that sorts after it, or last.  False when doc is not of that form.
- */
-static bool splice_serial(tl_buf *out, const tl_buf *doc, const char *serial, tl_err *err)
-{
-	static const char key[] = "serialNumber";
-	const size_t klen = sizeof(key) - 1;
-	const char *p = doc->ptr, *end = doc->ptr + doc->len, *at = NULL;
-	tl_buf m = TL_BUF_INIT;
-	bool last = false;
-
-	*err = TL_OK;
-	if (doc->len < 4 || p[0] != '{' || memcmp(end - 3, "\n}\n", 3) != 0)
-		return false;
-	for (const char *q = p; (q = memchr(q, '\n', (size_t)(end - q))) != NULL; q++) {
-		const char *k = q + 4, *kend;
-		size_t n;
-		int c;
-		if (q == end - 3) {
-			at = q; /* the closing brace: the member goes last */
-			last = true;
-			break;
-		}
-		if (end - q < 4 || memcmp(q, "\n  \"", 4) != 0)
-			continue; /* deeper, or the end of a value at depth 1 */
-		if (!(kend = memchr(k, '"', (size_t)(end - k))) || memchr(k, '\\', (size_t)(kend - k)))
-			return false;
-		n = (size_t)(kend - k);
-		c = memcmp(k, key, n < klen ? n : klen);
-		if (c == 0 && n == klen)
-			return false; /* there already */
-		if (c > 0 || (c == 0 && n > klen)) {
-			at = q;
-			break;
-		}
-	}
-	if (!at || (last && at == p + 1))
-		return false;
-	if ((*err = tl_buf_puts(&m, last ? ",\n  " : "\n  ")) == TL_OK &&
-	    (*err = tl__json_put_string(&m, key, klen)) == TL_OK && (*err = tl_buf_puts(&m, ": ")) == TL_OK &&
-	    (*err = tl__json_put_string(&m, serial, strlen(serial))) == TL_OK &&
-	    (*err = last ? TL_OK : tl_buf_putc(&m, ',')) == TL_OK &&
-	    (*err = tl_buf_put(out, p, (size_t)(at - p))) == TL_OK && (*err = tl_buf_put(out, m.ptr, m.len)) == TL_OK)
-		*err = tl_buf_put(out, at, (size_t)(end - at));
-	tl_buf_dispose(&m);
-	return true;
-}
-
-tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+static tl_err write_cyclonedx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts)
 {
 	json_t *root = NULL;
 	const char *spec = opts && opts->cdx_spec_version ? opts->cdx_spec_version : "1.6";
@@ -970,7 +926,7 @@ tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_op
 	wctx w;
 	tl_err err;
 
-	if (!out || !doc)
+	if (!doc)
 		return tl__error(TL_EINVAL, "CycloneDX writer: NULL argument");
 	if (strcmp(spec, "1.6") == 0)
 		w.v16 = true;
@@ -994,25 +950,35 @@ tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_op
 	    (err = put(root, "dependencies", json_array())) != TL_OK)
 		goto done;
 	if (serial_ok(doc->serial)) {
-		if ((err = put_str(root, "serialNumber", doc->serial)) != TL_OK)
-			goto done;
-		err = dump_document(out, root, &w, doc);
+		err = put_str(root, "serialNumber", doc->serial);
 	} else {
-		/* dumped once: the serial is the digest of the dump without it,
-		 * then put in its place */
-		tl_buf b = TL_BUF_INIT;
-		size_t len0 = out->len;
-		if ((err = dump_document(&b, root, &w, doc)) == TL_OK && (err = derive_serial(serial, &b)) == TL_OK &&
-		    !splice_serial(out, &b, serial, &err) && !err) {
-			out->len = len0;
-			if (out->ptr)
-				out->ptr[len0] = '\0';
-			if ((err = put_str(root, "serialNumber", serial)) == TL_OK)
-				err = dump_document(out, root, &w, doc);
-		}
-		tl_buf_dispose(&b);
+		if ((err = derive_serial(serial, root, &w, doc)) != TL_OK)
+			goto done;
+		err = put_str(root, "serialNumber", serial);
 	}
+	if (err)
+		goto done;
+	err = dump_document(out, sink, root, &w, doc);
 done:
 	json_decref(root);
+	return err;
+}
+
+tl_err tl_sbom_write_cyclonedx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	if (!out)
+		return tl__error(TL_EINVAL, "CycloneDX writer: NULL argument");
+	return write_cyclonedx(out, NULL, doc, opts);
+}
+
+tl_err tl_sbom_write_cyclonedx_sink(const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	tl_buf stage = TL_BUF_INIT;
+	tl_err err;
+
+	if (!sink || !sink->write)
+		return tl__error(TL_EINVAL, "CycloneDX writer: NULL argument");
+	err = write_cyclonedx(&stage, sink, doc, opts);
+	tl_buf_dispose(&stage);
 	return err;
 }

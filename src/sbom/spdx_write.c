@@ -49,11 +49,32 @@
 #define TOOL_AGENT "Tool: trustline-" TL_VERSION
 #define FILE_EVIDENCE_PREFIX "file evidence: "
 
+/*
+ * String-keyed hash table (open addressing) for the identifiers: tens of
+ * thousands of packages and a lookup per dependency edge, without a
+ * jansson value per entry.  Keys are either owned (copies, freed with the
+ * table) or borrowed, as the table was made.
+ */
+typedef struct {
+	uint64_t h;
+	const char *key; /* NULL: empty slot */
+	union {
+		const char *s;
+		long long n;
+	} v;
+} smap_slot;
+
+typedef struct {
+	smap_slot *slots;
+	size_t cap, n; /* cap a power of two, or 0 */
+	bool own_keys;
+} smap;
+
 typedef struct {
 	tl_sbom *doc;
-	json_t *ids;      /* SPDXIDs in use */
-	json_t *counters; /* sanitised base -> next suffix to try */
-	json_t *refmap;   /* ref -> SPDXID */
+	smap ids;         /* SPDXIDs in use (owned) */
+	smap counters;    /* sanitised base (owned) -> next suffix to try */
+	smap refmap;      /* ref (borrowed from doc) -> SPDXID (in ids) */
 	char created[32];
 	struct rel { const char *a, *type, *b; } *rels; /* borrowed strings */
 	size_t n_rels;
@@ -103,12 +124,16 @@ static tl_err agent_str(char **out, const char *kind, const char *name, const ch
 	tl_err err;
 
 	*out = NULL;
-	if (email && *email)
-		err = tl_buf_printf(&b, "%s: %s (%s)", kind, name, email);
-	else if (ends_with_paren(name))
-		err = tl_buf_printf(&b, "%s: %s ()", kind, name);
-	else
-		err = tl_buf_printf(&b, "%s: %s", kind, name);
+	/* "%s: %s (%s)", without printf: one per package */
+	if ((err = tl_buf_puts(&b, kind)) == TL_OK && (err = tl_buf_put(&b, ": ", 2)) == TL_OK &&
+	    (err = tl_buf_puts(&b, name)) == TL_OK) {
+		if (email && *email) {
+			if ((err = tl_buf_put(&b, " (", 2)) == TL_OK && (err = tl_buf_puts(&b, email)) == TL_OK)
+				err = tl_buf_putc(&b, ')');
+		} else if (ends_with_paren(name)) {
+			err = tl_buf_put(&b, " ()", 3);
+		}
+	}
 	if (!err && !(*out = tl_buf_detach(&b)))
 		err = tl__nomem();
 	tl_buf_dispose(&b);
@@ -144,6 +169,80 @@ static tl_err format_time(char out[32], int64_t t)
 
 /* ---- identifiers ------------------------------------------------------- */
 
+static uint64_t smap_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ull;
+	}
+	return h ^ (h >> 29);
+}
+
+static smap_slot *smap_get(const smap *m, const char *key)
+{
+	uint64_t h;
+
+	if (!m->cap || !key)
+		return NULL;
+	h = smap_hash(key);
+	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+		smap_slot *e = &m->slots[i];
+		if (!e->key)
+			return NULL;
+		if (e->h == h && strcmp(e->key, key) == 0)
+			return e;
+	}
+}
+
+/* Adds key (not in m; copied if m owns its keys) and returns its slot. */
+static tl_err smap_add(smap *m, const char *key, smap_slot **out)
+{
+	uint64_t h = smap_hash(key);
+	size_t i;
+
+	*out = NULL;
+	if ((m->n + 1) * 2 > m->cap) {
+		size_t cap = m->cap ? m->cap * 2 : 64;
+		smap_slot *slots = cap > m->cap ? calloc(cap, sizeof(*slots)) : NULL;
+		if (!slots)
+			return tl__nomem();
+		for (size_t k = 0; k < m->cap; k++) {
+			if (!m->slots[k].key)
+				continue;
+			for (i = m->slots[k].h & (cap - 1); slots[i].key; i = (i + 1) & (cap - 1))
+				;
+			slots[i] = m->slots[k];
+		}
+		free(m->slots);
+		m->slots = slots;
+		m->cap = cap;
+	}
+	for (i = h & (m->cap - 1); m->slots[i].key; i = (i + 1) & (m->cap - 1))
+		;
+	if (m->own_keys) {
+		char *copy = strdup(key);
+		if (!copy)
+			return tl__nomem();
+		key = copy;
+	}
+	m->slots[i].h = h;
+	m->slots[i].key = key;
+	m->n++;
+	*out = &m->slots[i];
+	return TL_OK;
+}
+
+static void smap_dispose(smap *m)
+{
+	if (m->own_keys)
+		for (size_t i = 0; i < m->cap; i++)
+			free((char *)m->slots[i].key);
+	free(m->slots);
+	memset(m, 0, sizeof(*m));
+}
+
 static bool id_char(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -154,8 +253,8 @@ static bool id_char(char c)
 static tl_err make_id(wr *w, const char *raw, const char **out)
 {
 	tl_buf b = TL_BUF_INIT, cand = TL_BUF_INIT;
-	json_t *counter;
-	json_int_t next;
+	smap_slot *e, *counter;
+	long long next;
 	const char *body = raw ? raw : "";
 	tl_err err;
 
@@ -167,29 +266,26 @@ static tl_err make_id(wr *w, const char *raw, const char **out)
 	for (char *p = b.ptr + 8; *p; p++)
 		if (!id_char(*p))
 			*p = '-';
-	if (!json_object_get(w->ids, b.ptr)) {
-		if (json_object_set_new(w->ids, b.ptr, json_true()) != 0) {
-			err = tl__nomem();
-			goto done;
-		}
-		*out = json_object_iter_key(json_object_iter_at(w->ids, b.ptr));
+	if (!smap_get(&w->ids, b.ptr)) {
+		if ((err = smap_add(&w->ids, b.ptr, &e)) == TL_OK)
+			*out = e->key;
 		goto done;
 	}
-	counter = json_object_get(w->counters, b.ptr);
-	next = counter ? json_integer_value(counter) : 2;
+	counter = smap_get(&w->counters, b.ptr);
+	next = counter ? counter->v.n : 2;
 	for (;; next++) {
 		tl_buf_clear(&cand);
-		if ((err = tl_buf_printf(&cand, "%s-%lld", b.ptr, (long long)next)) != TL_OK)
+		if ((err = tl_buf_printf(&cand, "%s-%lld", b.ptr, next)) != TL_OK)
 			goto done;
-		if (!json_object_get(w->ids, cand.ptr))
+		if (!smap_get(&w->ids, cand.ptr))
 			break;
 	}
-	if (json_object_set_new(w->counters, b.ptr, json_integer(next + 1)) != 0 ||
-	    json_object_set_new(w->ids, cand.ptr, json_true()) != 0) {
-		err = tl__nomem();
+	if (!counter && (err = smap_add(&w->counters, b.ptr, &counter)) != TL_OK)
 		goto done;
-	}
-	*out = json_object_iter_key(json_object_iter_at(w->ids, cand.ptr));
+	counter->v.n = next + 1;
+	if ((err = smap_add(&w->ids, cand.ptr, &e)) != TL_OK)
+		goto done;
+	*out = e->key;
 done:
 	tl_buf_dispose(&b);
 	tl_buf_dispose(&cand);
@@ -445,7 +541,9 @@ static tl_err relationship_json(json_t **out, const struct rel *r)
 
 static const char *mapped(const wr *w, const char *ref)
 {
-	return ref ? json_string_value(json_object_get(w->refmap, ref)) : NULL;
+	const smap_slot *e = smap_get(&w->refmap, ref);
+
+	return e ? e->v.s : NULL;
 }
 
 static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs)
@@ -683,7 +781,8 @@ static tl_err package_prepare(const wr *w, const tl_sbom_component *c, const cha
 		return err;
 	for (size_t i = 0; i < c->n_files; i++) {
 		size_t at = t->files.len;
-		if ((err = tl_buf_printf(&t->files, FILE_EVIDENCE_PREFIX "%s", c->files[i] ? c->files[i] : "")) != TL_OK ||
+		if ((err = tl_buf_puts(&t->files, FILE_EVIDENCE_PREFIX)) != TL_OK ||
+		    (err = tl_buf_puts(&t->files, c->files[i] ? c->files[i] : "")) != TL_OK ||
 		    (err = check_str("comment", t->files.ptr + at)) != TL_OK ||
 		    (err = check_str("annotationDate", w->created)) != TL_OK ||
 		    (err = tl_buf_put(&t->files, "", 1)) != TL_OK)
@@ -810,6 +909,38 @@ static tl_err relationship_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 	    (err = check_str("relationshipType", r->type)) != TL_OK ||
 	    (err = check_str("relatedSpdxElement", r->b)) != TL_OK)
 		return err;
+	/* the three are SPDXIDs this writer made or constants, so nothing to
+	 * escape: the item in one piece (the same bytes as below) */
+	{
+		static const char k1[] = "{\n      \"relatedSpdxElement\": \"", k2[] = "\",\n      \"relationshipType\": \"",
+		                  k3[] = "\",\n      \"spdxElementId\": \"", k4[] = "\"\n    }";
+		size_t la = strlen(r->a), lt = strlen(r->type), lb = strlen(r->b), n;
+		char *o;
+		if (tl__json_plain_len(r->a, la) == la && tl__json_plain_len(r->type, lt) == lt &&
+		    tl__json_plain_len(r->b, lb) == lb) {
+			n = sizeof(k1) - 1 + lb + sizeof(k2) - 1 + lt + sizeof(k3) - 1 + la + sizeof(k4) - 1;
+			if ((err = tl__buf_reserve(out, n)) != TL_OK)
+				return err;
+			o = out->ptr + out->len;
+			memcpy(o, k1, sizeof(k1) - 1);
+			o += sizeof(k1) - 1;
+			memcpy(o, r->b, lb);
+			o += lb;
+			memcpy(o, k2, sizeof(k2) - 1);
+			o += sizeof(k2) - 1;
+			memcpy(o, r->type, lt);
+			o += lt;
+			memcpy(o, k3, sizeof(k3) - 1);
+			o += sizeof(k3) - 1;
+			memcpy(o, r->a, la);
+			o += la;
+			memcpy(o, k4, sizeof(k4) - 1);
+			out->len += n;
+			out->ptr[out->len] = '\0';
+			*wrote = true;
+			return TL_OK;
+		}
+	}
 	if ((err = tl_buf_putc(out, '{')) != TL_OK ||
 	    (err = put_kv(out, 3, &first, "relatedSpdxElement", r->b)) != TL_OK ||
 	    (err = put_kv(out, 3, &first, "relationshipType", r->type)) != TL_OK ||
@@ -829,7 +960,7 @@ static tl_err next_relationship(void *ctx, json_t **out)
 	return relationship_json(out, &g->w->rels[g->next++]);
 }
 
-static tl_err dump_document(tl_buf *out, const json_t *root, wr *w)
+static tl_err dump_document(tl_buf *out, const tl_sink *sink, const json_t *root, wr *w)
 {
 	gen_state ps = { w, 0 }, rs = { w, 0 };
 	const tl__json_gen gens[] = {
@@ -837,7 +968,7 @@ static tl_err dump_document(tl_buf *out, const json_t *root, wr *w)
 		{ "relationships", next_relationship, &rs, NULL, w->n_rels, relationship_write },
 	};
 
-	return tl__json_dump_gen(out, root, gens, 2);
+	return tl__json_dump_gen(out, sink, root, gens, 2);
 }
 
 /* documentNamespace: from the serial's UUID, else from a digest of the
@@ -846,6 +977,8 @@ static tl_err build_namespace(wr *w, json_t *root, const char *name)
 {
 	const char *serial = w->doc->serial;
 	tl_buf ns = TL_BUF_INIT, dump = TL_BUF_INIT;
+	tl_hash_ctx *h = NULL;
+	tl_sink sink;
 	uint8_t md[TL_HASH_MAX_LEN];
 	char hex[2 * TL_HASH_MAX_LEN + 1];
 	size_t mdlen, n = 0;
@@ -865,8 +998,12 @@ static tl_err build_namespace(wr *w, json_t *root, const char *name)
 	if (serial && strncmp(serial, "urn:uuid:", 9) == 0 && is_uuid(serial + 9)) {
 		err = tl_buf_printf(&ns, "-%s", serial + 9);
 	} else {
-		if ((err = dump_document(&dump, root, w)) != TL_OK ||
-		    (err = tl_hash_buf(TL_HASH_SHA256, dump.ptr, dump.len, md, &mdlen)) != TL_OK)
+		/* the digest of the text, made as the text is, never held whole */
+		if ((err = tl_hash_new(&h, TL_HASH_SHA256)) != TL_OK)
+			goto done;
+		sink = tl__hash_sink(h);
+		if ((err = dump_document(&dump, &sink, root, w)) != TL_OK ||
+		    (err = tl_hash_final(h, md, &mdlen)) != TL_OK)
 			goto done;
 		tl_hex(hex, md, mdlen);
 		err = tl_buf_printf(&ns, "-%s", hex);
@@ -874,24 +1011,26 @@ static tl_err build_namespace(wr *w, json_t *root, const char *name)
 	if (!err)
 		err = set_str(root, "documentNamespace", ns.ptr);
 done:
+	tl_hash_free(h);
 	tl_buf_dispose(&ns);
 	tl_buf_dispose(&dump);
 	return err;
 }
 
-tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts)
 {
 	wr w;
 	json_t *root = NULL, *pkgs = NULL, *rels = NULL, *lrefs = NULL;
 	const char **pkg_ids = NULL;
 	const char *name;
+	smap_slot *e;
 	size_t n_pkgs, bytes;
 	int64_t t;
 	tl_err err;
 
 	(void)opts;
 	memset(&w, 0, sizeof(w));
-	if (!out || !doc)
+	if (!doc)
 		return tl__error(TL_EINVAL, "SPDX writer: NULL argument");
 	if ((err = tl_sbom_normalize(doc)) != TL_OK)
 		return err;
@@ -906,24 +1045,31 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 	n_pkgs = doc->n_components + (doc->subject != NULL);
 	if (!tl_size_mul(&bytes, n_pkgs ? n_pkgs : 1, sizeof(*pkg_ids)) || !(pkg_ids = calloc(1, bytes)))
 		return tl__nomem();
+	w.ids.own_keys = w.counters.own_keys = true;
 	if (!(root = json_object()) || !(pkgs = json_array()) || !(rels = json_array()) ||
-	    !(w.ids = json_object()) || !(w.counters = json_object()) || !(w.refmap = json_object()) ||
 	    !(lrefs = json_object())) {
 		err = tl__nomem();
 		goto done;
 	}
-	if (json_object_set_new(w.ids, "SPDXRef-DOCUMENT", json_true()) != 0) {
-		err = tl__nomem();
+	if ((err = smap_add(&w.ids, "SPDXRef-DOCUMENT", &e)) != TL_OK)
 		goto done;
-	}
 	for (size_t i = 0; i < n_pkgs; i++) {
 		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
 		                                          : &doc->components[i];
 		if ((err = make_id(&w, c->ref ? c->ref : c->name, &pkg_ids[i])) != TL_OK)
 			goto done;
-		if (c->ref && !json_object_get(w.refmap, c->ref) &&
-		    (err = set_str(w.refmap, c->ref, pkg_ids[i])) != TL_OK)
-			goto done;
+		if (c->ref && !smap_get(&w.refmap, c->ref)) {
+			/* a key jansson would refuse (not UTF-8) fails as it did
+			 * when the map was a JSON object */
+			if (check_str("refmap", c->ref) != TL_OK) {
+				err = tl__error(TL_EINVAL, "SPDX writer: \"%.80s\": not valid UTF-8 (or out of memory)",
+				                c->ref);
+				goto done;
+			}
+			if ((err = smap_add(&w.refmap, c->ref, &e)) != TL_OK)
+				goto done;
+			e->v.s = pkg_ids[i];
+		}
 		if ((err = collect_license_refs(lrefs, c->license)) != TL_OK)
 			goto done;
 	}
@@ -949,7 +1095,7 @@ tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *o
 		goto done;
 	if ((err = build_namespace(&w, root, name)) != TL_OK)
 		goto done;
-	err = dump_document(out, root, &w);
+	err = dump_document(out, sink, root, &w);
 done:
 	free(pkg_ids);
 	free(w.rels);
@@ -957,8 +1103,27 @@ done:
 	json_decref(pkgs);
 	json_decref(rels);
 	json_decref(lrefs);
-	json_decref(w.ids);
-	json_decref(w.counters);
-	json_decref(w.refmap);
+	smap_dispose(&w.ids);
+	smap_dispose(&w.counters);
+	smap_dispose(&w.refmap);
+	return err;
+}
+
+tl_err tl_sbom_write_spdx(tl_buf *out, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	if (!out)
+		return tl__error(TL_EINVAL, "SPDX writer: NULL argument");
+	return write_spdx(out, NULL, doc, opts);
+}
+
+tl_err tl_sbom_write_spdx_sink(const tl_sink *sink, tl_sbom *doc, const tl_sbom_write_opts *opts)
+{
+	tl_buf stage = TL_BUF_INIT;
+	tl_err err;
+
+	if (!sink || !sink->write)
+		return tl__error(TL_EINVAL, "SPDX writer: NULL argument");
+	err = write_spdx(&stage, sink, doc, opts);
+	tl_buf_dispose(&stage);
 	return err;
 }

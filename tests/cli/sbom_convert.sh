@@ -79,6 +79,27 @@ expect_one_line "neither format: one line" "$TMP/err"
 expect_exit 2 "over --max-input-size" "$TRUSTLINE" --max-input-size 100 sbom convert "$BOM16" --to cyclonedx
 expect_one_line "over the size limit: one line" "$TMP/err"
 
+# -o FILE: the document goes into a temporary file as it is made, renamed
+# over FILE at the end.  3,000 components (bench/gen_sbom.py): the writers'
+# worker threads run.  The file gets what standard output gets, byte for
+# byte; a write that fails half-way (the file-size limit, SIGXFSZ ignored so
+# write(2) says EFBIG) leaves FILE as it was and no temporary file.
+GEN="${TL_SOURCE_ROOT:-$(dirname "$0")/../..}/bench/gen_sbom.py"
+python3 "$GEN" 3000 >"$TMP/gen.json"
+for to in cyclonedx spdx; do
+	expect_exit 0 "3000 components -> $to, file" "$TRUSTLINE" sbom convert "$TMP/gen.json" --to $to -o "$TMP/gen.$to.json"
+	expect_exit 0 "3000 components -> $to, stdout" "$TRUSTLINE" sbom convert "$TMP/gen.json" --to $to
+	if cmp -s "$TMP/out" "$TMP/gen.$to.json"; then ok; else not_ok "$to: the file differs from standard output"; fi
+	expect_grep "$to: 3000 components written" 'pkg:deb/debian/pkg02999@' "$TMP/gen.$to.json"
+	mkdir "$TMP/cut" && printf 'old\n' >"$TMP/cut/out.json"
+	expect_exit 2 "$to: write fails half-way" bash -c "trap '' XFSZ; ulimit -f 512; exec '$TRUSTLINE' sbom convert '$TMP/gen.json' --to $to -o '$TMP/cut/out.json'"
+	expect_one_line "$to: write failure, one line" "$TMP/err"
+	expect_grep "$to: says the write failed" 'out\.json\.tmp\.[A-Za-z0-9]{6}: write failed: File too large' "$TMP/err"
+	if [ "$(cat "$TMP/cut/out.json")" = old ]; then ok; else not_ok "$to: the old file was replaced by a failed write"; fi
+	if [ "$(ls "$TMP/cut")" = out.json ]; then ok; else not_ok "$to: left behind: $(ls "$TMP/cut" | tr '\n' ' ')"; fi
+	rm -rf "$TMP/cut"
+done
+
 # schema validation of what we write, when ajv is available
 AJV=${TL_AJV:-}
 SCHEMAS=${TL_SCHEMA_DIR:-${TL_SOURCE_ROOT:-$(dirname "$0")/../..}/data/schema}

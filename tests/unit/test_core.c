@@ -105,6 +105,50 @@ static void test_core__json_dump_is_sorted(void **state)
 	tl_buf_dispose(&b);
 }
 
+/*
+ * Strings are written as jansson writes them (RFC 8259 escapes: \" \\ \b
+ * \f \n \r \t, \u00XX for the other bytes below 0x20; nothing else
+ * escaped), whether the byte to escape comes in the first eight-byte word,
+ * a later one or the tail, and whatever follows it (DEL, UTF-8).
+ */
+static void test_core__json_string_escapes(void **state)
+{
+	static const char specials[] = { '"', '\\', '\b', '\f', '\n', '\r', '\t', 0x01, 0x1f, 0x7f, '/', ' ' };
+	tl_buf b = TL_BUF_INIT;
+	char s[40];
+
+	(void)state;
+	for (size_t len = 1; len < sizeof(s); len++) {
+		for (size_t at = 0; at < len; at++) {
+			for (size_t k = 0; k < sizeof(specials); k++) {
+				json_t *v;
+				char *want;
+				for (size_t i = 0; i < len; i++)
+					s[i] = (char)('a' + i % 26);
+				if (len > 3 && at != len - 2) { /* some UTF-8 after the byte: \u00e9 */
+					s[len - 2] = (char)0xc3;
+					s[len - 1] = (char)0xa9;
+				}
+				s[at] = specials[k];
+				s[len] = '\0';
+				if (!(v = json_stringn(s, len)))
+					continue; /* the é cut in two: not a string */
+				assert_non_null(want = json_dumps(v, JSON_ENCODE_ANY));
+				tl_buf_clear(&b);
+				assert_int_equal(tl__json_put_string(&b, s, len), TL_OK);
+				assert_string_equal(b.ptr, want);
+				assert_int_equal(tl__json_plain_len(s, len),
+				                 strcspn(s, "\"\\\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d"
+				                            "\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"
+				                            "\x1c\x1d\x1e\x1f"));
+				free(want);
+				json_decref(v);
+			}
+		}
+	}
+	tl_buf_dispose(&b);
+}
+
 static void test_core__sha256_known_answer(void **state)
 {
 	uint8_t d[TL_HASH_MAX_LEN];
@@ -213,6 +257,7 @@ int main(void)
 		cmocka_unit_test(test_core__array_grow),
 		cmocka_unit_test(test_core__json_rejects_duplicates_and_depth),
 		cmocka_unit_test(test_core__json_dump_is_sorted),
+		cmocka_unit_test(test_core__json_string_escapes),
 		cmocka_unit_test(test_core__sha256_known_answer),
 		cmocka_unit_test(test_core__hash_file_streams),
 		cmocka_unit_test(test_core__time),

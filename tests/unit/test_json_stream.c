@@ -65,11 +65,27 @@ static tl_err load_whole(tl_sbom **out, const char *path)
 	return err;
 }
 
+/* a sink that appends to a tl_buf, counting the pieces */
+typedef struct {
+	tl_buf b;
+	size_t pieces;
+} buf_sink;
+
+static tl_err buf_sink_write(void *ctx, const void *data, size_t len)
+{
+	buf_sink *bs = ctx;
+
+	bs->pieces++;
+	return tl_buf_put(&bs->b, data, len);
+}
+
 static void same_output(const char *path, tl_sbom *a, tl_sbom *b, bool spdx)
 {
 	tl_buf x = TL_BUF_INIT, y = TL_BUF_INIT;
+	buf_sink z = { TL_BUF_INIT, 0 };
+	tl_sink sink = { buf_sink_write, &z };
 	tl_sbom_write_opts opts = { NULL };
-	tl_err ea, eb;
+	tl_err ea, eb, ez;
 
 	ea = spdx ? tl_sbom_write_spdx(&x, a, &opts) : tl_sbom_write_cyclonedx(&x, a, &opts);
 	eb = spdx ? tl_sbom_write_spdx(&y, b, &opts) : tl_sbom_write_cyclonedx(&y, b, &opts);
@@ -77,8 +93,15 @@ static void same_output(const char *path, tl_sbom *a, tl_sbom *b, bool spdx)
 		fail_msg("%s: writing: %d against %d", path, ea, eb);
 	if (x.len != y.len || (x.len && memcmp(x.ptr, y.ptr, x.len) != 0))
 		fail_msg("%s: the streamed model writes other %s bytes", path, spdx ? "SPDX" : "CycloneDX");
+	/* the same model written through a sink: the same bytes, or the same error */
+	ez = spdx ? tl_sbom_write_spdx_sink(&sink, a, &opts) : tl_sbom_write_cyclonedx_sink(&sink, a, &opts);
+	if (ez != ea)
+		fail_msg("%s: writing to a sink: %d against %d", path, ez, ea);
+	if (!ea && (x.len != z.b.len || (x.len && memcmp(x.ptr, z.b.ptr, x.len) != 0)))
+		fail_msg("%s: the %s writer gives other bytes to a sink", path, spdx ? "SPDX" : "CycloneDX");
 	tl_buf_dispose(&x);
 	tl_buf_dispose(&y);
+	tl_buf_dispose(&z.b);
 }
 
 /* root through tl__json_dump_gen (its big arrays generated) = tl_json_dump */
@@ -112,7 +135,9 @@ static void same_dump(const char *path, json_t *root)
 	gen_state st[6];
 	tl__json_gen gens[6];
 	size_t n = 0;
-	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT, c = TL_BUF_INIT;
+	tl_buf a = TL_BUF_INIT, b = TL_BUF_INIT, c = TL_BUF_INIT, stage = TL_BUF_INIT;
+	buf_sink d = { TL_BUF_INIT, 0 };
+	tl_sink sink = { buf_sink_write, &d };
 
 	assert_non_null(copy);
 	for (size_t k = 0; all_keys[k]; k++) {
@@ -131,7 +156,7 @@ static void same_dump(const char *path, json_t *root)
 		n++;
 	}
 	assert_int_equal(tl_json_dump(&a, root), TL_OK);
-	assert_int_equal(tl__json_dump_gen(&b, copy, gens, n), TL_OK);
+	assert_int_equal(tl__json_dump_gen(&b, NULL, copy, gens, n), TL_OK);
 	if (a.len != b.len || memcmp(a.ptr, b.ptr, a.len) != 0)
 		fail_msg("%s: tl__json_dump_gen differs from tl_json_dump", path);
 	for (size_t k = 0; k < n; k++) {
@@ -140,12 +165,19 @@ static void same_dump(const char *path, json_t *root)
 		gens[k].count = json_array_size(st[k].arr);
 		gens[k].write = NULL;
 	}
-	assert_int_equal(tl__json_dump_gen(&c, copy, gens, n), TL_OK);
+	assert_int_equal(tl__json_dump_gen(&c, NULL, copy, gens, n), TL_OK);
 	if (a.len != c.len || memcmp(a.ptr, c.ptr, a.len) != 0)
 		fail_msg("%s: tl__json_dump_gen by index differs from tl_json_dump", path);
+	/* through a sink: the same bytes, and nothing left staged */
+	assert_int_equal(tl__json_dump_gen(&stage, &sink, copy, gens, n), TL_OK);
+	if (a.len != d.b.len || memcmp(a.ptr, d.b.ptr, a.len) != 0)
+		fail_msg("%s: tl__json_dump_gen to a sink differs from tl_json_dump", path);
+	assert_int_equal(stage.len, 0);
 	tl_buf_dispose(&a);
 	tl_buf_dispose(&b);
 	tl_buf_dispose(&c);
+	tl_buf_dispose(&d.b);
+	tl_buf_dispose(&stage);
 	json_decref(copy);
 }
 
@@ -489,17 +521,97 @@ static void test_json_stream__threads(void **state)
 	assert_int_equal(json_object_set_new(root, "components", arr), 0);
 	assert_int_equal(tl_json_dump(&x, root), TL_OK);
 	assert_int_equal(json_object_set_new(root, "components", json_array()), 0);
-	assert_int_equal(tl__json_dump_gen(&y, root, &gen, 1), TL_OK);
+	assert_int_equal(tl__json_dump_gen(&y, NULL, root, &gen, 1), TL_OK);
 	assert_int_equal(x.len, y.len);
 	assert_memory_equal(x.ptr, y.ptr, x.len);
 	h.fail_at = 4321;
 	tl_buf_clear(&y);
-	assert_int_equal(tl__json_dump_gen(&y, root, &gen, 1), TL_EPARSE);
+	assert_int_equal(tl__json_dump_gen(&y, NULL, root, &gen, 1), TL_EPARSE);
 	assert_string_equal(tl_error_last(), "item 4321: refused");
 	json_decref(root);
 	tl_buf_dispose(&b);
 	tl_buf_dispose(&x);
 	tl_buf_dispose(&y);
+}
+
+/* element i of the document test_json_stream__file_cut_short writes */
+static void check_long_item(const json_t *item, size_t i)
+{
+	char name[32];
+	const char *d = json_string_value(json_object_get(item, "description"));
+
+	snprintf(name, sizeof(name), "pkg%zu", i);
+	assert_string_equal(json_string_value(json_object_get(item, "name")), name);
+	assert_non_null(d);
+	assert_int_equal(strlen(d), 4000);
+	assert_int_equal(d[0], 'a' + (char)(i % 26));
+}
+
+/*
+ * The input cut short by someone else while it is read.  The stream used to
+ * map the file and read the elements from the mapping when asked (the pages
+ * were let go after the first scan): a file truncated after the open killed
+ * the process with SIGBUS at the next element.  Now the bytes are read at
+ * the open, so the elements still come, whole and the same; one asked for
+ * again after its pages were released is read from the file again, which
+ * is now too short: an I/O error that says so, not a crash.
+ */
+static void test_json_stream__file_cut_short(void **state)
+{
+	char dir[] = "/tmp/tl-json-stream-XXXXXX", path[256];
+	tl__json_stream *s = NULL;
+	json_t *item = NULL;
+	tl_buf b = TL_BUF_INIT;
+	char desc[4001];
+	size_t i;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/long.json", dir);
+	/* 3,000 components of ~4 kB: 12 MB, past the 4 MB release steps */
+	assert_int_equal(tl_buf_puts(&b, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"components\":["), TL_OK);
+	for (i = 0; i < 3000; i++) {
+		memset(desc, 'a' + (int)(i % 26), 4000);
+		desc[4000] = '\0';
+		assert_int_equal(tl_buf_printf(&b, "%s{\"type\":\"library\",\"name\":\"pkg%zu\",\"description\":\"%s\"}",
+		                               i ? ",\n" : "", i, desc), TL_OK);
+	}
+	assert_int_equal(tl_buf_puts(&b, "],\"dependencies\":[]}\n"), TL_OK);
+	write_file(path, b.ptr, b.len);
+
+	/* read whole, in order, then element 10 again: read back from the file */
+	assert_int_equal(tl__json_stream_open(&s, path, NULL, all_keys), TL_OK);
+	for (i = 0; i < 3000; i++) {
+		assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+		check_long_item(item, i);
+		json_decref(item);
+	}
+	assert_int_equal(tl__json_stream_item(s, "components", 10, &item), TL_OK);
+	check_long_item(item, 10);
+	json_decref(item);
+	tl__json_stream_close(s);
+
+	/* cut to nothing after the open, two thirds of the way through */
+	assert_int_equal(tl__json_stream_open(&s, path, NULL, all_keys), TL_OK);
+	for (i = 0; i < 2000; i++) {
+		assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+		json_decref(item);
+	}
+	assert_int_equal(truncate(path, 0), 0);
+	for (; i < 3000; i++) {
+		assert_int_equal(tl__json_stream_item(s, "components", i, &item), TL_OK);
+		check_long_item(item, i);
+		json_decref(item);
+	}
+	item = NULL;
+	assert_int_equal(tl__json_stream_item(s, "components", 10, &item), TL_EIO);
+	assert_null(item);
+	assert_non_null(strstr(tl_error_last(), "changed while being read"));
+	tl__json_stream_close(s);
+
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	tl_buf_dispose(&b);
 }
 
 int main(void)
@@ -509,6 +621,7 @@ int main(void)
 		cmocka_unit_test(test_json_stream__spdx_examples),
 		cmocka_unit_test(test_json_stream__hostile_inputs),
 		cmocka_unit_test(test_json_stream__threads),
+		cmocka_unit_test(test_json_stream__file_cut_short),
 	};
 
 	/* the writers take the time from here when a document has none */
