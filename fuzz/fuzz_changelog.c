@@ -63,6 +63,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	out = NULL;
 	if (tl__changelog_cves(&out, s, len, "curl", &trunc) == TL_OK)
 		check_cves(out);
+	{
+		/* without a source and with the first entry's name (the walk's
+		 * worker): the same answer as with the source "curl" */
+		char *any = NULL, *first = NULL;
+		bool trunc_any = false;
+		if (tl__changelog_cves_any(&any, s, len, &trunc_any, &first) == TL_OK && out) {
+			if (!any || strcmp(any, out) != 0 || trunc_any != trunc || (first && strcmp(first, "curl") != 0))
+				abort();
+		}
+		free(any);
+		free(first);
+	}
 	free(out);
 	out = NULL;
 

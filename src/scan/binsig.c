@@ -47,6 +47,7 @@ struct tl__binsig {
 	tl__binsig_hit *hits;     /* recorded by tl__binsig_scan */
 	size_t n_hits;
 	size_t n_dropped;
+	bool shared;              /* a clone: extract, full and db are the original's */
 };
 
 const char *tl__binsig_engine(const tl__binsig *bs)
@@ -97,18 +98,21 @@ void tl__binsig_free(tl__binsig *bs)
 {
 	if (!bs)
 		return;
-	for (size_t i = 0; i < tl__binsig_n_defs; i++) {
+	for (size_t i = 0; !bs->shared && i < tl__binsig_n_defs; i++) {
 		if (bs->extract)
 			pcre2_code_free(bs->extract[i]);
 		if (bs->full)
 			pcre2_code_free(bs->full[i]);
 	}
-	free(bs->extract);
-	free(bs->full);
+	if (!bs->shared) {
+		free(bs->extract);
+		free(bs->full);
+	}
 	pcre2_match_data_free(bs->md);
 #ifdef TL_HAVE_HYPERSCAN
 	hs_free_scratch(bs->scratch);
-	hs_free_database(bs->db);
+	if (!bs->shared)
+		hs_free_database(bs->db);
 #endif
 	for (size_t i = 0; i < bs->n_hits; i++)
 		tl__binsig_hit_dispose(&bs->hits[i]);
@@ -216,6 +220,70 @@ tl_err tl__binsig_new(tl__binsig **out)
 	bs = NULL;
 done:
 	tl__binsig_free(bs);
+	return err;
+}
+
+tl_err tl__binsig_clone(tl__binsig **out, const tl__binsig *bs)
+{
+	tl_err err = TL_OK;
+	tl__binsig *c;
+
+	*out = NULL;
+	if (!bs)
+		return TL_OK;
+	if (!(c = calloc(1, sizeof(*c))) || !(c->ends = calloc(tl__binsig_n_defs, sizeof(*c->ends))) ||
+	    !(c->md = pcre2_match_data_create(16, NULL))) {
+		err = tl__nomem();
+		goto done;
+	}
+	c->shared = true;
+	c->extract = bs->extract;
+	c->full = bs->full;
+#ifdef TL_HAVE_HYPERSCAN
+	c->db = bs->db;
+	if (c->db && hs_clone_scratch(bs->scratch, &c->scratch) != HS_SUCCESS) {
+		err = tl__nomem();
+		goto done;
+	}
+#endif
+	*out = c;
+	c = NULL;
+done:
+	tl__binsig_free(c);
+	return err;
+}
+
+void tl__binsig_take(tl__binsig *bs, tl__binsig_hit **hits, size_t *n)
+{
+	*hits = NULL;
+	*n = 0;
+	if (!bs)
+		return;
+	*hits = bs->hits;
+	*n = bs->n_hits;
+	bs->hits = NULL;
+	bs->n_hits = 0;
+}
+
+tl_err tl__binsig_put(tl__binsig *bs, tl__binsig_hit *hits, size_t n)
+{
+	tl_err err = TL_OK;
+	size_t i = 0;
+
+	for (; bs && i < n; i++) {
+		tl__binsig_hit *slot;
+		if (bs->n_hits >= MAX_HITS) {
+			bs->n_dropped++;
+			tl__binsig_hit_dispose(&hits[i]);
+			continue;
+		}
+		if ((err = tl__array_grow((void **)&bs->hits, &bs->n_hits, sizeof(*bs->hits), (void **)&slot)) != TL_OK)
+			break;
+		*slot = hits[i];
+	}
+	for (; i < n; i++)
+		tl__binsig_hit_dispose(&hits[i]);
+	free(hits);
 	return err;
 }
 

@@ -213,7 +213,10 @@ static tl_err scan_line(mention **ms, size_t *n, size_t *cap, const char *s, siz
 	return TL_OK;
 }
 
-tl_err tl__changelog_cves(char **out, const char *text, size_t len, const char *source, bool *truncated)
+/* tl__changelog_cves, and the first entry's package name (borrowed from
+ * text; NULL if none) in *first when not NULL. */
+static tl_err cves(char **out, const char *text, size_t len, const char *source, bool *truncated, const char **first_name,
+                   size_t *first_len)
 {
 	tl_err err = TL_OK;
 	mention *ms = NULL;
@@ -249,6 +252,10 @@ tl_err tl__changelog_cves(char **out, const char *text, size_t len, const char *
 			/* another source package's changelog (a doc directory linked
 			 * elsewhere, or an upstream changelog): nothing from it */
 			first = false;
+			if (first_name) {
+				*first_name = name;
+				*first_len = name_len;
+			}
 			if (source && (strlen(source) != name_len || memcmp(source, name, name_len) != 0))
 				goto done;
 		}
@@ -298,4 +305,65 @@ done:
 	free(vers);
 	free(ver_lens);
 	return err;
+}
+
+tl_err tl__changelog_cves(char **out, const char *text, size_t len, const char *source, bool *truncated)
+{
+	return cves(out, text, len, source, truncated, NULL, NULL);
+}
+
+tl_err tl__changelog_cves_any(char **out, const char *text, size_t len, bool *truncated, char **first)
+{
+	const char *name = NULL;
+	size_t name_len = 0;
+	tl_err err;
+
+	*first = NULL;
+	if ((err = cves(out, text, len, NULL, truncated, &name, &name_len)) != TL_OK)
+		return err;
+	if (name && !(*first = strndup(name, name_len))) {
+		free(*out);
+		*out = NULL;
+		return tl__nomem();
+	}
+	return TL_OK;
+}
+
+void tl__changelog_pre_free(tl__changelog_pre *c)
+{
+	if (!c)
+		return;
+	free(c->gz_msg);
+	free(c->cves);
+	free(c->first);
+	free(c);
+}
+
+void tl__changelog_pre_make(tl__changelog_pre **out, const void *data, size_t len)
+{
+	tl__changelog_pre *c = calloc(1, sizeof(*c));
+	tl_buf text = TL_BUF_INIT;
+	tl_err err;
+
+	*out = NULL;
+	if (!c)
+		goto fail;
+	err = tl__gunzip(&text, data, len, TL__CHANGELOG_MAX_TEXT, &c->gz_trunc);
+	if (err == TL_ENOMEM)
+		goto fail;
+	if (err) {
+		c->gz_err = err;
+		if (!(c->gz_msg = strdup(tl_error_last())))
+			goto fail;
+	} else if (tl__changelog_cves_any(&c->cves, text.ptr ? text.ptr : "", text.len, &c->cves_trunc, &c->first) != TL_OK) {
+		goto fail;
+	}
+	tl_buf_dispose(&text);
+	*out = c;
+	return;
+fail:
+	/* the scan does it after the walk, as without this */
+	tl_buf_dispose(&text);
+	tl__changelog_pre_free(c);
+	tl_error_clear();
 }

@@ -13,18 +13,28 @@
  *   the rest (a directory's file)
  *   tl__filework_submit             --->  reads the rest (read_rest);
  *                                         digests; on the last chunk the
- *                                         ELF parse and signatures
+ *                                         ELF parse and signatures, or a
+ *                                         changelog's gunzip and CVE ids
  *   tl__filework_done: oldest slot  <---  done
  *   applies it to the tree,
  *   tl__filework_release
  *
- * Slots are a ring used in order: jobs are done in the order they were
- * submitted and handed back in that order, so the tree, the signature hits
- * (appended by the worker, one file after the other) and the warnings come
- * out as a serial walk makes them.  The ring holds at most SLOTS jobs and,
- * once more than BUDGET bytes wait, no new one (tl__filework_room), which
- * bounds the memory the pipeline adds.  With one CPU, or when the thread
- * cannot be started, submit does the work at once.
+ * Slots are a ring used in order: jobs are handed back in the order they
+ * were submitted, so the tree, the signature hits (each job's own, put
+ * in the scan's list by the walker as it applies the job) and the
+ * warnings come out as a serial walk makes them.  The ring holds at most
+ * SLOTS jobs and, once more than BUDGET bytes wait, no new one
+ * (tl__filework_room), which bounds the memory the pipeline adds.
+ *
+ * In a directory walk (tl__filework_set_help) both threads do the work.
+ * The worker takes jobs in order; the walker, when it has to wait (the
+ * ring or the budget is full, or it needs every job done), takes the next
+ * job no one has started instead of sleeping,
+ * if that job is a whole file (a file's pieces carry one digest from
+ * piece to piece, so they are the worker's, one after the other).  Each
+ * thread has its own digest contexts, read buffer and signature scratch.
+ * With one CPU, or when the thread cannot be started, submit does the
+ * work at once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -43,27 +53,33 @@
 #define BATCH 6                   /* jobs waiting before a sleeping worker is woken */
 #define BATCH_BYTES ((size_t)1 << 20)
 
+/* What one thread needs to do a job. */
+typedef struct {
+	EVP_MD_CTX *h, *m5;
+	tl__binsig *bs;       /* a clone of the scan's: the hits go to the job */
+	uint8_t *rbuf;        /* files it reads (read_rest) */
+	size_t rcap;
+} executor;
+
 struct tl__filework {
 	tl__fjob slot[SLOTS];
-	size_t n_get, n_sub, n_done, n_rel; /* n_rel <= n_done <= n_sub <= n_get <= n_rel + SLOTS */
+	bool fin[SLOTS];      /* the slot's job is done */
+	size_t n_get, n_sub, n_start, n_rel; /* n_rel <= n_start <= n_sub <= n_get <= n_rel + SLOTS */
 	size_t held;          /* bytes of submitted, unreleased jobs */
 	size_t queued;        /* bytes of submitted jobs not done yet */
 	bool threaded, stop;
+	bool help;            /* the walker does jobs while it waits */
 	bool worker_idle;     /* waiting on work */
 	bool walker_waiting;  /* waiting on done */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t work; /* to the worker: a job or stop */
 	pthread_cond_t done; /* to the walker: a job done */
-	/* the worker's own state */
 	const EVP_MD *alg;    /* NULL: no digest */
 	EVP_MD *fetched_alg, *fetched_md5;
-	EVP_MD_CTX *h, *m5;
 	bool md5;
-	tl__binsig *bs;
 	size_t max_file;
-	uint8_t *rbuf;        /* files the worker reads (read_rest) */
-	size_t rcap;
+	executor ex[2];       /* 0: the worker's (and submit's without one), 1: the walker's */
 };
 
 static void job_error(tl__fjob *j, tl_err err)
@@ -74,13 +90,13 @@ static void job_error(tl__fjob *j, tl_err err)
 	}
 }
 
-static bool update(tl__filework *w, tl__fjob *j, const uint8_t *p, size_t n)
+static bool update(tl__filework *w, executor *x, tl__fjob *j, const uint8_t *p, size_t n)
 {
-	if (w->alg && n && EVP_DigestUpdate(w->h, p, n) != 1) {
+	if (w->alg && n && EVP_DigestUpdate(x->h, p, n) != 1) {
 		job_error(j, tl__error(TL_EIO, "digest update failed"));
 		return false;
 	}
-	if (w->md5 && n && EVP_DigestUpdate(w->m5, p, n) != 1) {
+	if (w->md5 && n && EVP_DigestUpdate(x->m5, p, n) != 1) {
 		job_error(j, tl__error(TL_ENOMEM, "MD5 failed"));
 		return false;
 	}
@@ -89,14 +105,14 @@ static bool update(tl__filework *w, tl__fjob *j, const uint8_t *p, size_t n)
 
 #define CHUNK ((size_t)1 << 20)
 
-static bool grow(tl__filework *w, size_t cap)
+static bool grow(executor *x, size_t cap)
 {
-	uint8_t *p = realloc(w->rbuf, cap);
+	uint8_t *p = realloc(x->rbuf, cap);
 
 	if (!p)
 		return false;
-	w->rbuf = p;
-	w->rcap = cap;
+	x->rbuf = p;
+	x->rcap = cap;
 	return true;
 }
 
@@ -108,38 +124,39 @@ static bool grow(tl__filework *w, size_t cap)
  * reused from file to file like the walker's (fresh memory costs a page
  * fault per 4 KiB); a file to keep is copied out of it at the end.
  */
-static void read_rest(tl__filework *w, tl__fjob *j)
+static void read_rest(tl__filework *w, executor *x, tl__fjob *j)
 {
 	bool whole = j->parse || j->keep;
 	size_t len = 0, cur = j->len;
 
 	if (whole) {
-		if (w->rcap < j->len + 1 && !grow(w, j->len + 1)) {
+		if (x->rcap < j->len + 1 && !grow(x, j->len + 1)) {
 			job_error(j, tl__nomem());
 			goto done;
 		}
-		memcpy(w->rbuf, j->data, j->len);
+		memcpy(x->rbuf, j->data, j->len);
 		len = j->len;
 	}
 	for (;;) {
 		size_t ask;
 		ssize_t n;
+		bool end;
 		if (!whole)
 			len = 0;
 		ask = j->expect > j->got && j->expect - j->got < CHUNK ? (size_t)(j->expect - j->got) + 1 : CHUNK;
-		if (w->rcap - len < ask + 1) {
+		if (x->rcap - len < ask + 1) {
 			size_t cap = len + ask + 1;
 			if (whole && j->expect - j->got < w->max_file && cap < len + (j->expect - j->got) + 2)
 				cap = len + (size_t)(j->expect - j->got) + 2; /* held whole: at once */
-			if (j->got >= j->expect && cap < w->rcap * 2)
-				cap = w->rcap * 2; /* larger than it said */
-			if (!grow(w, cap)) {
+			if (j->got >= j->expect && cap < x->rcap * 2)
+				cap = x->rcap * 2; /* larger than it said */
+			if (!grow(x, cap)) {
 				job_error(j, tl__nomem());
 				break;
 			}
 		}
 		do
-			n = read(j->fd, w->rbuf + len, ask);
+			n = read(j->fd, x->rbuf + len, ask);
 		while (n < 0 && errno == EINTR);
 		if (n < 0) {
 			job_error(j, tl__error(TL_EIO, "%s: %s", j->label, strerror(errno)));
@@ -148,10 +165,16 @@ static void read_rest(tl__filework *w, tl__fjob *j)
 		if (n == 0)
 			break;
 		j->got += (uint64_t)n;
-		if (!update(w, j, w->rbuf + len, (size_t)n))
+		/* short, and as large as it said: the end, without a read of 0
+		 * (source_dir.c) */
+		end = (size_t)n < ask && j->got == j->expect;
+		if (!update(w, x, j, x->rbuf + len, (size_t)n))
 			break;
-		if (!whole)
+		if (!whole) {
+			if (end)
+				break;
 			continue;
+		}
 		len += (size_t)n;
 		cur += (size_t)n;
 		if (cur > w->max_file) {
@@ -165,6 +188,8 @@ static void read_rest(tl__filework *w, tl__fjob *j)
 			j->warn = tl_buf_detach(&b);
 			whole = j->parse = j->keep = false;
 		}
+		if (end)
+			break;
 	}
 done:
 	close(j->fd);
@@ -173,28 +198,28 @@ done:
 		j->len = 0;
 		return;
 	}
-	w->rbuf[len] = '\0';
-	j->whole = w->rbuf;
+	x->rbuf[len] = '\0';
+	j->whole = x->rbuf;
 	j->whole_len = len;
 }
 
 /* What a serial walk did with one chunk (scan.c before the pipeline). */
-static void work(tl__filework *w, tl__fjob *j)
+static void work(tl__filework *w, executor *x, tl__fjob *j)
 {
 	if (j->first) {
-		if (w->alg && EVP_DigestInit_ex2(w->h, w->alg, NULL) != 1) {
+		if (w->alg && EVP_DigestInit_ex2(x->h, w->alg, NULL) != 1) {
 			job_error(j, tl__error(TL_ENOMEM, "cannot initialise digest"));
 			return;
 		}
-		if (w->md5 && EVP_DigestInit_ex2(w->m5, w->fetched_md5, NULL) != 1) {
+		if (w->md5 && EVP_DigestInit_ex2(x->m5, w->fetched_md5, NULL) != 1) {
 			job_error(j, tl__error(TL_ENOMEM, "MD5 is not available from OpenSSL"));
 			return;
 		}
 	}
-	if (!update(w, j, j->data, j->len))
+	if (!update(w, x, j, j->data, j->len))
 		return;
 	if (j->fd >= 0) {
-		read_rest(w, j);
+		read_rest(w, x, j);
 		if (j->err)
 			return;
 	}
@@ -202,7 +227,7 @@ static void work(tl__filework *w, tl__fjob *j)
 		return;
 	if (w->alg) {
 		unsigned n = 0;
-		if (EVP_DigestFinal_ex(w->h, j->digest, &n) != 1) {
+		if (EVP_DigestFinal_ex(x->h, j->digest, &n) != 1) {
 			job_error(j, tl__error(TL_EIO, "digest final failed"));
 			return;
 		}
@@ -210,7 +235,7 @@ static void work(tl__filework *w, tl__fjob *j)
 	}
 	if (w->md5) {
 		unsigned n = 0;
-		if (EVP_DigestFinal_ex(w->m5, j->md5, &n) != 1 || n != 16) {
+		if (EVP_DigestFinal_ex(x->m5, j->md5, &n) != 1 || n != 16) {
 			job_error(j, tl__error(TL_ENOMEM, "MD5 failed"));
 			return;
 		}
@@ -229,6 +254,8 @@ static void work(tl__filework *w, tl__fjob *j)
 		j->cap = j->whole_len + 1;
 		j->len = j->whole_len;
 	}
+	if (j->changelog && j->keep)
+		tl__changelog_pre_make(&j->cl, j->data, j->len);
 	if (j->parse) {
 		tl__node nd = { 0 };
 		struct timespec t0, t1;
@@ -253,13 +280,23 @@ static void work(tl__filework *w, tl__fjob *j)
 		 * what else the machine runs */
 		nd.path = j->path;
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
-		err = tl__binsig_scan(w->bs, &nd, data, len);
+		err = tl__binsig_scan(x->bs, &nd, data, len);
 		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+		tl__binsig_take(x->bs, &j->hits, &j->n_hits);
 		j->binsig_cpu = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 		j->binsig_bytes = len;
 		if (err)
 			job_error(j, err);
 	}
+}
+
+/* Marks job i done (the mutex held). */
+static void finish(tl__filework *w, size_t i)
+{
+	w->queued -= w->slot[i % SLOTS].held;
+	w->fin[i % SLOTS] = true;
+	if (w->walker_waiting)
+		pthread_cond_signal(&w->done);
 }
 
 static void *worker(void *arg)
@@ -268,22 +305,19 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
-		tl__fjob *j;
-		while (w->n_done == w->n_sub && !w->stop) {
+		size_t i;
+		while (w->n_start == w->n_sub && !w->stop) {
 			w->worker_idle = true;
 			pthread_cond_wait(&w->work, &w->mu);
 		}
 		w->worker_idle = false;
-		if (w->n_done == w->n_sub)
+		if (w->n_start == w->n_sub)
 			break; /* stop, and nothing left */
-		j = &w->slot[w->n_done % SLOTS];
+		i = w->n_start++;
 		pthread_mutex_unlock(&w->mu);
-		work(w, j);
+		work(w, &w->ex[0], &w->slot[i % SLOTS]);
 		pthread_mutex_lock(&w->mu);
-		w->queued -= j->held;
-		w->n_done++;
-		if (w->walker_waiting)
-			pthread_cond_signal(&w->done);
+		finish(w, i);
 	}
 	pthread_mutex_unlock(&w->mu);
 	return NULL;
@@ -294,9 +328,23 @@ static const char *md_name(tl_hash_alg alg)
 	return alg == TL_HASH_SHA512 ? "SHA512" : "SHA256";
 }
 
+static void executor_dispose(executor *x)
+{
+	EVP_MD_CTX_free(x->h);
+	EVP_MD_CTX_free(x->m5);
+	tl__binsig_free(x->bs);
+	free(x->rbuf);
+	memset(x, 0, sizeof(*x));
+}
+
 bool tl__filework_threaded(const tl__filework *w)
 {
 	return w->threaded;
+}
+
+void tl__filework_set_help(tl__filework *w, bool help)
+{
+	w->help = help;
 }
 
 size_t tl__filework_queued(tl__filework *w)
@@ -318,12 +366,16 @@ tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool 
 	*out = NULL;
 	if (!w)
 		return tl__nomem();
-	w->bs = bs;
 	w->md5 = md5;
 	w->max_file = max_file;
-	if (!(w->h = EVP_MD_CTX_new()) || !(w->m5 = EVP_MD_CTX_new())) {
-		err = tl__nomem();
-		goto done;
+	for (size_t i = 0; i < 2; i++) {
+		executor *x = &w->ex[i];
+		if (!(x->h = EVP_MD_CTX_new()) || !(x->m5 = EVP_MD_CTX_new())) {
+			err = tl__nomem();
+			goto done;
+		}
+		if ((err = tl__binsig_clone(&x->bs, bs)) != TL_OK)
+			goto done;
 	}
 	if (hashing && !(w->alg = w->fetched_alg = EVP_MD_fetch(NULL, md_name(alg), NULL))) {
 		err = tl__error(TL_ENOMEM, "cannot initialise digest");
@@ -344,8 +396,8 @@ tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool 
 	w = NULL;
 done:
 	if (w) {
-		EVP_MD_CTX_free(w->h);
-		EVP_MD_CTX_free(w->m5);
+		for (size_t i = 0; i < 2; i++)
+			executor_dispose(&w->ex[i]);
 		EVP_MD_free(w->fetched_alg);
 		EVP_MD_free(w->fetched_md5);
 		free(w);
@@ -374,6 +426,7 @@ tl__fjob *tl__filework_get(tl__filework *w)
 	j->data = data;
 	j->cap = cap;
 	j->fd = -1;
+	w->fin[w->n_get % SLOTS] = false;
 	w->n_get++;
 	return j;
 }
@@ -382,9 +435,10 @@ void tl__filework_submit(tl__filework *w, tl__fjob *j)
 {
 	j->held = j->len + j->expect;
 	if (!w->threaded) {
-		work(w, j);
+		work(w, &w->ex[0], j);
+		w->fin[w->n_sub % SLOTS] = true;
 		w->n_sub++;
-		w->n_done++;
+		w->n_start++;
 		w->held += j->held;
 		return;
 	}
@@ -393,7 +447,7 @@ void tl__filework_submit(tl__filework *w, tl__fjob *j)
 	w->held += j->held;
 	w->queued += j->held;
 	/* a few at a time: a wake-up per small file costs more than its digest */
-	if (w->worker_idle && (w->n_sub - w->n_done >= BATCH || w->held >= BATCH_BYTES))
+	if (w->worker_idle && (w->n_sub - w->n_start >= BATCH || w->held >= BATCH_BYTES))
 		pthread_cond_signal(&w->work);
 	pthread_mutex_unlock(&w->mu);
 }
@@ -403,15 +457,30 @@ tl__fjob *tl__filework_done(tl__filework *w, bool wait)
 	tl__fjob *j = NULL;
 
 	pthread_mutex_lock(&w->mu);
-	while (wait && w->n_rel == w->n_done && w->n_rel < w->n_sub) {
+	for (;;) {
+		tl__fjob *next;
+		if (w->n_rel < w->n_sub && w->fin[w->n_rel % SLOTS]) {
+			j = &w->slot[w->n_rel % SLOTS];
+			break;
+		}
+		if (!wait || w->n_rel == w->n_sub)
+			break;
+		next = &w->slot[w->n_start % SLOTS];
+		if (w->help && w->n_start < w->n_sub && next->first && next->last) {
+			/* a whole file no one has started: done here, not waited for */
+			size_t i = w->n_start++;
+			pthread_mutex_unlock(&w->mu);
+			work(w, &w->ex[1], next);
+			pthread_mutex_lock(&w->mu);
+			finish(w, i);
+			continue;
+		}
 		if (w->worker_idle)
 			pthread_cond_signal(&w->work);
 		w->walker_waiting = true;
 		pthread_cond_wait(&w->done, &w->mu);
 		w->walker_waiting = false;
 	}
-	if (w->n_rel < w->n_done)
-		j = &w->slot[w->n_rel % SLOTS];
 	pthread_mutex_unlock(&w->mu);
 	return j;
 }
@@ -427,6 +496,13 @@ static void job_dispose(tl__fjob *j)
 		close(j->fd);
 	j->fd = -1;
 	tl__elf_info_free(j->elf);
+	tl__changelog_pre_free(j->cl);
+	j->cl = NULL;
+	for (size_t i = 0; i < j->n_hits; i++)
+		tl__binsig_hit_dispose(&j->hits[i]);
+	free(j->hits);
+	j->hits = NULL;
+	j->n_hits = 0;
 	j->path = j->warn = j->elf_warn = j->errmsg = j->label = NULL;
 	j->elf = NULL;
 	j->len = 0;
@@ -478,10 +554,9 @@ void tl__filework_free(tl__filework *w)
 	pthread_mutex_destroy(&w->mu);
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->done);
-	EVP_MD_CTX_free(w->h);
-	EVP_MD_CTX_free(w->m5);
+	for (size_t i = 0; i < 2; i++)
+		executor_dispose(&w->ex[i]);
 	EVP_MD_free(w->fetched_alg);
 	EVP_MD_free(w->fetched_md5);
-	free(w->rbuf);
 	free(w);
 }

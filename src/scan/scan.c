@@ -135,6 +135,33 @@ static bool wanted(const char *path)
 	return false;
 }
 
+/*
+ * A package changelog among the wanted files, to be read by the worker:
+ * changelog.Debian.gz, or changelog.gz without one next to it (so far:
+ * in a directory it came first), as changelog_cves takes them.  A native
+ * package's changelog.gz is its Debian changelog; beside a
+ * changelog.Debian.gz it is the upstream one, often megabytes, not read.
+ */
+static bool is_changelog(const tl__tree *t, const char *path)
+{
+	const char *base = strrchr(path, '/');
+	tl_buf sib = TL_BUF_INIT;
+	const tl__node *nd;
+
+	base = base ? base + 1 : path;
+	if (!strcmp(base, "changelog.Debian.gz"))
+		return true;
+	if (strcmp(base, "changelog.gz") != 0)
+		return false;
+	if (tl_buf_put(&sib, path, (size_t)(base - path)) != TL_OK || tl_buf_puts(&sib, "changelog.Debian.gz") != TL_OK) {
+		tl_buf_dispose(&sib);
+		return false; /* read after the walk, as without this */
+	}
+	nd = tl__tree_get(t, sib.ptr);
+	tl_buf_dispose(&sib);
+	return !nd || nd->type != TL__ENT_FILE;
+}
+
 static tl_hash_alg hash_alg(const tl_scan_opts *o)
 {
 	return o->hash == TL_SCAN_HASH_SHA512 ? TL_HASH_SHA512 : TL_HASH_SHA256;
@@ -177,6 +204,8 @@ static tl_err share_body(scan_ctx *c, const char *path, const char *target)
 			err = tl__elf_info_copy(&n->elf, src->elf);
 		tl_buf_dispose(&n->content);
 		n->kept = false;
+		tl__changelog_pre_free(n->cl);
+		n->cl = NULL;
 		if (!err && src->kept &&
 		    (err = tl_buf_put(&n->content, src->content.ptr ? src->content.ptr : "", src->content.len)) == TL_OK)
 			n->kept = true;
@@ -222,6 +251,11 @@ static tl_err apply(scan_ctx *c, tl__fjob *j)
 			goto done;
 		c->sum->binsig_cpu += j->binsig_cpu;
 		c->sum->binsig_bytes += j->binsig_bytes;
+		err = tl__binsig_put(c->binsig, j->hits, j->n_hits);
+		j->hits = NULL;
+		j->n_hits = 0;
+		if (err)
+			goto done;
 	}
 	if (j->keep) {
 		/* the read buffer itself, trimmed to the file */
@@ -232,6 +266,8 @@ static tl_err apply(scan_ctx *c, tl__fjob *j)
 		}
 		nd->content = (tl_buf){ (char *)j->data, j->len, j->cap, 0 };
 		nd->kept = true;
+		nd->cl = j->cl;
+		j->cl = NULL;
 		j->data = NULL;
 		j->cap = 0;
 	}
@@ -304,6 +340,8 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 	nd->elf = NULL;
 	tl_buf_dispose(&nd->content);
 	nd->kept = false;
+	tl__changelog_pre_free(nd->cl);
+	nd->cl = NULL;
 	nd->digest_len = 0;
 	nd->has_md5 = false;
 	nd->type = e->type;
@@ -421,6 +459,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			if (!hash_only) {
 				job->parse = memcmp(job->data, "\x7f" "ELF", 4) == 0;
 				job->keep = wanted(e->path);
+				job->changelog = job->keep && is_changelog(&c->tree, e->path);
 			}
 			if (!(job->path = strdup(e->path))) {
 				err = tl__nomem();
@@ -444,6 +483,7 @@ static tl_err on_entry(tl__source *src, const tl__entry *e, void *arg)
 			}
 		}
 		job->keep = wanted(e->path);
+		job->changelog = job->keep && is_changelog(&c->tree, e->path);
 	}
 	tl__filework_submit(c->work, job);
 	job = NULL;
@@ -540,7 +580,7 @@ static tl_err own(cat_ctx *k, long idx, const char *path, tl_sbom_component *com
 	nd->owner = idx;
 	{
 		tl_buf b = TL_BUF_INIT;
-		if ((err = tl_buf_printf(&b, "/%s", nd->path)) == TL_OK)
+		if ((err = tl_buf_putc(&b, '/')) == TL_OK && (err = tl_buf_puts(&b, nd->path)) == TL_OK)
 			err = tl_sbom_component_add_file(comp, b.ptr);
 		tl_buf_dispose(&b);
 	}
@@ -704,6 +744,24 @@ static tl_err changelog_cves(cat_ctx *k, tl_sbom_component *comp, const tl__pkg 
 	}
 	if (!nd)
 		goto done;
+	if (nd->cl) {
+		/* read by the walk's worker: the same answers */
+		const tl__changelog_pre *cl = nd->cl;
+		const char *src = p->source ? p->source : p->name;
+		if (cl->gz_err) {
+			err = warn(k->c->sum, "/%s: %s", nd->path, cl->gz_msg);
+			goto done;
+		}
+		trunc = cl->gz_trunc;
+		if (!cl->first || !strcmp(cl->first, src)) {
+			trunc2 = cl->cves_trunc;
+			if (cl->cves && !(cves = strdup(cl->cves))) {
+				err = tl__nomem();
+				goto done;
+			}
+		}
+		goto found;
+	}
 	if ((err = tl__gunzip(&text, nd->content.ptr ? nd->content.ptr : "", nd->content.len, TL__CHANGELOG_MAX_TEXT,
 	                      &trunc)) != TL_OK) {
 		if (err == TL_ENOMEM)
@@ -714,6 +772,7 @@ static tl_err changelog_cves(cat_ctx *k, tl_sbom_component *comp, const tl__pkg 
 	if ((err = tl__changelog_cves(&cves, text.ptr ? text.ptr : "", text.len, p->source ? p->source : p->name,
 	                              &trunc2)) != TL_OK)
 		goto done;
+found:
 	if ((trunc || trunc2) && (err = warn(k->c->sum, "/%s: changelog past its limits; only its newest part was read",
 	                                     nd->path)) != TL_OK)
 		goto done;
@@ -1150,8 +1209,10 @@ static tl_err component_hashes(cat_ctx *k, tl_sbom_component *comp)
 			continue;
 		tl_hex(hex, nd->digest, nd->digest_len);
 		tl_buf_clear(&line);
-		if ((err = tl_buf_printf(&line, "%s  %s", hex, comp->files[i])) != TL_OK ||
-		    (err = tl_buf_printf(&manifest, "%s\n", line.ptr)) != TL_OK ||
+		/* "<hex>  /<path>", as sha256sum prints it */
+		if ((err = tl_buf_puts(&line, hex)) != TL_OK || (err = tl_buf_put(&line, "  ", 2)) != TL_OK ||
+		    (err = tl_buf_puts(&line, comp->files[i])) != TL_OK ||
+		    (err = tl_buf_put(&manifest, line.ptr, line.len)) != TL_OK || (err = tl_buf_putc(&manifest, '\n')) != TL_OK ||
 		    (err = tl_sbom_component_add_prop(comp, name.ptr, line.ptr)) != TL_OK)
 			goto done;
 	}
@@ -1323,6 +1384,9 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	if ((err = tl__source_open(&src, target, &lim)) != TL_OK)
 		goto done;
 	sum->source = src->ops->kind;
+	/* a directory's walker has no thread beside it but the read-ahead:
+	 * it does jobs itself rather than wait on the worker */
+	tl__filework_set_help(c.work, tl__source_is_dir(src));
 	sum->binsig_engine = tl__binsig_engine(c.binsig);
 	c.src = src;
 	err = tl__source_walk(src, on_entry, &c);

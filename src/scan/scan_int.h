@@ -84,6 +84,7 @@ typedef struct tl__source tl__source;
 /* Called once per entry.  May read the entry's content with
  * tl__source_read.  Returning an error stops the walk with that error. */
 typedef tl_err (*tl__entry_fn)(tl__source *src, const tl__entry *e, void *ctx);
+typedef struct tl__gz_inflater tl__gz_inflater;
 
 /* The operations one kind of source provides (source.c dispatches). */
 typedef struct {
@@ -117,6 +118,7 @@ struct tl__source {
 	const uint8_t *pb;
 	size_t pb_len, pb_off;
 	uint8_t *peek;       /* TL__SNIFF_LEN bytes */
+	tl__gz_inflater *gz; /* the top's: tl__gz_text's inflater on the walk's thread */
 	uint64_t memory;     /* top: nested bytes held in memory now */
 	char **notes;        /* top: images not opened and limits hit, one line each */
 	size_t n_notes;
@@ -157,8 +159,28 @@ int tl__source_dup_rest(tl__source *src, char **label);
 
 /* Internal to the source files.  The range ones read src->range. */
 tl_err tl__source_dir_open(tl__source *src, const char *path);
+/* Whether src reads a directory (source_dir.c). */
+bool tl__source_is_dir(const tl__source *src);
 /* tl__source_dup_rest of a directory source; -1 for another kind. */
 int tl__source_dir_dup_rest(tl__source *src, char **label);
+/*
+ * Whether the gzip stream r is compressed text, not an archive (the
+ * test of tl__source_nest): inflates its head (TL__SNIFF_LEN + 1 bytes,
+ * or all of a smaller member with nothing after it), true when zlib read
+ * it without complaint and it may not be a tar, cpio or another filter's
+ * stream.  Then *gn is the bytes inflated and *inner the kind they sniff
+ * as.  False: libarchive is to be asked.  keep (NULL: none) holds the
+ * zlib inflater from call to call, one per thread (*keep NULL at first).
+ */
+bool tl__gz_text(const tl__range *r, size_t *gn, tl__kind *inner, tl__gz_inflater **keep);
+/* Frees an inflater tl__gz_text kept (NULL is fine). */
+void tl__gz_inflater_free(tl__gz_inflater *g);
+/*
+ * tl__gz_text for r as the read-ahead of a directory source found it, when
+ * r is the current file's whole content (compared byte for byte): 1 or 0,
+ * with *gn and *inner; -1 when src has no answer for it.
+ */
+int tl__source_dir_gz_hint(tl__source *src, const tl__range *r, size_t *gn, tl__kind *inner);
 tl_err tl__source_archive_open(tl__source *src, const char *path, const void *mem, size_t len);
 tl_err tl__source_archive_open_range(tl__source *src);
 tl_err tl__source_squashfs_open(tl__source *src, const char *path, const void *mem, size_t len);
@@ -310,6 +332,7 @@ tl_err tl__path_norm(tl_buf *out, const char *in, size_t max, bool *escaped);
 /* ---- tree index (tree.c) ------------------------------------------------- */
 
 typedef struct tl__elf_info tl__elf_info;
+typedef struct tl__changelog_pre tl__changelog_pre;
 
 typedef struct {
 	char *path;           /* normalised */
@@ -324,6 +347,7 @@ typedef struct {
 	tl__elf_info *elf;    /* parsed ELF, or NULL */
 	tl_buf content;       /* kept content (package databases...), or empty */
 	bool kept;            /* content holds the whole file */
+	tl__changelog_pre *cl; /* a changelog.Debian.gz read during the walk, or NULL */
 	long owner;           /* component index of the owning package, -1: none */
 } tl__node;
 
@@ -331,6 +355,7 @@ typedef struct {
 	tl__node *nodes;
 	size_t n, cap;
 	size_t *slots;        /* open addressing: node index + 1, 0 empty */
+	uint32_t *hashes;     /* per slot: the low 32 bits of its path's hash */
 	size_t n_slots;
 	unsigned max_hops;
 	size_t max_path;
@@ -452,6 +477,28 @@ tl_err tl__gunzip(tl_buf *out, const void *data, size_t len, size_t max, bool *t
  * package.  *truncated: an entry or id limit stopped the parse.
  */
 tl_err tl__changelog_cves(char **out, const char *text, size_t len, const char *source, bool *truncated);
+/*
+ * tl__changelog_cves without a source, and in *first (caller frees) the
+ * package name of the first entry, NULL if there is none: with a source,
+ * tl__changelog_cves gives the same when first is NULL or that source, and
+ * NULL (not truncated) otherwise.
+ */
+tl_err tl__changelog_cves_any(char **out, const char *text, size_t len, bool *truncated, char **first);
+
+/* A package changelog as the walk's worker read it (changelog_cves in scan.c). */
+struct tl__changelog_pre {
+	tl_err gz_err;     /* tl__gunzip failed (not for memory): its message in gz_msg */
+	char *gz_msg;
+	bool gz_trunc;     /* past TL__CHANGELOG_MAX_TEXT */
+	char *cves;        /* tl__changelog_cves_any */
+	bool cves_trunc;
+	char *first;
+};
+
+/* Reads a changelog.Debian.gz (data, borrowed) into *out (caller frees with
+ * tl__changelog_pre_free); *out NULL when memory ran out. */
+void tl__changelog_pre_make(tl__changelog_pre **out, const void *data, size_t len);
+void tl__changelog_pre_free(tl__changelog_pre *c);
 
 /* ---- ELF (elf.c) ---------------------------------------------------------- */
 
@@ -489,6 +536,7 @@ const char *tl__elf_machine_name(uint16_t machine);
  * identifies nothing yet; the signature cataloger (Hyperscan, PCRE2 where
  * missing) will record its matches against the node here. */
 typedef struct tl__binsig tl__binsig;
+typedef struct tl__binsig_hit tl__binsig_hit;
 tl_err tl__binsig_scan(tl__binsig *bs, const tl__node *node, const uint8_t *data, size_t len);
 
 /* ---- file content work (filework.c) -------------------------------------
@@ -504,6 +552,7 @@ typedef struct {
 	bool first, last;     /* the file's first chunk (digests start), its last (digests end) */
 	bool parse;           /* last, and data is the whole file: ELF parse and signatures */
 	bool keep;            /* last, and a cataloger keeps the content (taken by the walker) */
+	bool changelog;       /* keep, and a package changelog: read into cl */
 	char *path;           /* parse, fd: the file's path (owned) */
 	char *warn;           /* the file's warning (too big), or NULL */
 	/* the rest of the file read by the worker (tl__source_dup_rest), after data */
@@ -523,6 +572,9 @@ typedef struct {
 	char *elf_warn;       /* "/path: not a valid ELF file: ..." or NULL */
 	double binsig_cpu;    /* CPU seconds of the signature pass */
 	uint64_t binsig_bytes;
+	tl__binsig_hit *hits; /* the signature pass's identifications (the walker puts them) */
+	size_t n_hits;
+	tl__changelog_pre *cl; /* changelog: what it says (the walker takes it), NULL if memory ran out */
 	tl_err err;           /* the worker's error, its message in errmsg */
 	char *errmsg;
 } tl__fjob;
@@ -535,6 +587,10 @@ typedef struct tl__filework tl__filework;
 tl_err tl__filework_new(tl__filework **out, bool hashing, tl_hash_alg alg, bool md5, tl__binsig *bs, size_t max_file);
 /* Whether the work runs in a second thread. */
 bool tl__filework_threaded(const tl__filework *w);
+/* Whether the walker does whole-file jobs itself while it waits (off by
+ * default: a source with threads of its own, an archive's inflater or
+ * squashfs's decompressors, needs the CPU it would take). */
+void tl__filework_set_help(tl__filework *w, bool help);
 /* Bytes handed to the worker and not done yet (how far behind it is). */
 size_t tl__filework_queued(tl__filework *w);
 /* Whether tl__filework_get has a slot: fewer than the slot count taken and
@@ -572,14 +628,14 @@ extern const tl__binsig_def tl__binsig_defs[];
 extern const size_t tl__binsig_n_defs;
 
 /* One identification in one file. */
-typedef struct {
+struct tl__binsig_hit {
 	size_t sig;      /* row of tl__binsig_defs */
 	char *version;   /* NULL: the component is there, its version not pinned */
 	char *release;   /* kernel release string from vermagic, or NULL */
 	uint64_t offset; /* of the matched text in the file */
 	char *text;      /* the matched text, non-printable bytes as '.' */
 	char *path;      /* the file (normalised path), or NULL from tl__binsig_match */
-} tl__binsig_hit;
+};
 
 /* Compiles every signature into one database (Hyperscan, else PCRE2). */
 tl_err tl__binsig_new(tl__binsig **out);
@@ -593,6 +649,16 @@ const char *tl__binsig_engine(const tl__binsig *bs);
  */
 tl_err tl__binsig_match(tl__binsig *bs, const uint8_t *data, size_t len, tl__binsig_hit **hits, size_t *n);
 void tl__binsig_hit_dispose(tl__binsig_hit *h);
+/*
+ * A matcher for another thread: the compiled signatures of bs (borrowed:
+ * bs outlives it) with scratch and hits of its own; free with
+ * tl__binsig_free.  *out NULL when bs is.
+ */
+tl_err tl__binsig_clone(tl__binsig **out, const tl__binsig *bs);
+/* Hands over what tl__binsig_scan recorded in bs (caller-owned), leaving it none. */
+void tl__binsig_take(tl__binsig *bs, tl__binsig_hit **hits, size_t *n);
+/* Appends hits (taken over, array too, whatever the outcome) as tl__binsig_scan on bs would have. */
+tl_err tl__binsig_put(tl__binsig *bs, tl__binsig_hit *hits, size_t n);
 /*
  * Turns what tl__binsig_scan recorded into the document: a file a package
  * owns (node->owner >= 0) adds a "trustline:binsig:identified" property to

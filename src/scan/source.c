@@ -378,9 +378,23 @@ tl__range tl__range_sub(const tl__range *r, uint64_t off, uint64_t len)
  * libarchive's gzip filter accepts, so where gz_head answers, libarchive
  * inflates the same bytes.
  */
-static bool gz_head(const tl__range *r, uint8_t *out, size_t cap, size_t *n, bool *whole)
-{
+/* A zlib inflater kept from one gz_head to the next (its state and window
+ * allocated once): inflateReset2 makes it what inflateInit2 makes. */
+struct tl__gz_inflater {
 	z_stream z;
+};
+
+void tl__gz_inflater_free(tl__gz_inflater *g)
+{
+	if (!g)
+		return;
+	inflateEnd(&g->z);
+	free(g);
+}
+
+static bool gz_head(const tl__range *r, uint8_t *out, size_t cap, size_t *n, bool *whole, tl__gz_inflater **keep)
+{
+	z_stream local, *zp = &local;
 	uint8_t in[16384];
 	uint64_t pos = 0;
 	bool ok = false;
@@ -388,41 +402,58 @@ static bool gz_head(const tl__range *r, uint8_t *out, size_t cap, size_t *n, boo
 
 	*n = 0;
 	*whole = false;
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 15 + 16) != Z_OK)
-		return false;
-	z.next_out = out;
-	z.avail_out = (uInt)cap;
-	while (z.avail_out > 0) {
-		if (z.avail_in == 0) {
+	if (keep && *keep) {
+		zp = &(*keep)->z;
+		if (inflateReset2(zp, 15 + 16) != Z_OK)
+			return false;
+		/* the reset leaves the input where the last stream stopped */
+		zp->next_in = Z_NULL;
+		zp->avail_in = 0;
+	} else {
+		if (keep && (*keep = calloc(1, sizeof(**keep))) != NULL)
+			zp = &(*keep)->z;
+		memset(zp, 0, sizeof(*zp));
+		if (inflateInit2(zp, 15 + 16) != Z_OK) {
+			if (keep) {
+				free(*keep);
+				*keep = NULL;
+			}
+			return false;
+		}
+	}
+	zp->next_out = out;
+	zp->avail_out = (uInt)cap;
+	while (zp->avail_out > 0) {
+		if (zp->avail_in == 0) {
 			size_t take = r->len - pos > sizeof(in) ? sizeof(in) : (size_t)(r->len - pos);
 			if (take == 0)
 				break; /* truncated: libarchive says what */
 			if (r->fd < 0) {
-				z.next_in = (Bytef *)(r->mem + r->off + pos);
+				zp->next_in = (Bytef *)(r->mem + r->off + pos);
 			} else {
 				if (tl__range_read(r, pos, in, take) != TL_OK) {
 					tl_error_clear();
 					break;
 				}
-				z.next_in = in;
+				zp->next_in = in;
 			}
-			z.avail_in = (uInt)take;
+			zp->avail_in = (uInt)take;
 			pos += take;
 		}
-		zr = inflate(&z, Z_NO_FLUSH);
+		zr = inflate(zp, Z_NO_FLUSH);
 		if (zr == Z_STREAM_END) {
-			ok = z.avail_in == 0 && pos == r->len;
+			ok = zp->avail_in == 0 && pos == r->len;
 			*whole = ok;
 			break;
 		}
 		if (zr != Z_OK)
 			break;
 	}
-	if (z.avail_out == 0 && zr != Z_STREAM_END)
+	if (zp->avail_out == 0 && zr != Z_STREAM_END)
 		ok = true;
-	*n = cap - z.avail_out;
-	inflateEnd(&z);
+	*n = cap - zp->avail_out;
+	if (zp == &local)
+		inflateEnd(&local);
 	return ok;
 }
 
@@ -476,6 +507,20 @@ static bool may_be_archive(const uint8_t *p, size_t n)
 	return false;
 }
 
+bool tl__gz_text(const tl__range *r, size_t *gn, tl__kind *inner, tl__gz_inflater **keep)
+{
+	uint8_t gz[TL__SNIFF_LEN + 1];
+	bool whole = false;
+
+	*gn = 0;
+	*inner = TL__KIND_NONE;
+	if (!gz_head(r, gz, sizeof(gz), gn, &whole, keep) || !(*gn == sizeof(gz) || (whole && *gn > 0)) ||
+	    may_be_archive(gz, *gn))
+		return false;
+	*inner = tl__sniff(gz, *gn < TL__SNIFF_LEN ? *gn : TL__SNIFF_LEN);
+	return true;
+}
+
 tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name, tl__kind kind, uint8_t *mem,
                        uint64_t mem_held, bool *opened)
 {
@@ -510,12 +555,15 @@ tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name,
 		/* a tar or cpio is streamed; a file system is decompressed into memory */
 		uint8_t *head = NULL, *whole = NULL;
 		size_t hlen = 0, wlen = 0;
-		tl__kind inner;
-		uint8_t gz[TL__SNIFF_LEN + 1];
+		tl__kind inner, gz_inner = TL__KIND_NONE;
 		size_t gn = 0;
-		bool in_memory;
-		bool gz_whole = false, text = kind == TL__KIND_GZIP && gz_head(r, gz, sizeof(gz), &gn, &gz_whole) &&
-		                           (gn == sizeof(gz) || (gz_whole && gn > 0)) && !may_be_archive(gz, gn);
+		bool in_memory, text = false;
+		if (kind == TL__KIND_GZIP) {
+			/* the directory source's read-ahead may have answered it
+			 * for these very bytes */
+			int hint = tl__source_dir_gz_hint(parent, r, &gn, &gz_inner);
+			text = hint >= 0 ? hint == 1 : tl__gz_text(r, &gn, &gz_inner, &top->gz);
+		}
 		if (!text) {
 			if (kind != TL__KIND_LZOP) { /* libarchive has no lzop of its own */
 				err = tl__source_archive_open_range(child);
@@ -533,7 +581,7 @@ tl_err tl__source_nest(tl__source *parent, const tl__range *r, const char *name,
 			/* what tl__source_decompress would have counted and kept:
 			 * all of it, up to TL__SNIFF_LEN + 1 bytes */
 			err = tl__source_count(child, gn);
-			inner = err == TL_OK ? tl__sniff(gz, gn < TL__SNIFF_LEN ? gn : TL__SNIFF_LEN) : TL__KIND_NONE;
+			inner = err == TL_OK ? gz_inner : TL__KIND_NONE;
 		}
 		if (err == TL_ENOMEM)
 			goto done;
@@ -673,6 +721,7 @@ void tl__source_free(tl__source *src)
 	free(src->limit);
 	free(src->detail);
 	free(src->peek);
+	tl__gz_inflater_free(src->gz);
 	for (size_t i = 0; i < src->n_notes; i++)
 		free(src->notes[i]);
 	free(src->notes);

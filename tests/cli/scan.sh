@@ -105,6 +105,12 @@ expect_grep "file ownership through the usr-merge link" '"location": "/usr/bin/b
 # hash of an owned file, checked against sha256sum
 h=$(sha256sum "$R/usr/bin/bzip2" | cut -d' ' -f1)
 expect_grep "per-file SHA-256 of /usr/bin/bzip2" "\"$h  /usr/bin/bzip2\"" "$TMP/dir.json"
+# every owned file's SHA-256 against sha256sum: the small ones come whole from the directory
+# read-ahead thread, the larger ones partly through the worker, each checked
+jq -r '.components[].properties[]? | select(.name == "trustline:file:sha-256") | .value' "$TMP/dir.json" \
+	>"$TMP/sums"
+if [ "$(wc -l <"$TMP/sums")" -ge 20 ] && (cd "$R" && sed 's#  /#  ./#' "$TMP/sums" | sha256sum -c --quiet -) \
+	>"$TMP/sums.out" 2>&1; then ok; else not_ok "per-file SHA-256 lines differ from sha256sum"; head -5 "$TMP/sums.out"; fi
 # DEP-5 licence of zlib1g's copyright file ("Files: *" is Zlib)
 if grep -q '^Format: .*copyright-format/1.0' "$R/usr/share/doc/zlib1g/copyright"; then
 	lic=$(awk '/^Files: \*/{f=1} f && /^License:/{print $2; exit}' "$R/usr/share/doc/zlib1g/copyright")

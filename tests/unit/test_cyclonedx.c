@@ -677,6 +677,43 @@ static void test_cyclonedx__write_byte_stable(void **state)
 	const char *serial = json_string_value(json_object_get(root, "serialNumber"));
 	if (!is_uuid_urn(serial))
 		fail_msg("serial %s", serial ? serial : "(none)");
+	{
+		/* the text is jansson's of the same tree (indent 2, keys sorted),
+		 * serialNumber in its place; the serial is the SHA-256 of the
+		 * document without it (RFC 4122 layout, version 5) */
+		char *again = json_dumps(root, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+		char *without, hex[65], want[46];
+		uint8_t md[TL_HASH_MAX_LEN];
+		size_t mdlen, o = 9;
+		assert_non_null(again);
+		assert_int_equal(strlen(o1), strlen(again) + 1);
+		assert_memory_equal(o1, again, strlen(again));
+		free(again);
+		json_t *copy = json_deep_copy(root);
+		json_object_del(copy, "serialNumber");
+		without = json_dumps(copy, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(17));
+		json_decref(copy);
+		{
+			size_t n = strlen(without);
+			char *nl = malloc(n + 2);
+			memcpy(nl, without, n);
+			memcpy(nl + n, "\n", 2);
+			assert_int_equal(tl_hash_buf(TL_HASH_SHA256, nl, n + 1, md, &mdlen), TL_OK);
+			free(nl);
+		}
+		free(without);
+		md[6] = (uint8_t)((md[6] & 0x0f) | 0x50);
+		md[8] = (uint8_t)((md[8] & 0x3f) | 0x80);
+		tl_hex(hex, md, 16);
+		memcpy(want, "urn:uuid:", 9);
+		for (size_t i = 0; i < 32; i++) {
+			if (i == 8 || i == 12 || i == 16 || i == 20)
+				want[o++] = '-';
+			want[o++] = hex[i];
+		}
+		want[o] = '\0';
+		assert_string_equal(serial, want);
+	}
 	json_decref(root);
 	/* a different document gets a different serial */
 	doc2 = read_text(text);

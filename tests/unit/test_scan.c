@@ -647,7 +647,7 @@ static void test_scan__resolve_inside_nested_root(void **state)
 
 static void cves_are(const char *text, const char *source, const char *want)
 {
-	char *out = NULL;
+	char *out = NULL, *first = NULL;
 	bool trunc = true;
 
 	assert_int_equal(tl__changelog_cves(&out, text, strlen(text), source, &trunc), TL_OK);
@@ -657,6 +657,22 @@ static void cves_are(const char *text, const char *source, const char *want)
 	else
 		assert_string_equal(out, want);
 	free(out);
+	/* the walk's worker reads it without the source (tl__changelog_pre_make),
+	 * and the first entry's name decides: the same answer */
+	out = NULL;
+	trunc = true;
+	assert_int_equal(tl__changelog_cves_any(&out, text, strlen(text), &trunc, &first), TL_OK);
+	assert_false(trunc);
+	if (source && first && strcmp(first, source) != 0) {
+		assert_null(want);
+	} else if (!want) {
+		assert_null(out);
+	} else {
+		assert_non_null(out);
+		assert_string_equal(out, want);
+	}
+	free(out);
+	free(first);
 }
 
 static void test_scan__changelog_cves(void **state)
@@ -687,6 +703,18 @@ static void test_scan__changelog_cves(void **state)
 	cves_are(cl, NULL, "CVE-2024-2511=3.0.14-1 CVE-2024-5535=1:3.0.2-1+b1 CVE-2024-9143=3.0.15-1~deb12u1");
 	/* another source package's changelog (a doc directory linked elsewhere) */
 	cves_are(cl, "curl", NULL);
+	{
+		/* the first entry's package, which that test compares */
+		char *out = NULL, *first = NULL;
+		bool trunc;
+		assert_int_equal(tl__changelog_cves_any(&out, cl, strlen(cl), &trunc, &first), TL_OK);
+		assert_string_equal(first, "openssl");
+		free(out);
+		free(first);
+		assert_int_equal(tl__changelog_cves_any(&out, "no header\n  CVE-2020-1234\n", 26, &trunc, &first), TL_OK);
+		assert_null(first);
+		assert_null(out);
+	}
 	/* an upstream changelog has no entry headers */
 	cves_are("Version 1.2\n  * fixes CVE-2020-1234\n", NULL, NULL);
 	/* ids before the first header belong to no entry; bytewise id order */
