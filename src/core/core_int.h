@@ -122,6 +122,9 @@ typedef struct {
 /* The length of the longest prefix of s (n bytes) with nothing a JSON
  * string escapes: no '"', '\\' or byte below 0x20. */
 size_t tl__json_plain_len(const char *s, size_t n);
+/* The same, also stopping at the first byte from 0x80 on: the prefix a
+ * writer that checks UTF-8 itself may copy as it is. */
+size_t tl__json_ascii_len(const char *s, size_t n);
 /* The string s (n bytes, valid UTF-8) as tl_json_dump writes it, quoted. */
 tl_err tl__json_put_string(tl_buf *out, const char *s, size_t n);
 /* A newline and 2 * depth spaces, as tl_json_dump indents. */

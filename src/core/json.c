@@ -234,20 +234,26 @@ static tl_err put_indent(tl_buf *out, unsigned depth)
 	return TL_OK;
 }
 
-size_t tl__json_plain_len(const char *s, size_t n)
+/*
+ * The prefix of s (n bytes) with no '"', '\\' or byte below 0x20, and,
+ * when high is set, no byte from 0x80 on.  Eight bytes at a time: a byte
+ * below 0x20 (b - 0x20 borrows into its high bit while ~b keeps it:
+ * b < 0x80), or equal to '"' or '\\' (zero after the xor), or with its
+ * own high bit set where high asks for that; exact as a yes/no for the
+ * word.
+ */
+static size_t plain_prefix(const char *s, size_t n, bool high)
 {
 	const uint64_t ones = 0x0101010101010101ull, highs = 0x8080808080808080ull;
+	const uint64_t top = high ? highs : 0;
 	size_t i = 0;
 
-	/* eight bytes at a time: a byte below 0x20 (b - 0x20 borrows into its
-	 * high bit while ~b keeps it: b < 0x80), or equal to '"' or '\\'
-	 * (zero after the xor); exact as a yes/no for the word */
 	for (; n - i >= 8; i += 8) {
 		uint64_t x, q, b, hit;
 		memcpy(&x, s + i, 8);
 		q = x ^ (ones * '"');
 		b = x ^ (ones * '\\');
-		hit = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & highs;
+		hit = (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b) | (x & top)) & highs;
 		if (hit) {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 			/* a borrow only runs upwards from a byte that is a hit, so
@@ -260,10 +266,20 @@ size_t tl__json_plain_len(const char *s, size_t n)
 	}
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if (c < 0x20 || c == '"' || c == '\\')
+		if (c < 0x20 || c == '"' || c == '\\' || (high && c >= 0x80))
 			break;
 	}
 	return i;
+}
+
+size_t tl__json_plain_len(const char *s, size_t n)
+{
+	return plain_prefix(s, n, false);
+}
+
+size_t tl__json_ascii_len(const char *s, size_t n)
+{
+	return plain_prefix(s, n, true);
 }
 
 static tl_err put_string(tl_buf *out, const char *s, size_t n)

@@ -16,9 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include "vuln_int.h"
 
@@ -190,32 +187,12 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return len;
 }
 
-/*
- * The end of the run of bytes from p (before end) that go out as they
- * are: printable ASCII other than '"' and '\\'.  Sixteen bytes at a time
- * where SSE2 is there (always on x86-64): the summaries and evidence of
- * thousands of findings are most of a report's bytes.
- */
+/* The end of the run of bytes from p (before end) that go out as they
+ * are: printable ASCII other than '"' and '\\'.  The summaries and
+ * evidence of thousands of findings are most of a report's bytes. */
 static const unsigned char *plain_run(const unsigned char *p, const unsigned char *end)
 {
-#if defined(__SSE2__)
-	const __m128i sp = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
-
-	while (end - p >= 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		/* a signed compare: bytes from 0x80 on are negative, so "below
-		 * 0x20" catches them with the control characters */
-		__m128i stop = _mm_or_si128(_mm_cmplt_epi8(v, sp),
-		                            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
-		unsigned mask = (unsigned)_mm_movemask_epi8(stop);
-		if (mask)
-			return p + __builtin_ctz(mask);
-		p += 16;
-	}
-#endif
-	while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-		p++;
-	return p;
+	return p + tl__json_ascii_len((const char *)p, (size_t)(end - p));
 }
 
 /* s as a JSON string, or null when s is NULL. */

@@ -131,6 +131,12 @@ static void test_core__json_string_escapes(void **state)
 				}
 				s[at] = specials[k];
 				s[len] = '\0';
+				{ /* the ASCII-only prefix also stops at the first byte from 0x80 on */
+					size_t hi = 0, plain = tl__json_plain_len(s, len);
+					while (hi < len && (unsigned char)s[hi] < 0x80)
+						hi++;
+					assert_int_equal(tl__json_ascii_len(s, len), plain < hi ? plain : hi);
+				}
 				if (!(v = json_stringn(s, len)))
 					continue; /* the é cut in two: not a string */
 				assert_non_null(want = json_dumps(v, JSON_ENCODE_ANY));
