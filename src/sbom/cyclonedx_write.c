@@ -773,47 +773,6 @@ static bool components_warn(const tl_sbom *doc)
 	return false;
 }
 
-static tl_err dependency_json(json_t **out, const tl_sbom_dependency *d)
-{
-	json_t *node = NULL, *on = NULL;
-	tl_err err = TL_OK;
-
-	*out = NULL;
-	if (!(node = json_object()) || !(on = json_array())) {
-		err = tl__nomem();
-		goto done;
-	}
-	for (size_t j = 0; j < d->n_deps; j++) {
-		if (d->deps[j] && *d->deps[j] && (err = append(on, json_string(d->deps[j]))) != TL_OK)
-			goto done;
-	}
-	err = put_str(node, "ref", d->ref);
-	if (!err)
-		err = put(node, "dependsOn", on);
-	on = NULL;
-	if (!err) {
-		*out = node;
-		node = NULL;
-	}
-done:
-	json_decref(on);
-	json_decref(node);
-	return err;
-}
-
-static tl_err next_dependency(void *ctx, json_t **out)
-{
-	gen_state *g = ctx;
-
-	*out = NULL;
-	/* refLinkType has minLength 1: nodes without a ref are left out */
-	while (g->next < g->doc->n_deps && (!g->doc->deps[g->next].ref || !*g->doc->deps[g->next].ref))
-		g->next++;
-	if (g->next >= g->doc->n_deps)
-		return TL_OK;
-	return dependency_json(out, &g->doc->deps[g->next++]);
-}
-
 static tl_err dependency_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 {
 	const gen_state *g = ctx;
@@ -823,7 +782,7 @@ static tl_err dependency_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 
 	*wrote = false;
 	if (!d->ref || !*d->ref)
-		return TL_OK;
+		return TL_OK; /* refLinkType has minLength 1: nodes without a ref are left out */
 	for (size_t j = 0; j < d->n_deps; j++)
 		if (d->deps[j] && *d->deps[j] && !text_ok(d->deps[j]))
 			return tl__nomem();
@@ -855,7 +814,7 @@ static tl_err dump_document(tl_buf *out, const tl_sink *sink, const json_t *root
 	bool warn = components_warn(doc);
 	const tl__json_gen gens[] = {
 		{ "components", next_component, &cs, NULL, doc->n_components, warn ? NULL : component_write },
-		{ "dependencies", next_dependency, &ds, NULL, doc->n_deps, dependency_write },
+		{ "dependencies", NULL, &ds, NULL, doc->n_deps, dependency_write },
 	};
 
 	return tl__json_dump_gen(out, sink, root, gens, 2);

@@ -140,18 +140,6 @@ static tl_err agent_str(char **out, const char *kind, const char *name, const ch
 	return err;
 }
 
-static tl_err set_agent(json_t *obj, const char *key, const char *kind, const char *name)
-{
-	char *s;
-	tl_err err;
-
-	if ((err = agent_str(&s, kind, name, NULL)) != TL_OK)
-		return err;
-	err = set_str(obj, key, s);
-	free(s);
-	return err;
-}
-
 /* RFC 3339 UTC with a four-digit year (what tl_time_parse reads back);
  * years outside 0000-9999 cannot be written. */
 static tl_err format_time(char out[32], int64_t t)
@@ -324,129 +312,6 @@ static const char *purpose_of(tl_sbom_comp_type t)
 	}
 }
 
-static tl_err external_ref(json_t *arr, const char *cat, const char *type, const char *loc)
-{
-	json_t *o = json_object();
-	tl_err err;
-
-	if (!o)
-		return tl__nomem();
-	if ((err = set_str(o, "referenceCategory", cat)) != TL_OK ||
-	    (err = set_str(o, "referenceType", type)) != TL_OK ||
-	    (err = set_str(o, "referenceLocator", loc)) != TL_OK) {
-		json_decref(o);
-		return err;
-	}
-	return append_new(arr, o, "externalRefs");
-}
-
-static tl_err build_package(wr *w, const tl_sbom_component *c, const char *id, bool is_subject,
-                            json_t **out)
-{
-	json_t *p = json_object(), *arr = NULL;
-	tl_err err = TL_OK;
-
-	*out = NULL;
-	if (!p)
-		return tl__nomem();
-	if ((err = set_str(p, "SPDXID", id)) != TL_OK ||
-	    (err = set_str(p, "name", c->name ? c->name : "NOASSERTION")) != TL_OK ||
-	    (err = set_str(p, "downloadLocation", "NOASSERTION")) != TL_OK ||
-	    (err = set_new(p, "filesAnalyzed", json_false())) != TL_OK ||
-	    (err = set_str(p, "licenseConcluded", "NOASSERTION")) != TL_OK ||
-	    (err = set_str(p, "licenseDeclared", c->license ? c->license : "NOASSERTION")) != TL_OK ||
-	    (err = set_str(p, "copyrightText", c->copyright ? c->copyright : "NOASSERTION")) != TL_OK ||
-	    (err = set_str(p, "primaryPackagePurpose", purpose_of(c->type))) != TL_OK)
-		goto done;
-	if (c->version && (err = set_str(p, "versionInfo", c->version)) != TL_OK)
-		goto done;
-	if (c->description && (err = set_str(p, "description", c->description)) != TL_OK)
-		goto done;
-	if (c->supplier)
-		err = set_agent(p, "supplier", "Organization", c->supplier);
-	else
-		err = set_str(p, "supplier", "NOASSERTION");
-	if (err)
-		goto done;
-	if (is_subject && w->doc->manufacturer)
-		err = set_agent(p, "originator", "Organization", w->doc->manufacturer);
-	else if (c->author)
-		err = set_agent(p, "originator", "Person", c->author);
-	if (err)
-		goto done;
-	if (c->n_hashes) {
-		if (!(arr = json_array())) {
-			err = tl__nomem();
-			goto done;
-		}
-		for (size_t i = 0; i < c->n_hashes; i++) {
-			json_t *ck;
-			if ((unsigned)c->hashes[i].alg >= sizeof(spdx_alg) / sizeof(spdx_alg[0]) || !c->hashes[i].hex)
-				continue;
-			if (!(ck = json_object())) {
-				err = tl__nomem();
-				goto done;
-			}
-			if ((err = append_new(arr, ck, "checksums")) != TL_OK ||
-			    (err = set_str(ck, "algorithm", spdx_alg[c->hashes[i].alg])) != TL_OK ||
-			    (err = set_str(ck, "checksumValue", c->hashes[i].hex)) != TL_OK)
-				goto done;
-		}
-		err = set_new(p, "checksums", arr);
-		arr = NULL;
-		if (err)
-			goto done;
-	}
-	if (c->purl || c->cpe) {
-		if (!(arr = json_array())) {
-			err = tl__nomem();
-			goto done;
-		}
-		if (c->purl && (err = external_ref(arr, "PACKAGE-MANAGER", "purl", c->purl)) != TL_OK)
-			goto done;
-		if (c->cpe && (err = external_ref(arr, "SECURITY", "cpe23Type", c->cpe)) != TL_OK)
-			goto done;
-		err = set_new(p, "externalRefs", arr);
-		arr = NULL;
-		if (err)
-			goto done;
-	}
-	if (c->n_files) {
-		if (!(arr = json_array())) {
-			err = tl__nomem();
-			goto done;
-		}
-		for (size_t i = 0; i < c->n_files; i++) {
-			json_t *an = json_object();
-			tl_buf b = TL_BUF_INIT;
-			if (!an) {
-				err = tl__nomem();
-				goto done;
-			}
-			if ((err = append_new(arr, an, "annotations")) != TL_OK ||
-			    (err = tl_buf_printf(&b, FILE_EVIDENCE_PREFIX "%s", c->files[i] ? c->files[i] : "")) != TL_OK ||
-			    (err = set_str(an, "comment", b.ptr)) != TL_OK ||
-			    (err = set_str(an, "annotationDate", w->created)) != TL_OK ||
-			    (err = set_str(an, "annotationType", "OTHER")) != TL_OK ||
-			    (err = set_str(an, "annotator", TOOL_AGENT)) != TL_OK) {
-				tl_buf_dispose(&b);
-				goto done;
-			}
-			tl_buf_dispose(&b);
-		}
-		err = set_new(p, "annotations", arr);
-		arr = NULL;
-		if (err)
-			goto done;
-	}
-	*out = p;
-	p = NULL;
-done:
-	json_decref(arr);
-	json_decref(p);
-	return err;
-}
-
 /* ---- licence references ------------------------------------------------ */
 
 /*
@@ -518,24 +383,6 @@ static tl_err relationship(wr *w, const char *a, const char *type, const char *b
 	((struct rel *)slot)->a = a;
 	((struct rel *)slot)->type = type;
 	((struct rel *)slot)->b = b;
-	return TL_OK;
-}
-
-static tl_err relationship_json(json_t **out, const struct rel *r)
-{
-	json_t *o = json_object();
-	tl_err err;
-
-	*out = NULL;
-	if (!o)
-		return tl__nomem();
-	if ((err = set_str(o, "spdxElementId", r->a)) != TL_OK ||
-	    (err = set_str(o, "relationshipType", r->type)) != TL_OK ||
-	    (err = set_str(o, "relatedSpdxElement", r->b)) != TL_OK) {
-		json_decref(o);
-		return err;
-	}
-	*out = o;
 	return TL_OK;
 }
 
@@ -677,34 +524,12 @@ static bool is_uuid(const char *s)
 	return true;
 }
 
-/* The items of "packages" and "relationships", made one at a time while the
- * document is written (tl__json_dump_gen). */
-typedef struct {
-	wr *w;
-	size_t next;
-} gen_state;
-
-static tl_err next_package(void *ctx, json_t **out)
-{
-	gen_state *g = ctx;
-	const tl_sbom *doc = g->w->doc;
-	size_t i = g->next;
-	const tl_sbom_component *c;
-
-	*out = NULL;
-	if (i >= g->w->n_pkgs)
-		return TL_OK;
-	c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject) : &doc->components[i];
-	g->next++;
-	return build_package(g->w, c, g->w->pkg_ids[i], doc->subject && i == 0, out);
-}
-
 /* ---- packages and relationships written as text ------------------------
  *
- * The same bytes as build_package / relationship_json dumped: keys in
- * tl_json_dump's order (bytes), its indentation and escapes.  The strings
- * are first checked in build_package's order, so a string jansson would
- * refuse (not UTF-8) gives the same error as before. */
+ * The bytes tl_json_dump would write for the same objects: keys in its
+ * order (bytes), its indentation and escapes.  A package's strings are all
+ * checked before any of it is written, so a string jansson would refuse
+ * (not UTF-8) fails the item, as it would in a jansson value. */
 
 static tl_err check_str(const char *key, const char *s)
 {
@@ -880,16 +705,16 @@ static tl_err package_text(tl_buf *o, const wr *w, const tl_sbom_component *c, c
 /* item i of "packages" as text (tl__json_gen.write: reads only) */
 static tl_err package_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 {
-	const gen_state *g = ctx;
-	const tl_sbom *doc = g->w->doc;
+	const wr *w = ctx;
+	const tl_sbom *doc = w->doc;
 	const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
 	                                          : &doc->components[i];
 	pkg_text t = { NULL, NULL, TL_BUF_INIT };
 	tl_err err;
 
 	*wrote = false;
-	if ((err = package_prepare(g->w, c, g->w->pkg_ids[i], doc->subject && i == 0, &t)) == TL_OK &&
-	    (err = package_text(out, g->w, c, g->w->pkg_ids[i], &t)) == TL_OK)
+	if ((err = package_prepare(w, c, w->pkg_ids[i], doc->subject && i == 0, &t)) == TL_OK &&
+	    (err = package_text(out, w, c, w->pkg_ids[i], &t)) == TL_OK)
 		*wrote = true;
 	free(t.supplier);
 	free(t.originator);
@@ -899,8 +724,8 @@ static tl_err package_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 
 static tl_err relationship_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 {
-	const gen_state *g = ctx;
-	const struct rel *r = &g->w->rels[i];
+	const wr *w = ctx;
+	const struct rel *r = &w->rels[i];
 	bool first = true;
 	tl_err err;
 
@@ -950,22 +775,11 @@ static tl_err relationship_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 	return TL_OK;
 }
 
-static tl_err next_relationship(void *ctx, json_t **out)
-{
-	gen_state *g = ctx;
-
-	*out = NULL;
-	if (g->next >= g->w->n_rels)
-		return TL_OK;
-	return relationship_json(out, &g->w->rels[g->next++]);
-}
-
 static tl_err dump_document(tl_buf *out, const tl_sink *sink, const json_t *root, wr *w)
 {
-	gen_state ps = { w, 0 }, rs = { w, 0 };
 	const tl__json_gen gens[] = {
-		{ "packages", next_package, &ps, NULL, w->n_pkgs, package_write },
-		{ "relationships", next_relationship, &rs, NULL, w->n_rels, relationship_write },
+		{ "packages", NULL, w, NULL, w->n_pkgs, package_write },
+		{ "relationships", NULL, w, NULL, w->n_rels, relationship_write },
 	};
 
 	return tl__json_dump_gen(out, sink, root, gens, 2);
