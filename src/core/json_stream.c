@@ -818,7 +818,9 @@ static tl_err stream_item(tl__json_stream *s, const char *key, size_t i, json_t 
 		if (err)
 			return err;
 	}
-	if (!s->pf.running && i == 0 && a->n >= PREFETCH_MIN)
+	/* the workers read the array from memory: not when its pages were
+	 * released (a second pass), where each item is read again as asked */
+	if (!s->pf.running && i == 0 && a->n >= PREFETCH_MIN && sp.start >= s->dropped)
 		(void)prefetch_start(s, a, keep);
 	if (s->pf.running)
 		*out = prefetch_take(s, &jerr);
