@@ -61,16 +61,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_cves(out);
 	free(out);
 	out = NULL;
-	if (tl__changelog_cves(&out, s, len, "curl", &trunc) == TL_OK)
-		check_cves(out);
 	{
 		/* without a source and with the first entry's name (the walk's
-		 * worker): the same answer as with the source "curl" */
+		 * worker): where that name is "curl" or there is none, the same
+		 * answer as with the source "curl", success, failure or nothing
+		 * found alike; CVEs for "curl" only where the first entry is its */
 		char *any = NULL, *first = NULL;
 		bool trunc_any = false;
-		if (tl__changelog_cves_any(&any, s, len, &trunc_any, &first) == TL_OK && out) {
-			if (!any || strcmp(any, out) != 0 || trunc_any != trunc || (first && strcmp(first, "curl") != 0))
+		tl_err named = tl__changelog_cves(&out, s, len, "curl", &trunc);
+		tl_err unnamed = tl__changelog_cves_any(&any, s, len, &trunc_any, &first);
+		if (named == TL_OK)
+			check_cves(out);
+		if (!first || strcmp(first, "curl") == 0) {
+			if ((named == TL_OK) != (unnamed == TL_OK))
 				abort();
+			if (named == TL_OK && ((!any) != (!out) || (any && strcmp(any, out) != 0) || trunc_any != trunc))
+				abort();
+		} else if (named == TL_OK && out) {
+			abort();
 		}
 		free(any);
 		free(first);

@@ -311,8 +311,8 @@ static void *worker(void *arg)
 			pthread_cond_wait(&w->work, &w->mu);
 		}
 		w->worker_idle = false;
-		if (w->n_start == w->n_sub)
-			break; /* stop, and nothing left */
+		if (w->stop)
+			break; /* freed: what is still queued is dropped, not done */
 		i = w->n_start++;
 		pthread_mutex_unlock(&w->mu);
 		work(w, &w->ex[0], &w->slot[i % SLOTS]);
