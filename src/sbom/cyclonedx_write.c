@@ -549,9 +549,10 @@ static tl_err next_component(void *ctx, json_t **out)
 
 /* ---- components and dependencies written as text ------------------------
  *
- * The same bytes as component_json / dependency_json dumped: keys in
- * tl_json_dump's order (bytes), its indentation and escapes.  A string
- * jansson would refuse (not UTF-8) fails as json_string's NULL did there. */
+ * The bytes tl_json_dump would write for the same objects (component_json
+ * makes a component's, for the serial path): keys in its order (bytes),
+ * its indentation and escapes.  A string jansson would refuse (not UTF-8)
+ * fails as json_string's NULL does in component_json. */
 
 static bool text_ok(const char *s)
 {
