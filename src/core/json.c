@@ -92,9 +92,19 @@ tl_err tl_json_parse(json_t **out, const char *data, size_t len, const char *nam
 	if (!depth_feed(&d, data, len))
 		return tl__error(TL_ELIMIT, "%s: offset %zu: nesting deeper than %u levels",
 		                 name, d.deep_off, d.max_depth);
-	root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (!root)
-		return parse_error(name, &jerr);
+	/* the fast parser says valid or not; jansson's own parse of the same
+	 * bytes gives the message of an invalid text */
+	switch (tl__json_fast_parse(&root, data, len)) {
+	case TL_OK:
+		break;
+	case TL_ENOMEM:
+		return tl__nomem();
+	default:
+		root = json_loadb(data, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (!root)
+			return parse_error(name, &jerr);
+		break;
+	}
 	*out = root;
 	return TL_OK;
 }

@@ -190,7 +190,8 @@ static void arena_reset(arena *a)
 typedef struct {
 	json_t *v;
 	json_error_t jerr;
-	bool ready;  /* v/jerr hold element idx */
+	bool nomem;  /* v is NULL: out of memory (jerr unset) */
+	bool ready;  /* v/jerr/nomem hold element idx */
 	size_t idx;
 	arena mem;   /* when the prefetcher has arenas */
 	json_t *held; /* arenas: the slot's own reference to its element */
@@ -606,11 +607,25 @@ size_t tl__json_stream_count(const tl__json_stream *s, const char *key)
 	return a ? a->n : 0;
 }
 
-static json_t *parse_span(const tl__json_stream *s, span sp, json_error_t *jerr)
+/* The element at sp, or NULL with jansson's error in jerr, or NULL with
+ * *nomem set.  Its depth was checked by the scan (two levels down: object,
+ * array).  The fast parser decides; jansson parses only an element that is
+ * not valid, for its message. */
+static json_t *parse_span(const tl__json_stream *s, span sp, json_error_t *jerr, bool *nomem)
 {
-	/* its depth was checked by the scan (two levels down: object, array) */
-	return json_loadb((const char *)s->data + sp.start, sp.end - sp.start,
-	                  JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, jerr);
+	const char *d = (const char *)s->data + sp.start;
+	json_t *v;
+
+	*nomem = false;
+	switch (tl__json_fast_parse(&v, d, sp.end - sp.start)) {
+	case TL_OK:
+		return v;
+	case TL_ENOMEM:
+		*nomem = true;
+		return NULL;
+	default:
+		return json_loadb(d, sp.end - sp.start, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, jerr);
+	}
 }
 
 /* Frees a slot's last element (its reference and its arena).  An element
@@ -651,7 +666,7 @@ static void *prefetch_main(void *arg)
 			slot_release(slot);
 			cur_arena = &slot->mem;
 		}
-		slot->v = parse_span(s, a->items[i], &slot->jerr);
+		slot->v = parse_span(s, a->items[i], &slot->jerr, &slot->nomem);
 		cur_arena = NULL;
 		/* the slot keeps a reference: the caller's json_decref then only
 		 * counts down, and the arena's reset frees the element at once */
@@ -747,9 +762,9 @@ static bool prefetch_start(tl__json_stream *s, const stream_array *a, bool keep)
 	return true;
 }
 
-/* The caller's next element from the workers; jerr is jansson's error
- * when the result is NULL. */
-static json_t *prefetch_take(tl__json_stream *s, json_error_t *jerr)
+/* The caller's next element from the workers; when the result is NULL,
+ * *nomem says out of memory, else jerr is jansson's error. */
+static json_t *prefetch_take(tl__json_stream *s, json_error_t *jerr, bool *nomem)
 {
 	prefetcher *pf = &s->pf;
 	size_t i = pf->consumed;
@@ -762,7 +777,8 @@ static json_t *prefetch_take(tl__json_stream *s, json_error_t *jerr)
 		pthread_cond_wait(&pf->cv, &pf->mu);
 	}
 	v = slot->v;
-	if (!v)
+	*nomem = !v && slot->nomem;
+	if (!v && !slot->nomem)
 		*jerr = slot->jerr;
 	slot->v = NULL;
 	pf->consumed = i + 1;
@@ -804,6 +820,7 @@ static tl_err stream_item(tl__json_stream *s, const char *key, size_t i, json_t 
 {
 	const stream_array *a = find_array(s, key);
 	json_error_t jerr;
+	bool nomem;
 	span sp;
 
 	*out = NULL;
@@ -823,11 +840,11 @@ static tl_err stream_item(tl__json_stream *s, const char *key, size_t i, json_t 
 	if (!s->pf.running && i == 0 && a->n >= PREFETCH_MIN && sp.start >= s->dropped)
 		(void)prefetch_start(s, a, keep);
 	if (s->pf.running)
-		*out = prefetch_take(s, &jerr);
+		*out = prefetch_take(s, &jerr, &nomem);
 	else
-		*out = parse_span(s, sp, &jerr);
+		*out = parse_span(s, sp, &jerr, &nomem);
 	if (!*out) {
-		if (json_error_code(&jerr) == json_error_out_of_memory)
+		if (nomem || json_error_code(&jerr) == json_error_out_of_memory)
 			return tl__nomem();
 		return tl__error(TL_EPARSE, "%s: offset %zu: %s", s->name, sp.start + (size_t)jerr.position,
 		                 jerr.text);
