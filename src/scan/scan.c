@@ -30,11 +30,17 @@
  * the component's own hash is the digest of those lines, sorted by path,
  * each ending in '\n' (so `sha256sum FILES | sha256sum` reproduces it).
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 
@@ -1229,9 +1235,118 @@ done:
 	return err;
 }
 
+/* ---- the target's own digest ------------------------------------------------ */
+
+/*
+ * The digest of a target that is a file (the subject's hash) is taken
+ * beside the scan, on a thread of idle priority (SCHED_IDLE): it runs only
+ * on a core the scan leaves idle, so it never slows the walk, and a
+ * tarball's or an image's whole bytes are not read once more at the end.
+ * subject_digest_finish stops it between pieces and hashes whatever is
+ * left itself, reporting any error; the thread reports none (it stops).
+ */
+#define DIGEST_PIECE ((size_t)1 << 20)
+
+typedef struct {
+	pthread_t thread;
+	bool running;  /* thread started, not joined */
+	int fd;        /* the target, or -1 */
+	tl_hash_ctx *ctx;
+	uint64_t off;  /* bytes of the file in ctx */
+	bool broken;   /* ctx failed: start again from byte 0 */
+	atomic_bool stop;
+	uint8_t *piece;
+} subject_digest;
+
+static void *subject_digest_main(void *arg)
+{
+	subject_digest *d = arg;
+	struct sched_param sp = { 0 };
+
+	(void)pthread_setschedparam(pthread_self(), SCHED_IDLE, &sp);
+	while (!atomic_load_explicit(&d->stop, memory_order_relaxed)) {
+		ssize_t n = pread(d->fd, d->piece, DIGEST_PIECE, (off_t)d->off);
+		if (n <= 0)
+			break; /* the end, or an error the caller meets again */
+		if (tl_hash_update(d->ctx, d->piece, (size_t)n) != TL_OK) {
+			d->broken = true;
+			break;
+		}
+		d->off += (uint64_t)n;
+	}
+	return NULL;
+}
+
+/* Starts the digest of target when it is a regular file (quietly not, on
+ * any failure: subject_digest_finish then does it all). */
+static void subject_digest_start(subject_digest *d, const char *target, tl_hash_alg alg)
+{
+	struct stat st;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = open(target, O_RDONLY | O_CLOEXEC);
+	if (d->fd < 0)
+		return;
+	if (fstat(d->fd, &st) != 0 || !S_ISREG(st.st_mode) || tl_hash_new(&d->ctx, alg) != TL_OK ||
+	    !(d->piece = malloc(DIGEST_PIECE))) {
+		close(d->fd);
+		d->fd = -1;
+		return;
+	}
+	atomic_init(&d->stop, false);
+	d->running = pthread_create(&d->thread, NULL, subject_digest_main, d) == 0;
+}
+
+static void subject_digest_stop(subject_digest *d)
+{
+	if (d->running) {
+		atomic_store(&d->stop, true);
+		pthread_join(d->thread, NULL);
+		d->running = false;
+	}
+}
+
+static void subject_digest_dispose(subject_digest *d)
+{
+	subject_digest_stop(d);
+	if (d->fd >= 0)
+		close(d->fd);
+	d->fd = -1;
+	tl_hash_free(d->ctx);
+	d->ctx = NULL;
+	free(d->piece);
+	d->piece = NULL;
+}
+
+/* The digest of target, from where the thread stopped (or from the start). */
+static tl_err subject_digest_finish(subject_digest *d, const char *target, tl_hash_alg alg,
+                                    uint8_t out[TL_HASH_MAX_LEN], size_t *len)
+{
+	tl_err err;
+
+	subject_digest_stop(d);
+	if (d->fd < 0 || d->broken)
+		return tl_hash_file(alg, target, out, len);
+	for (;;) {
+		ssize_t n = pread(d->fd, d->piece, DIGEST_PIECE, (off_t)d->off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return tl__error(TL_EIO, "%s: read failed: %s", target, strerror(errno));
+		}
+		if (n == 0)
+			break;
+		if ((err = tl_hash_update(d->ctx, d->piece, (size_t)n)) != TL_OK)
+			return err;
+		d->off += (uint64_t)n;
+	}
+	return tl_hash_final(d->ctx, out, len);
+}
+
 /* ---- the document ---------------------------------------------------------- */
 
-static tl_err make_subject(tl_sbom *doc, const char *target, const tl_scan_opts *o, const tl_scan_summary *sum)
+static tl_err make_subject(tl_sbom *doc, const char *target, const tl_scan_opts *o, const tl_scan_summary *sum,
+                           subject_digest *dg)
 {
 	tl_err err = TL_OK;
 	tl_sbom_component *s = calloc(1, sizeof(*s));
@@ -1268,7 +1383,7 @@ static tl_err make_subject(tl_sbom *doc, const char *target, const tl_scan_opts 
 		size_t dlen;
 		char hex[2 * TL_HASH_MAX_LEN + 1];
 		tl_hash_alg alg = o->hash == TL_SCAN_HASH_SHA512 ? TL_HASH_SHA512 : TL_HASH_SHA256;
-		if ((err = tl_hash_file(alg, target, d, &dlen)) != TL_OK)
+		if ((err = subject_digest_finish(dg, target, alg, d, &dlen)) != TL_OK)
 			goto done;
 		tl_hex(hex, d, dlen);
 		if ((err = tl_sbom_component_add_hash(s, sbom_alg(alg), hex)) != TL_OK)
@@ -1357,12 +1472,14 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	scan_ctx c = { 0 };
 	cat_ctx k = { 0 };
 	tl_sbom *doc = NULL;
+	subject_digest dg;
 
 	*out = NULL;
 	if (!opts) {
 		tl_scan_opts_init(&defaults);
 		opts = &defaults;
 	}
+	subject_digest_start(&dg, target, opts->hash == TL_SCAN_HASH_SHA512 ? TL_HASH_SHA512 : TL_HASH_SHA256);
 	memset(sum, 0, sizeof(*sum));
 	lim.max_entries = opts->max_entries;
 	lim.max_bytes = opts->max_bytes;
@@ -1468,7 +1585,7 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 		}
 	}
 	/* the document */
-	if ((err = make_subject(doc, target, opts, sum)) != TL_OK)
+	if ((err = make_subject(doc, target, opts, sum, &dg)) != TL_OK)
 		goto done;
 	for (size_t i = 0; i < doc->n_components; i++) {
 		if ((err = tl_sbom_add_dependency(doc, doc->subject->ref, doc->components[i].ref)) != TL_OK)
@@ -1493,6 +1610,7 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 	*out = doc;
 	doc = NULL;
 done:
+	subject_digest_dispose(&dg);
 	tl_sbom_free(doc);
 	tl__osrel_dispose(&k.os);
 	free(k.distro);
