@@ -379,9 +379,11 @@ value:
 		goto done;
 	switch (*p) {
 	case '{':
+		p++;
 		v = json_object();
 		break;
 	case '[':
+		p++;
 		v = json_array();
 		break;
 	case '"': {
