@@ -29,6 +29,10 @@
  *             from 0x80 on is no token anyway; inside, each sequence must
  *             be well-formed UTF-8 (no overlong form, no surrogate, nothing
  *             above U+10FFFF, no stray continuation byte)
+ *   NUL       a NUL byte is not valid anywhere, except one NUL right
+ *             after a number, true, false or null, which json_loadb skips
+ *             (its lexer puts back the byte after such a token, and a NUL
+ *             put back is taken for an empty buffer): "[1\0,2]" is [1,2]
  *   depth     a value inside N arrays/objects sits at depth N + 1; depth
  *             above JSON_PARSER_MAX_DEPTH (2048) is not valid
  *
@@ -429,6 +433,11 @@ value:
 		ps.nomem = true;
 		goto done;
 	}
+	/* jansson's lexer reads one byte past a number or a literal and puts
+	 * it back; a NUL put back reads as "nothing buffered", so that one
+	 * NUL byte is skipped (and "1\0" is a valid text to json_loadb) */
+	if (!json_is_object(v) && !json_is_array(v) && !json_is_string(v) && p < end && *p == '\0')
+		p++;
 	/* into its parent (which takes the reference, also on failure) */
 	if (!depth) {
 		root = v;
