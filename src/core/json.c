@@ -3,6 +3,11 @@
  * needs: a size cap, a nesting-depth cap (checked before jansson recurses),
  * duplicate keys rejected, UTF-8 checked, NUL in strings rejected.
  *
+ * Text in memory (tl_json_parse) is parsed by tl__json_fast_parse
+ * (json_fast.c), which builds the jansson values json_loadb would, with
+ * its verdict; json_loadb parses only a text that parser rejects, so the
+ * message of an invalid text is jansson's own.
+ *
  * Files are streamed to the parser in 64 KiB pieces: no copy of the whole
  * file is held next to the tree.
  */

@@ -2,10 +2,13 @@
  * Large JSON documents without the whole tree: a strict byte scanner walks
  * the top-level object and the arrays named by the caller, and jansson
  * parses everything else piece by piece with the same rules as
- * tl_json_parse (duplicate keys, UTF-8, NUL, depth).
+ * tl_json_parse (duplicate keys, UTF-8, NUL, depth).  "jansson parses"
+ * here means tl__json_fast_parse (json_fast.c), which makes the values
+ * json_loadb makes and accepts exactly what it accepts; json_loadb itself
+ * runs only on a piece that parser rejects, for jansson's message.
  *
  * The scanner only finds boundaries; every byte of every value still goes
- * through jansson:
+ * through the parser:
  *  - the "skeleton": the top-level object with each streamed array written
  *    as [] (its key kept, so a repeated key is still a duplicate);
  *  - each element of a streamed array, parsed when the caller asks for it.
