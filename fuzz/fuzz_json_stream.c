@@ -8,7 +8,9 @@
  * elements, in order.  Also the streamed writer: tl__json_dump_gen gives
  * the bytes of tl_json_dump, with items one after another (next) and by
  * index (item: two worker threads once an array has 128), into a buffer
- * and through a sink.  A disagreement aborts.
+ * and through a sink.  Both sides parse with tl__json_fast_parse, so a
+ * tree tl_json_parse accepts is also checked against json_loadb's (the
+ * verdicts of the two parsers: fuzz_json_fast).  A disagreement aborts.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -106,6 +108,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	tl_err whole, streamed;
 
 	whole = tl_json_parse(&root, (const char *)data, size, "fuzz", &lim);
+	if (whole == TL_OK) {
+		/* tl_json_parse's value is now the fast parser's: still jansson's */
+		json_error_t jerr;
+		json_t *ref = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+		if (!ref || !json_equal(ref, root))
+			abort();
+		json_decref(ref);
+	}
 	streamed = tl__json_stream_openb(&s, (const char *)data, size, "fuzz", &lim, keys);
 	if (streamed == TL_OK && whole == TL_OK) {
 		/* element by element, as the readers take them */

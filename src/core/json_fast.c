@@ -279,7 +279,8 @@ static bool read_string(parser *ps, scratch *sc, const char **s, size_t *n)
 	return true;
 }
 
-/* Reads the number at ps->p into *out (NULL: not valid, or ps->nomem). */
+/* The number at ps->p as a new value, ps->p moved past it; NULL: not
+ * valid, or out of memory (ps->nomem). */
 static json_t *read_number(parser *ps)
 {
 	const unsigned char *p = ps->p, *end = ps->end, *start = p;
