@@ -51,6 +51,38 @@ void tl__log_capture(tl_buf *b);
 void tl__log_replay(const tl_buf *b);
 void tl__progress(const char *what, uint64_t done, uint64_t total);
 
+/*
+ * String-keyed hash table (strtab.c).  A zeroed tl__strtab is empty; set
+ * own_keys before the first put to have keys copied in and freed by
+ * tl__strtab_dispose, else keys are borrowed and must outlive the table.
+ * Each key carries a number and a pointer for the caller.  Slot pointers
+ * stay valid until the next put.
+ */
+typedef struct {
+	uint64_t h;      /* tl__strhash of key */
+	const char *key; /* NULL: an empty slot */
+	size_t n;        /* the caller's */
+	const void *p;   /* the caller's */
+} tl__strtab_slot;
+
+typedef struct {
+	tl__strtab_slot *slots;
+	size_t cap, n; /* cap 0 or a power of two */
+	bool own_keys;
+} tl__strtab;
+
+/* 64-bit hash of n bytes (not keyed; for in-memory tables only). */
+uint64_t tl__strhash(const void *s, size_t n);
+/* The slot of key, or NULL (also for a NULL key). */
+tl__strtab_slot *tl__strtab_get(const tl__strtab *t, const char *key);
+/* tl__strtab_get of keys[0..n) into out[0..n), the memory accesses of
+ * several lookups overlapped (for long runs of lookups in a big table). */
+void tl__strtab_get_batch(const tl__strtab *t, const char *const *keys, size_t n, tl__strtab_slot **out);
+/* The slot of key, added (n 0, p NULL; *added true when added is not NULL)
+ * when key is new. */
+tl_err tl__strtab_put(tl__strtab *t, const char *key, tl__strtab_slot **out, bool *added);
+void tl__strtab_dispose(tl__strtab *t);
+
 /* Growable array of fixed-size elements: makes room for one more element
  * in *arr (count n), zeroes it, and returns it in *out. */
 tl_err tl__array_grow(void **arr, size_t *n, size_t elem, void **out);

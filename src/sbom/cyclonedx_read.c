@@ -57,74 +57,12 @@ const char *const tl__cyclonedx_stream_keys[] = { "components", "dependencies", 
 
 /* Set of borrowed strings (open addressing), for bom-ref uniqueness. */
 typedef struct {
-	const char **slots;
-	size_t cap; /* power of two, or 0 */
-	size_t n;
-} strset;
-
-typedef struct {
 	const char *name; /* file name for messages, borrowed */
 	tl_buf path;      /* JSON path of the value being read */
 	tl_sbom *doc;
-	strset refs;
+	tl__strtab refs; /* bom-refs taken (borrowed from the components) */
 	tl__json_stream *stream; /* not NULL: top-level arrays come from here */
 } rctx;
-
-/* ---- string set -------------------------------------------------------- */
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
-static bool strset_has(const strset *set, const char *s)
-{
-	if (set->cap == 0)
-		return false;
-	for (size_t i = hash_str(s) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
-		if (!set->slots[i])
-			return false;
-		if (strcmp(set->slots[i], s) == 0)
-			return true;
-	}
-}
-
-/* Adds s (borrowed; must outlive the set); the caller checked it is new. */
-static tl_err strset_add(strset *set, const char *s)
-{
-	if ((set->n + 1) * 2 > set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 64;
-		const char **slots = calloc(cap, sizeof(*slots));
-		if (!slots || cap < set->cap) {
-			free(slots);
-			return tl__nomem();
-		}
-		for (size_t i = 0; i < set->cap; i++) {
-			const char *k = set->slots[i];
-			if (!k)
-				continue;
-			size_t j = hash_str(k) & (cap - 1);
-			while (slots[j])
-				j = (j + 1) & (cap - 1);
-			slots[j] = k;
-		}
-		free(set->slots);
-		set->slots = slots;
-		set->cap = cap;
-	}
-	size_t i = hash_str(s) & (set->cap - 1);
-	while (set->slots[i])
-		i = (i + 1) & (set->cap - 1);
-	set->slots[i] = s;
-	set->n++;
-	return TL_OK;
-}
 
 /* ---- JSON path and typed access ---------------------------------------- */
 
@@ -540,7 +478,7 @@ static tl_err read_fields(rctx *r, const json_t *jc, tl_sbom_component *c)
 	if ((err = get_str(r, jc, "bom-ref", false, &s)) != TL_OK)
 		return err;
 	if (s && *s) { /* an empty bom-ref is invalid; treat it as absent */
-		if (strset_has(&r->refs, s))
+		if (tl__strtab_get(&r->refs, s))
 			return tl__error(TL_EPARSE, "%s: %s.bom-ref: duplicate bom-ref \"%.80s\"", r->name, path(r), s);
 		if (!(c->ref = strdup(s)))
 			return tl__nomem();
@@ -580,6 +518,7 @@ static tl_err read_components(rctx *r, const json_t *parent, unsigned depth);
 static tl_err read_component(rctx *r, const json_t *jc, tl_sbom_component **subject, unsigned depth)
 {
 	tl_sbom_component c, *slot;
+	tl__strtab_slot *e;
 	tl_err err;
 
 	memset(&c, 0, sizeof(c));
@@ -602,7 +541,7 @@ static tl_err read_component(rctx *r, const json_t *jc, tl_sbom_component **subj
 	*slot = c;
 	memset(&c, 0, sizeof(c));
 	/* the ref string moved with the struct; the set borrows it from there */
-	if (slot->ref && (err = strset_add(&r->refs, slot->ref)) != TL_OK)
+	if (slot->ref && (err = tl__strtab_put(&r->refs, slot->ref, &e, NULL)) != TL_OK)
 		goto done;
 	err = read_components(r, jc, depth + 1);
 done:
@@ -649,15 +588,16 @@ static tl_err read_components(rctx *r, const json_t *parent, unsigned depth)
 static tl_err assign_ref(rctx *r, tl_sbom_component *c, size_t n)
 {
 	tl_buf b = TL_BUF_INIT;
+	tl__strtab_slot *e;
 	tl_err err = TL_OK;
 
 	if (c->ref)
 		return TL_OK;
-	if (c->purl && *c->purl && !strset_has(&r->refs, c->purl)) {
+	if (c->purl && *c->purl && !tl__strtab_get(&r->refs, c->purl)) {
 		err = tl_buf_puts(&b, c->purl);
 	} else {
 		err = tl_buf_printf(&b, "component-%zu", n);
-		for (unsigned k = 2; !err && strset_has(&r->refs, b.ptr); k++) {
+		for (unsigned k = 2; !err && tl__strtab_get(&r->refs, b.ptr); k++) {
 			tl_buf_clear(&b);
 			err = tl_buf_printf(&b, "component-%zu-%u", n, k);
 		}
@@ -665,7 +605,7 @@ static tl_err assign_ref(rctx *r, tl_sbom_component *c, size_t n)
 	if (!err && !(c->ref = tl_buf_detach(&b)))
 		err = tl__nomem();
 	if (!err)
-		err = strset_add(&r->refs, c->ref);
+		err = tl__strtab_put(&r->refs, c->ref, &e, NULL);
 	tl_buf_dispose(&b);
 	return err;
 }
@@ -943,7 +883,7 @@ static tl_err read_document(tl_sbom **out, const json_t *root, const char *name,
 	r.doc = NULL;
 done:
 	tl_sbom_free(r.doc);
-	free(r.refs.slots);
+	tl__strtab_dispose(&r.refs);
 	tl_buf_dispose(&r.path);
 	return err;
 }

@@ -295,74 +295,14 @@ done:
 	return err;
 }
 
-/*
- * Set of the compact JSON text of items already written to one array, so
- * items that come out identical (the schema wants unique tools) are
- * written once, in linear time however many there are.
- */
-typedef struct {
-	char **slots;
-	size_t cap, n;
-} textset;
-
-static uint64_t text_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
-/* Takes text.  *added is false when it was already there (text freed). */
-static tl_err textset_add(textset *set, char *text, bool *added)
-{
-	size_t i;
-
-	*added = false;
-	if ((set->n + 1) * 2 > set->cap) {
-		size_t cap = set->cap ? set->cap * 2 : 16;
-		char **slots = cap > set->cap ? calloc(cap, sizeof(*slots)) : NULL;
-		if (!slots) {
-			free(text);
-			return tl__nomem();
-		}
-		for (size_t k = 0; k < set->cap; k++) {
-			if (!set->slots[k])
-				continue;
-			for (i = text_hash(set->slots[k]) & (cap - 1); slots[i]; i = (i + 1) & (cap - 1))
-				;
-			slots[i] = set->slots[k];
-		}
-		free(set->slots);
-		set->slots = slots;
-		set->cap = cap;
-	}
-	for (i = text_hash(text) & (set->cap - 1); set->slots[i]; i = (i + 1) & (set->cap - 1)) {
-		if (strcmp(set->slots[i], text) == 0) {
-			free(text);
-			return TL_OK;
-		}
-	}
-	set->slots[i] = text;
-	set->n++;
-	*added = true;
-	return TL_OK;
-}
-
-static void textset_dispose(textset *set)
-{
-	for (size_t i = 0; i < set->cap; i++)
-		free(set->slots[i]);
-	free(set->slots);
-}
-
 /* Appends item (taken) to arr unless an identical one is there. */
-static tl_err append_unique(json_t *arr, textset *seen, json_t *item)
+/* seen: the compact JSON texts of arr's items (own_keys), so items that
+ * come out identical (the schema wants unique tools) are written once, in
+ * linear time however many there are. */
+static tl_err append_unique(json_t *arr, tl__strtab *seen, json_t *item)
 {
 	char *text;
+	tl__strtab_slot *e;
 	bool added;
 	tl_err err;
 
@@ -372,7 +312,9 @@ static tl_err append_unique(json_t *arr, textset *seen, json_t *item)
 		json_decref(item);
 		return tl__nomem();
 	}
-	if ((err = textset_add(seen, text, &added)) != TL_OK || !added) {
+	err = tl__strtab_put(seen, text, &e, &added);
+	free(text);
+	if (err || !added) {
 		json_decref(item);
 		return err;
 	}
@@ -383,7 +325,7 @@ static tl_err append_unique(json_t *arr, textset *seen, json_t *item)
 static tl_err tools_json(json_t *meta, const wctx *w, const tl_sbom *doc)
 {
 	json_t *tools = NULL, *arr = NULL, *t = NULL;
-	textset seen = { NULL, 0, 0 };
+	tl__strtab seen = { .own_keys = true };
 	char *vcopy = NULL;
 	tl_err err = TL_OK;
 
@@ -423,7 +365,7 @@ static tl_err tools_json(json_t *meta, const wctx *w, const tl_sbom *doc)
 	err = put(meta, "tools", tools);
 	tools = NULL;
 done:
-	textset_dispose(&seen);
+	tl__strtab_dispose(&seen);
 	free(vcopy);
 	json_decref(t);
 	json_decref(arr);
@@ -434,7 +376,7 @@ done:
 static tl_err authors_json(json_t *meta, const tl_sbom *doc)
 {
 	json_t *arr = NULL, *a = NULL;
-	textset seen = { NULL, 0, 0 };
+	tl__strtab seen = { .own_keys = true };
 	tl_err err = TL_OK;
 
 	if (doc->n_authors == 0)
@@ -457,7 +399,7 @@ static tl_err authors_json(json_t *meta, const tl_sbom *doc)
 	err = put(meta, "authors", arr);
 	arr = NULL;
 done:
-	textset_dispose(&seen);
+	tl__strtab_dispose(&seen);
 	json_decref(a);
 	json_decref(arr);
 	return err;

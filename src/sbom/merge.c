@@ -32,85 +32,16 @@
 #include "core/core_int.h"
 #include "trustline/sbom.h"
 
-/* ---- a small string map (open addressing) ------------------------------ */
-
-typedef struct {
-	char *key;       /* owned */
-	size_t num;
-	const char *str; /* borrowed */
-} map_slot;
-
-typedef struct {
-	map_slot *v;
-	size_t cap; /* 0 or a power of two */
-	size_t n;
-} strmap;
-
-static uint64_t fnv1a(const char *s)
+/* Inserts or overwrites key (copied: the maps own their keys). */
+static tl_err map_put(tl__strtab *m, const char *key, size_t num, const char *str)
 {
-	uint64_t h = 1469598103934665603ULL;
+	tl__strtab_slot *s;
+	tl_err err;
 
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
-static map_slot *map_find(const strmap *m, const char *key)
-{
-	size_t i;
-
-	if (m->cap == 0)
-		return NULL;
-	for (i = (size_t)fnv1a(key) & (m->cap - 1); m->v[i].key; i = (i + 1) & (m->cap - 1)) {
-		if (strcmp(m->v[i].key, key) == 0)
-			return &m->v[i];
-	}
-	return NULL;
-}
-
-static void map_dispose(strmap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->v[i].key);
-	free(m->v);
-	memset(m, 0, sizeof(*m));
-}
-
-/* Inserts or overwrites key (copied). */
-static tl_err map_put(strmap *m, const char *key, size_t num, const char *str)
-{
-	map_slot *s;
-	size_t i;
-
-	if ((s = map_find(m, key)) != NULL) {
-		s->num = num;
-		s->str = str;
-		return TL_OK;
-	}
-	if (m->n + 1 > m->cap / 2) { /* keep the load at most one half */
-		strmap g = { NULL, m->cap ? m->cap * 2 : 64, 0 };
-		if (g.cap < m->cap || !(g.v = calloc(g.cap, sizeof(*g.v))))
-			return tl__nomem();
-		for (size_t k = 0; k < m->cap; k++) {
-			if (!m->v[k].key)
-				continue;
-			for (i = (size_t)fnv1a(m->v[k].key) & (g.cap - 1); g.v[i].key; i = (i + 1) & (g.cap - 1))
-				;
-			g.v[i] = m->v[k];
-			g.n++;
-		}
-		free(m->v);
-		*m = g;
-	}
-	for (i = (size_t)fnv1a(key) & (m->cap - 1); m->v[i].key; i = (i + 1) & (m->cap - 1))
-		;
-	if (!(m->v[i].key = strdup(key)))
-		return tl__nomem();
-	m->v[i].num = num;
-	m->v[i].str = str;
-	m->n++;
+	if ((err = tl__strtab_put(m, key, &s, NULL)) != TL_OK)
+		return err;
+	s->n = num;
+	s->p = str;
 	return TL_OK;
 }
 
@@ -123,9 +54,9 @@ typedef struct {
 
 typedef struct {
 	tl_sbom *out;
-	strmap keys;  /* dedup key -> 0 (subject) or index + 1 in out->components */
-	strmap used;  /* refs taken in out */
-	strmap refs;  /* this document's ref -> ref in out */
+	tl__strtab keys; /* dedup key -> 0 (subject) or index + 1 in out->components (n) */
+	tl__strtab used; /* refs taken in out */
+	tl__strtab refs; /* this document's ref -> ref in out (p) */
 	edge *edges;
 	size_t n_edges;
 } merger;
@@ -176,7 +107,7 @@ static tl_err unique_ref(merger *m, const char *ref, char **out)
 	tl_err err = TL_OK;
 
 	*out = NULL;
-	if (!map_find(&m->used, ref)) {
+	if (!tl__strtab_get(&m->used, ref)) {
 		if (!(*out = strdup(ref)))
 			return tl__nomem();
 		return map_put(&m->used, ref, 0, NULL);
@@ -185,7 +116,7 @@ static tl_err unique_ref(merger *m, const char *ref, char **out)
 		tl_buf_clear(&b);
 		if ((err = tl_buf_printf(&b, "%s-%zu", ref, k)) != TL_OK)
 			goto done;
-		if (!map_find(&m->used, b.ptr))
+		if (!tl__strtab_get(&m->used, b.ptr))
 			break;
 	}
 	if ((err = map_put(&m->used, b.ptr, 0, NULL)) != TL_OK)
@@ -263,15 +194,15 @@ static tl_sbom_component *kept_at(merger *m, size_t num)
 static tl_err take_component(merger *m, const tl_sbom_component *c, bool as_subject)
 {
 	tl_sbom_component *kept, *slot;
-	map_slot *s;
+	tl__strtab_slot *s;
 	char *key = NULL, *ref = NULL;
 	size_t num;
 	tl_err err = TL_OK;
 
 	if (!(key = dedup_key(c)))
 		return tl__nomem();
-	if ((s = map_find(&m->keys, key)) != NULL) {
-		kept = kept_at(m, s->num);
+	if ((s = tl__strtab_get(&m->keys, key)) != NULL) {
+		kept = kept_at(m, s->n);
 		if ((err = merge_into(kept, c)) != TL_OK)
 			goto done;
 		if (c->ref && !kept->ref) {
@@ -323,9 +254,9 @@ done:
 
 static const char *map_ref(merger *m, const char *ref)
 {
-	map_slot *s = map_find(&m->refs, ref);
+	tl__strtab_slot *s = tl__strtab_get(&m->refs, ref);
 
-	return s && s->str ? s->str : ref;
+	return s && s->p ? s->p : ref;
 }
 
 static tl_err add_edge(merger *m, const char *from, const char *to)
@@ -462,6 +393,7 @@ tl_err tl_sbom_merge(tl_sbom **out, tl_sbom *const *docs, size_t n)
 	tl_err err;
 
 	memset(&m, 0, sizeof(m));
+	m.keys.own_keys = m.used.own_keys = m.refs.own_keys = true;
 	if (out)
 		*out = NULL;
 	if (!out || (!docs && n > 0))
@@ -476,7 +408,7 @@ tl_err tl_sbom_merge(tl_sbom **out, tl_sbom *const *docs, size_t n)
 	for (size_t k = 0; k < n; k++) {
 		const tl_sbom *d = docs[k];
 
-		map_dispose(&m.refs);
+		tl__strtab_dispose(&m.refs);
 		if (d->subject && (err = take_component(&m, d->subject, k == 0)) != TL_OK)
 			goto done;
 		for (size_t i = 0; i < d->n_components; i++) {
@@ -500,9 +432,9 @@ tl_err tl_sbom_merge(tl_sbom **out, tl_sbom *const *docs, size_t n)
 	*out = m.out;
 	m.out = NULL;
 done:
-	map_dispose(&m.keys);
-	map_dispose(&m.used);
-	map_dispose(&m.refs);
+	tl__strtab_dispose(&m.keys);
+	tl__strtab_dispose(&m.used);
+	tl__strtab_dispose(&m.refs);
 	free(m.edges);
 	tl_sbom_free(m.out);
 	return err;

@@ -531,6 +531,23 @@ static int cmp_dep(const void *pa, const void *pb)
 	return strcmp_null(a->ref, b->ref);
 }
 
+/*
+ * qsort, after one pass that finds most inputs already in order: every
+ * document trustline writes, and many other tools', is sorted, and a
+ * conversion or merge reads it back.
+ */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	const char *p = base;
+
+	for (size_t i = 1; i < n; i++, p += size) {
+		if (cmp(p, p + size) > 0) {
+			qsort(base, n, size, cmp);
+			return;
+		}
+	}
+}
+
 /* Sorts and drops adjacent duplicates from a string array. */
 static void strv_normalize(char **v, size_t *n)
 {
@@ -538,7 +555,7 @@ static void strv_normalize(char **v, size_t *n)
 
 	if (*n < 2)
 		return;
-	qsort(v, *n, sizeof(*v), cmp_str);
+	sort(v, *n, sizeof(*v), cmp_str);
 	for (size_t i = 0; i < *n; i++) {
 		if (out > 0 && strcmp_null(v[out - 1], v[i]) == 0) {
 			free(v[i]);
@@ -555,7 +572,7 @@ static void props_normalize(tl_sbom_property *p, size_t *n)
 
 	if (*n < 2)
 		return;
-	qsort(p, *n, sizeof(*p), cmp_prop);
+	sort(p, *n, sizeof(*p), cmp_prop);
 	for (size_t i = 0; i < *n; i++) {
 		if (out > 0 && cmp_prop(&p[out - 1], &p[i]) == 0) {
 			free(p[i].name);
@@ -572,7 +589,7 @@ static void component_normalize(tl_sbom_component *c)
 	size_t out = 0;
 
 	if (c->n_hashes > 1) {
-		qsort(c->hashes, c->n_hashes, sizeof(*c->hashes), cmp_hash);
+		sort(c->hashes, c->n_hashes, sizeof(*c->hashes), cmp_hash);
 		for (size_t i = 0; i < c->n_hashes; i++) {
 			if (out > 0 && cmp_hash(&c->hashes[out - 1], &c->hashes[i]) == 0) {
 				free(c->hashes[i].hex);
@@ -615,7 +632,7 @@ static tl_err deps_normalize(tl_sbom *doc)
 	tl_err err;
 
 	if (doc->n_deps > 1)
-		qsort(doc->deps, doc->n_deps, sizeof(*doc->deps), cmp_dep);
+		sort(doc->deps, doc->n_deps, sizeof(*doc->deps), cmp_dep);
 	for (size_t i = 0; i < doc->n_deps; i++) {
 		tl_sbom_dependency *d = &doc->deps[i];
 		if (out > 0 && strcmp_null(doc->deps[out - 1].ref, d->ref) == 0) {
@@ -651,7 +668,7 @@ tl_err tl_sbom_normalize(tl_sbom *doc)
 	for (size_t i = 0; i < doc->n_components; i++)
 		component_normalize(&doc->components[i]);
 	if (doc->n_components > 1)
-		qsort(doc->components, doc->n_components, sizeof(*doc->components), cmp_component);
+		sort(doc->components, doc->n_components, sizeof(*doc->components), cmp_component);
 	props_normalize(doc->props, &doc->n_props);
 	return deps_normalize(doc);
 }

@@ -990,17 +990,6 @@ static uint64_t mix(uint64_t h, uint64_t x)
 	return h;
 }
 
-static uint64_t str_hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (size_t i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 /* A hash consistent with jeq (object keys order-free, numbers by value). */
 static uint64_t jhash(const json_t *v, unsigned depth)
 {
@@ -1017,7 +1006,7 @@ static uint64_t jhash(const json_t *v, unsigned depth)
 		return mix(7, bits);
 	}
 	case JSON_STRING:
-		return mix(h, str_hash(json_string_value(v), json_string_length(v)));
+		return mix(h, tl__strhash(json_string_value(v), json_string_length(v)));
 	case JSON_ARRAY: {
 		size_t i;
 		json_t *e;
@@ -1034,7 +1023,7 @@ static uint64_t jhash(const json_t *v, unsigned depth)
 		if (depth > 64)
 			return mix(h, json_object_size(v));
 		json_object_foreach((json_t *)v, k, e)
-			sum += mix(str_hash(k, strlen(k)), jhash(e, depth + 1));
+			sum += mix(tl__strhash(k, strlen(k)), jhash(e, depth + 1));
 		return mix(h, sum);
 	}
 	default:

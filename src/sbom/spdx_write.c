@@ -49,32 +49,11 @@
 #define TOOL_AGENT "Tool: trustline-" TL_VERSION
 #define FILE_EVIDENCE_PREFIX "file evidence: "
 
-/*
- * String-keyed hash table (open addressing) for the identifiers: tens of
- * thousands of packages and a lookup per dependency edge, without a
- * jansson value per entry.  Keys are either owned (copies, freed with the
- * table) or borrowed, as the table was made.
- */
-typedef struct {
-	uint64_t h;
-	const char *key; /* NULL: empty slot */
-	union {
-		const char *s;
-		long long n;
-	} v;
-} smap_slot;
-
-typedef struct {
-	smap_slot *slots;
-	size_t cap, n; /* cap a power of two, or 0 */
-	bool own_keys;
-} smap;
-
 typedef struct {
 	tl_sbom *doc;
-	smap ids;         /* SPDXIDs in use (owned) */
-	smap counters;    /* sanitised base (owned) -> next suffix to try */
-	smap refmap;      /* ref (borrowed from doc) -> SPDXID (in ids) */
+	tl__strtab ids;      /* SPDXIDs in use (owned) */
+	tl__strtab counters; /* sanitised base (owned) -> next suffix to try (n) */
+	tl__strtab refmap;   /* ref (borrowed from doc) -> SPDXID (p, in ids) */
 	char created[32];
 	struct rel { const char *a, *type, *b; } *rels; /* borrowed strings */
 	size_t n_rels;
@@ -157,80 +136,6 @@ static tl_err format_time(char out[32], int64_t t)
 
 /* ---- identifiers ------------------------------------------------------- */
 
-static uint64_t smap_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ull;
-	}
-	return h ^ (h >> 29);
-}
-
-static smap_slot *smap_get(const smap *m, const char *key)
-{
-	uint64_t h;
-
-	if (!m->cap || !key)
-		return NULL;
-	h = smap_hash(key);
-	for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		smap_slot *e = &m->slots[i];
-		if (!e->key)
-			return NULL;
-		if (e->h == h && strcmp(e->key, key) == 0)
-			return e;
-	}
-}
-
-/* Adds key (not in m; copied if m owns its keys) and returns its slot. */
-static tl_err smap_add(smap *m, const char *key, smap_slot **out)
-{
-	uint64_t h = smap_hash(key);
-	size_t i;
-
-	*out = NULL;
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 64;
-		smap_slot *slots = cap > m->cap ? calloc(cap, sizeof(*slots)) : NULL;
-		if (!slots)
-			return tl__nomem();
-		for (size_t k = 0; k < m->cap; k++) {
-			if (!m->slots[k].key)
-				continue;
-			for (i = m->slots[k].h & (cap - 1); slots[i].key; i = (i + 1) & (cap - 1))
-				;
-			slots[i] = m->slots[k];
-		}
-		free(m->slots);
-		m->slots = slots;
-		m->cap = cap;
-	}
-	for (i = h & (m->cap - 1); m->slots[i].key; i = (i + 1) & (m->cap - 1))
-		;
-	if (m->own_keys) {
-		char *copy = strdup(key);
-		if (!copy)
-			return tl__nomem();
-		key = copy;
-	}
-	m->slots[i].h = h;
-	m->slots[i].key = key;
-	m->n++;
-	*out = &m->slots[i];
-	return TL_OK;
-}
-
-static void smap_dispose(smap *m)
-{
-	if (m->own_keys)
-		for (size_t i = 0; i < m->cap; i++)
-			free((char *)m->slots[i].key);
-	free(m->slots);
-	memset(m, 0, sizeof(*m));
-}
-
 static bool id_char(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -241,8 +146,8 @@ static bool id_char(char c)
 static tl_err make_id(wr *w, const char *raw, const char **out)
 {
 	tl_buf b = TL_BUF_INIT, cand = TL_BUF_INIT;
-	smap_slot *e, *counter;
-	long long next;
+	tl__strtab_slot *e, *counter;
+	size_t next;
 	const char *body = raw ? raw : "";
 	tl_err err;
 
@@ -254,24 +159,24 @@ static tl_err make_id(wr *w, const char *raw, const char **out)
 	for (char *p = b.ptr + 8; *p; p++)
 		if (!id_char(*p))
 			*p = '-';
-	if (!smap_get(&w->ids, b.ptr)) {
-		if ((err = smap_add(&w->ids, b.ptr, &e)) == TL_OK)
+	if (!tl__strtab_get(&w->ids, b.ptr)) {
+		if ((err = tl__strtab_put(&w->ids, b.ptr, &e, NULL)) == TL_OK)
 			*out = e->key;
 		goto done;
 	}
-	counter = smap_get(&w->counters, b.ptr);
-	next = counter ? counter->v.n : 2;
+	counter = tl__strtab_get(&w->counters, b.ptr);
+	next = counter ? counter->n : 2;
 	for (;; next++) {
 		tl_buf_clear(&cand);
-		if ((err = tl_buf_printf(&cand, "%s-%lld", b.ptr, next)) != TL_OK)
+		if ((err = tl_buf_printf(&cand, "%s-%zu", b.ptr, next)) != TL_OK)
 			goto done;
-		if (!smap_get(&w->ids, cand.ptr))
+		if (!tl__strtab_get(&w->ids, cand.ptr))
 			break;
 	}
-	if (!counter && (err = smap_add(&w->counters, b.ptr, &counter)) != TL_OK)
+	if (!counter && (err = tl__strtab_put(&w->counters, b.ptr, &counter, NULL)) != TL_OK)
 		goto done;
-	counter->v.n = next + 1;
-	if ((err = smap_add(&w->ids, cand.ptr, &e)) != TL_OK)
+	counter->n = next + 1;
+	if ((err = tl__strtab_put(&w->ids, cand.ptr, &e, NULL)) != TL_OK)
 		goto done;
 	*out = e->key;
 done:
@@ -386,50 +291,77 @@ static tl_err relationship(wr *w, const char *a, const char *type, const char *b
 	return TL_OK;
 }
 
-static const char *mapped(const wr *w, const char *ref)
+/* The SPDXIDs of every dependency node's ref, each followed by those of
+ * its edges' targets (NULL: not a package), in doc->deps order: one batch
+ * of lookups, their cache misses overlapped. *out is freed by the caller. */
+static tl_err map_dependencies(const wr *w, const char ***out)
 {
-	const smap_slot *e = smap_get(&w->refmap, ref);
+	const tl_sbom *doc = w->doc;
+	const char **keys = NULL;
+	tl__strtab_slot **slots = NULL;
+	size_t n = doc->n_deps, at = 0, bytes, sbytes;
 
-	return e ? e->v.s : NULL;
+	*out = NULL;
+	for (size_t i = 0; i < doc->n_deps; i++)
+		if (!tl_size_add(&n, n, doc->deps[i].n_deps))
+			return tl__nomem();
+	if (!tl_size_mul(&bytes, n ? n : 1, sizeof(*keys)) || !tl_size_mul(&sbytes, n ? n : 1, sizeof(*slots)) ||
+	    !(keys = malloc(bytes)) || !(slots = malloc(sbytes))) {
+		free(keys);
+		return tl__nomem();
+	}
+	for (size_t i = 0; i < doc->n_deps; i++) {
+		keys[at++] = doc->deps[i].ref;
+		for (size_t k = 0; k < doc->deps[i].n_deps; k++)
+			keys[at++] = doc->deps[i].deps[k];
+	}
+	tl__strtab_get_batch(&w->refmap, keys, n, slots);
+	for (size_t i = 0; i < n; i++)
+		keys[i] = slots[i] ? slots[i]->p : NULL;
+	free(slots);
+	*out = keys;
+	return TL_OK;
 }
 
 static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs)
 {
 	tl_sbom *doc = w->doc;
-	json_t *targets = json_object();
+	tl__strtab targets = { 0 }; /* SPDXIDs something depends on (borrowed) */
+	tl__strtab_slot *e;
+	const char **ids, **id;
 	size_t top = 0;
-	tl_err err = TL_OK;
+	tl_err err;
 
-	if (!targets)
-		return tl__nomem();
+	if ((err = map_dependencies(w, &ids)) != TL_OK)
+		return err;
 	if (doc->subject) {
 		if ((err = relationship(w, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[0])) != TL_OK)
 			goto done;
 	} else {
-		for (size_t i = 0; i < doc->n_deps; i++) {
-			if (!mapped(w, doc->deps[i].ref))
+		id = ids;
+		for (size_t i = 0; i < doc->n_deps; id += 1 + doc->deps[i].n_deps, i++) {
+			const char *from = id[0];
+			if (!from)
 				continue;
 			for (size_t k = 0; k < doc->deps[i].n_deps; k++) {
-				const char *to = mapped(w, doc->deps[i].deps[k]);
-				if (to && strcmp(to, mapped(w, doc->deps[i].ref)) != 0 &&
-				    json_object_set_new(targets, to, json_true()) != 0) {
-					err = tl__nomem();
+				const char *to = id[1 + k];
+				if (to && strcmp(to, from) != 0 && (err = tl__strtab_put(&targets, to, &e, NULL)) != TL_OK)
 					goto done;
-				}
 			}
 		}
 		for (size_t i = 0; i < n_pkgs; i++)
-			top += !json_object_get(targets, pkg_ids[i]);
+			top += !tl__strtab_get(&targets, pkg_ids[i]);
 		/* one package alone described would read back as the subject */
 		for (size_t i = 0; i < n_pkgs && n_pkgs >= 2; i++) {
-			if (top >= 2 && json_object_get(targets, pkg_ids[i]))
+			if (top >= 2 && tl__strtab_get(&targets, pkg_ids[i]))
 				continue;
 			if ((err = relationship(w, "SPDXRef-DOCUMENT", "DESCRIBES", pkg_ids[i])) != TL_OK)
 				goto done;
 		}
 	}
-	for (size_t i = 0; i < doc->n_deps; i++) {
-		const char *from = mapped(w, doc->deps[i].ref);
+	id = ids;
+	for (size_t i = 0; i < doc->n_deps; id += 1 + doc->deps[i].n_deps, i++) {
+		const char *from = id[0];
 		if (!from)
 			continue;
 		if (doc->deps[i].n_deps == 0) {
@@ -438,13 +370,14 @@ static tl_err build_relationships(wr *w, const char **pkg_ids, size_t n_pkgs)
 			continue;
 		}
 		for (size_t k = 0; k < doc->deps[i].n_deps; k++) {
-			const char *to = mapped(w, doc->deps[i].deps[k]);
+			const char *to = id[1 + k];
 			if (to && (err = relationship(w, from, "DEPENDS_ON", to)) != TL_OK)
 				goto done;
 		}
 	}
 done:
-	json_decref(targets);
+	free(ids);
+	tl__strtab_dispose(&targets);
 	return err;
 }
 
@@ -837,7 +770,7 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 	json_t *root = NULL, *pkgs = NULL, *rels = NULL, *lrefs = NULL;
 	const char **pkg_ids = NULL;
 	const char *name;
-	smap_slot *e;
+	tl__strtab_slot *e;
 	size_t n_pkgs, bytes;
 	int64_t t;
 	tl_err err;
@@ -865,14 +798,14 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 		err = tl__nomem();
 		goto done;
 	}
-	if ((err = smap_add(&w.ids, "SPDXRef-DOCUMENT", &e)) != TL_OK)
+	if ((err = tl__strtab_put(&w.ids, "SPDXRef-DOCUMENT", &e, NULL)) != TL_OK)
 		goto done;
 	for (size_t i = 0; i < n_pkgs; i++) {
 		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
 		                                          : &doc->components[i];
 		if ((err = make_id(&w, c->ref ? c->ref : c->name, &pkg_ids[i])) != TL_OK)
 			goto done;
-		if (c->ref && !smap_get(&w.refmap, c->ref)) {
+		if (c->ref && !tl__strtab_get(&w.refmap, c->ref)) {
 			/* a key jansson would refuse (not UTF-8) fails as it did
 			 * when the map was a JSON object */
 			if (check_str("refmap", c->ref) != TL_OK) {
@@ -880,9 +813,9 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 				                c->ref);
 				goto done;
 			}
-			if ((err = smap_add(&w.refmap, c->ref, &e)) != TL_OK)
+			if ((err = tl__strtab_put(&w.refmap, c->ref, &e, NULL)) != TL_OK)
 				goto done;
-			e->v.s = pkg_ids[i];
+			e->p = pkg_ids[i];
 		}
 		if ((err = collect_license_refs(lrefs, c->license)) != TL_OK)
 			goto done;
@@ -917,9 +850,9 @@ done:
 	json_decref(pkgs);
 	json_decref(rels);
 	json_decref(lrefs);
-	smap_dispose(&w.ids);
-	smap_dispose(&w.counters);
-	smap_dispose(&w.refmap);
+	tl__strtab_dispose(&w.ids);
+	tl__strtab_dispose(&w.counters);
+	tl__strtab_dispose(&w.refmap);
 	return err;
 }
 

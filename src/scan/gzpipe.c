@@ -23,6 +23,10 @@
  * padding, trailing garbage) end the stream, as gzip -d and libarchive
  * treat them; anything wrong inside a member is an error.
  *
+ * A file's compressed bytes are read ahead by a third thread into NIN
+ * buffers, so the copy out of the page cache is not on the inflater's
+ * core, which bounds the scan's time.
+ *
  * The ring bounds what is inflated ahead of the walk to NBUF * BUF_SIZE
  * bytes, so a decompression bomb is still stopped by the walk's max_bytes.
  * An error in the worker (corrupt or truncated stream, CRC mismatch, read
@@ -42,6 +46,7 @@
 #include "scan/scan_int.h"
 
 #define NBUF 4
+#define NIN 3 /* compressed pieces read ahead */
 #define BUF_SIZE ((size_t)1 << 20)
 /* Compressed bytes handed to the inflater at a time (a test builds this
  * file with a few bytes, so that every header and trailer is split). */
@@ -63,6 +68,15 @@ struct tl__gzpipe {
 	bool held;            /* the reader still uses the slot at tail */
 	bool done, stop;
 	char error[160];      /* set by the worker with done */
+	/* the read-ahead of a file's compressed bytes (reader_main) */
+	pthread_t reader;
+	bool reader_started;
+	pthread_cond_t in_cv;
+	unsigned char *in[NIN];
+	size_t in_len[NIN];   /* 0: the end of the range */
+	bool in_bad[NIN];     /* the read failed */
+	unsigned in_head, in_tail, in_count;
+	bool in_held;         /* the inflater reads the piece at in_tail */
 };
 
 /* Waits for a free slot; false when told to stop. */
@@ -217,13 +231,84 @@ static int header_step(member_header *h, struct inflate_state *st, const char **
 	return h->state == H_DONE;
 }
 
+/* Reads the range's pieces in order into the in ring, then one of length
+ * 0 (the end) or a failed one, and ends. */
+static void *reader_main(void *arg)
+{
+	tl__gzpipe *g = arg;
+	uint64_t pos = 0;
+
+	for (;;) {
+		uint64_t left = g->r.len - pos;
+		size_t n = left > TL__GZ_IN_SIZE ? TL__GZ_IN_SIZE : (size_t)left;
+		unsigned slot;
+		bool ok, stop;
+		pthread_mutex_lock(&g->mu);
+		while (!g->stop && g->in_count == NIN)
+			pthread_cond_wait(&g->in_cv, &g->mu);
+		slot = g->in_head;
+		stop = g->stop;
+		pthread_mutex_unlock(&g->mu);
+		if (stop)
+			break;
+		ok = n == 0 || tl__range_read(&g->r, pos, g->in[slot], n) == TL_OK;
+		pthread_mutex_lock(&g->mu);
+		g->in_len[slot] = n;
+		g->in_bad[slot] = !ok;
+		g->in_head = (g->in_head + 1) % NIN;
+		g->in_count++;
+		pthread_cond_broadcast(&g->in_cv);
+		pthread_mutex_unlock(&g->mu);
+		pos += n;
+		if (n == 0 || !ok)
+			break;
+	}
+	return NULL;
+}
+
+/* The next piece from the reader: false on a read error or a stop. */
+static bool refill_ahead(tl__gzpipe *g, struct inflate_state *st, bool *eof)
+{
+	bool ok;
+	size_t n;
+	unsigned slot;
+
+	pthread_mutex_lock(&g->mu);
+	if (g->in_held) {
+		g->in_held = false;
+		g->in_tail = (g->in_tail + 1) % NIN;
+		g->in_count--;
+		pthread_cond_broadcast(&g->in_cv);
+	}
+	while (!g->stop && g->in_count == 0)
+		pthread_cond_wait(&g->in_cv, &g->mu);
+	slot = g->in_tail;
+	ok = !g->stop && !g->in_bad[slot];
+	n = g->in_len[slot];
+	pthread_mutex_unlock(&g->mu);
+	if (!ok)
+		return false;
+	if (n == 0) {
+		*eof = true; /* the reader has ended; the slot stays */
+		return true;
+	}
+	g->in_held = true;
+	st->next_in = g->in[slot];
+	st->avail_in = (uint32_t)n;
+	g->pos += n;
+	return true;
+}
+
 /* Hands the inflater the next compressed bytes: memory in place, a file
- * through in.  *eof when the range is exhausted; false on a read error. */
+ * through the reader or in.  *eof when the range is exhausted; false on a
+ * read error. */
 static bool refill(tl__gzpipe *g, struct inflate_state *st, uint8_t *in, bool *eof)
 {
 	uint64_t left = g->r.len - g->pos;
 	size_t n = left > TL__GZ_IN_SIZE ? TL__GZ_IN_SIZE : (size_t)left;
 
+	if (g->reader_started)
+		return refill_ahead(g, st, eof);
 	if (n == 0) {
 		*eof = true;
 		return true;
@@ -244,14 +329,14 @@ static void *worker(void *arg)
 {
 	tl__gzpipe *g = arg;
 	struct inflate_state *st = malloc(sizeof(*st));
-	uint8_t *in = g->r.fd >= 0 ? malloc(TL__GZ_IN_SIZE) : NULL;
+	uint8_t *in = g->r.fd >= 0 && !g->reader_started ? malloc(TL__GZ_IN_SIZE) : NULL;
 	const char *error = NULL;
 	char msg[128];
 	bool end = false, eof = false, later_member = false, in_header = true;
 	member_header h;
 	unsigned slot;
 
-	if (!st || (g->r.fd >= 0 && !in)) {
+	if (!st || (g->r.fd >= 0 && !g->reader_started && !in)) {
 		free(st);
 		free(in);
 		finish(g, "gzip: out of memory");
@@ -370,13 +455,21 @@ void tl__gzpipe_free(tl__gzpipe *g)
 		pthread_mutex_lock(&g->mu);
 		g->stop = true;
 		pthread_cond_broadcast(&g->cv);
+		pthread_cond_broadcast(&g->in_cv);
 		pthread_mutex_unlock(&g->mu);
 		pthread_join(g->thread, NULL);
+	}
+	if (g->reader_started)
+		pthread_join(g->reader, NULL);
+	if (g->started) {
+		pthread_cond_destroy(&g->in_cv);
 		pthread_cond_destroy(&g->cv);
 		pthread_mutex_destroy(&g->mu);
 	}
 	for (int i = 0; i < NBUF; i++)
 		free(g->buf[i]);
+	for (int i = 0; i < NIN; i++)
+		free(g->in[i]);
 	free(g);
 }
 
@@ -400,8 +493,41 @@ tl_err tl__gzpipe_open(tl__gzpipe **out, const tl__range *r, const char *name)
 			goto done;
 		}
 	}
-	if (pthread_mutex_init(&g->mu, NULL) != 0 || pthread_cond_init(&g->cv, NULL) != 0 ||
-	    pthread_create(&g->thread, NULL, worker, g) != 0) {
+	if (pthread_mutex_init(&g->mu, NULL) != 0) {
+		err = tl__error(TL_ENOMEM, "%s: cannot start the decompression thread", name);
+		goto done;
+	}
+	if (pthread_cond_init(&g->cv, NULL) != 0) {
+		pthread_mutex_destroy(&g->mu);
+		err = tl__error(TL_ENOMEM, "%s: cannot start the decompression thread", name);
+		goto done;
+	}
+	if (pthread_cond_init(&g->in_cv, NULL) != 0) {
+		pthread_cond_destroy(&g->cv);
+		pthread_mutex_destroy(&g->mu);
+		err = tl__error(TL_ENOMEM, "%s: cannot start the decompression thread", name);
+		goto done;
+	}
+	/* a file: its pieces read ahead, when the buffers and the thread can be had */
+	if (r->fd >= 0) {
+		bool have = true;
+		for (int i = 0; i < NIN && have; i++)
+			have = (g->in[i] = malloc(TL__GZ_IN_SIZE)) != NULL;
+		g->reader_started = have && pthread_create(&g->reader, NULL, reader_main, g) == 0;
+	}
+	if (pthread_create(&g->thread, NULL, worker, g) != 0) {
+		/* started is false: free tears down by hand */
+		if (g->reader_started) {
+			pthread_mutex_lock(&g->mu);
+			g->stop = true;
+			pthread_cond_broadcast(&g->in_cv);
+			pthread_mutex_unlock(&g->mu);
+			pthread_join(g->reader, NULL);
+			g->reader_started = false;
+		}
+		pthread_cond_destroy(&g->in_cv);
+		pthread_cond_destroy(&g->cv);
+		pthread_mutex_destroy(&g->mu);
 		err = tl__error(TL_ENOMEM, "%s: cannot start the decompression thread", name);
 		goto done;
 	}

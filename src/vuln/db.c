@@ -1315,15 +1315,6 @@ typedef struct {
 	size_t n_slots;     /* a power of two, at least twice n */
 } idset;
 
-static uint64_t id_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static tl_err idset_grow(idset *u)
 {
 	size_t ns = u->n_slots ? u->n_slots * 2 : 1024;
@@ -1332,7 +1323,7 @@ static tl_err idset_grow(idset *u)
 	if (!slot)
 		return tl__nomem();
 	for (size_t i = 0; i < u->n; i++) {
-		size_t k = (size_t)id_hash(u->id[i]) & (ns - 1);
+		size_t k = (size_t)tl__strhash(u->id[i], strlen(u->id[i])) & (ns - 1);
 		while (slot[k])
 			k = (k + 1) & (ns - 1);
 		slot[k] = (uint32_t)i + 1;
@@ -1353,7 +1344,7 @@ static tl_err idset_node(idset *u, const char *s, uint32_t *out)
 		return tl__error(TL_ELIMIT, "alias groups: more than %u ids", UINT32_MAX - 1);
 	if ((u->n + 1) * 2 > u->n_slots && (err = idset_grow(u)) != TL_OK)
 		return err;
-	for (k = (size_t)id_hash(s) & (u->n_slots - 1); u->slot[k]; k = (k + 1) & (u->n_slots - 1)) {
+	for (k = (size_t)tl__strhash(s, strlen(s)) & (u->n_slots - 1); u->slot[k]; k = (k + 1) & (u->n_slots - 1)) {
 		if (!strcmp(u->id[u->slot[k] - 1], s)) {
 			*out = u->slot[k] - 1;
 			return TL_OK;

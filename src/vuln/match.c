@@ -97,84 +97,7 @@ static const char *const q_sql[Q_COUNT] = {
 /* Deepest NVD node tree evaluated (the importer stores at most 16). */
 #define NODE_DEPTH_MAX 32
 
-/* ---- small string map (record id -> alias group) ----------------------- */
-
 typedef struct group group;
-
-typedef struct {
-	char **keys;
-	group **vals;
-	size_t cap, n;
-} smap;
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static group *smap_get(const smap *m, const char *k)
-{
-	if (!m->cap)
-		return NULL;
-	for (size_t i = hash_str(k) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->keys[i])
-			return NULL;
-		if (!strcmp(m->keys[i], k))
-			return m->vals[i];
-	}
-}
-
-static tl_err smap_put(smap *m, const char *k, group *v)
-{
-	if ((m->n + 1) * 2 > m->cap) {
-		size_t ncap = m->cap ? m->cap * 2 : 256;
-		char **nk = calloc(ncap, sizeof(*nk));
-		group **nv = calloc(ncap, sizeof(*nv));
-		if (!nk || !nv) {
-			free(nk);
-			free(nv);
-			return tl__nomem();
-		}
-		for (size_t i = 0; i < m->cap; i++) {
-			if (!m->keys[i])
-				continue;
-			size_t j = hash_str(m->keys[i]) & (ncap - 1);
-			while (nk[j])
-				j = (j + 1) & (ncap - 1);
-			nk[j] = m->keys[i];
-			nv[j] = m->vals[i];
-		}
-		free(m->keys);
-		free(m->vals);
-		m->keys = nk;
-		m->vals = nv;
-		m->cap = ncap;
-	}
-	size_t i = hash_str(k) & (m->cap - 1);
-	while (m->keys[i]) {
-		if (!strcmp(m->keys[i], k))
-			return TL_OK;
-		i = (i + 1) & (m->cap - 1);
-	}
-	if (!(m->keys[i] = strdup(k)))
-		return tl__nomem();
-	m->vals[i] = v;
-	m->n++;
-	return TL_OK;
-}
-
-static void smap_dispose(smap *m)
-{
-	for (size_t i = 0; i < m->cap; i++)
-		free(m->keys[i]);
-	free(m->keys);
-	free(m->vals);
-	memset(m, 0, sizeof(*m));
-}
 
 /* ---- state of one run --------------------------------------------------- */
 
@@ -243,7 +166,7 @@ typedef struct {
 	const tl_sbom *sbom;
 	const tl_match_opts *opts;
 	tl_match_stats st;
-	smap groups;
+	tl__strtab groups;   /* record id (borrowed from its group) -> group (p) */
 	group *all_groups;
 	const scpe *cpes;     /* every CPE of the SBOM, sorted by vendor, product (borrowed) */
 	size_t n_cpes;
@@ -1539,12 +1462,15 @@ done:
 static tl_err group_of(mctx *m, const char *id, group **out)
 {
 	group *g;
+	tl__strtab_slot *e;
 	size_t cap = 8;
 	const char *kev_id = NULL;
 	tl_err err = TL_OK;
 
-	if ((*out = smap_get(&m->groups, id)))
+	if ((e = tl__strtab_get(&m->groups, id)) != NULL) {
+		*out = (group *)e->p;
 		return TL_OK;
+	}
 	if (!(g = calloc(1, sizeof(*g))) || !(g->ids = calloc(cap, sizeof(char *)))) {
 		free(g);
 		return tl__nomem();
@@ -1562,9 +1488,13 @@ static tl_err group_of(mctx *m, const char *id, group **out)
 		g->rep = g->ids[0];
 	if (!(g->rep = strdup(g->rep)))
 		return tl__nomem();
-	for (size_t i = 0; i < g->n_ids; i++)
-		if ((err = smap_put(&m->groups, g->ids[i], g)) != TL_OK)
+	for (size_t i = 0; i < g->n_ids; i++) {
+		bool added;
+		if ((err = tl__strtab_put(&m->groups, g->ids[i], &e, &added)) != TL_OK)
 			return err;
+		if (added)
+			e->p = g;
+	}
 	*out = g;
 	return TL_OK;
 }
@@ -2174,7 +2104,7 @@ static void mctx_release(mctx *m)
 		m->all_groups = g->next;
 		group_free(g);
 	}
-	smap_dispose(&m->groups);
+	tl__strtab_dispose(&m->groups); /* (its keys were the groups' ids) */
 	for (int i = 0; i < Q_COUNT; i++) {
 		sqlite3_finalize(m->q[i]);
 		m->q[i] = NULL;

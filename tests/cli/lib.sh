@@ -2,6 +2,9 @@
 # Environment (set by meson): TRUSTLINE, TL_SHARED_DATA, TL_TEST_DATA.
 set -u
 : "${TRUSTLINE:?}" "${TL_SHARED_DATA:?}" "${TL_TEST_DATA:?}"
+# the clock is the real one unless a test sets it (certificates and CRLs
+# issued at a SOURCE_DATE_EPOCH in the past would be expired)
+unset SOURCE_DATE_EPOCH
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 PASS=0

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -255,6 +256,74 @@ static void test_core__parse_u64(void **state)
 	assert_false(tl_parse_u64("12a", &v));
 }
 
+/* tl__strtab against a plain list: every key found with its value, absent
+ * keys not found, batch lookups the same as single ones, keys that differ
+ * only past the first eight bytes or by length kept apart. */
+static void test_core__strtab(void **state)
+{
+	enum { N = 20000 };
+	tl__strtab own = { .own_keys = true }, borrowed = { 0 };
+	char **keys = calloc(N, sizeof(*keys));
+	const char **q = calloc(2 * N + 1, sizeof(*q));
+	tl__strtab_slot *e, **res = calloc(2 * N + 1, sizeof(*res));
+	bool added;
+
+	(void)state;
+	assert_non_null(keys);
+	assert_non_null(q);
+	assert_non_null(res);
+	for (size_t i = 0; i < N; i++) {
+		char k[64];
+		/* a long common prefix, and keys that are prefixes of others */
+		snprintf(k, sizeof(k), "pkg:deb/debian/name@%zu%s", i / 2, i % 2 ? "x" : "");
+		assert_non_null(keys[i] = strdup(k));
+		assert_int_equal(tl__strtab_put(&own, k, &e, &added), TL_OK);
+		assert_true(added);
+		assert_ptr_not_equal(e->key, k); /* copied */
+		e->n = i;
+		assert_int_equal(tl__strtab_put(&borrowed, keys[i], &e, NULL), TL_OK);
+		assert_ptr_equal(e->key, keys[i]);
+		e->p = keys[i];
+	}
+	assert_int_equal(own.n, N);
+	for (size_t i = 0; i < N; i++) {
+		char k[64];
+		assert_non_null(e = tl__strtab_get(&own, keys[i]));
+		assert_int_equal(e->n, i);
+		assert_string_equal(e->key, keys[i]);
+		assert_int_equal(tl__strtab_put(&own, keys[i], &e, &added), TL_OK);
+		assert_false(added);
+		assert_int_equal(e->n, i);
+		snprintf(k, sizeof(k), "pkg:deb/debian/name@%zuy", i);
+		assert_null(tl__strtab_get(&own, k));
+		q[2 * i] = keys[i];
+		q[2 * i + 1] = keys[i] + 1; /* absent */
+	}
+	q[2 * N] = NULL;
+	tl__strtab_get_batch(&borrowed, q, 2 * N + 1, res);
+	for (size_t i = 0; i < N; i++) {
+		assert_non_null(res[2 * i]);
+		assert_ptr_equal(res[2 * i]->p, keys[i]);
+		assert_null(res[2 * i + 1]);
+	}
+	assert_null(res[2 * N]);
+	assert_null(tl__strtab_get(&borrowed, NULL));
+	/* the hash reads words: the bytes past the end of a short tail do not count */
+	assert_true(tl__strhash("abcdefghij", 9) == tl__strhash("abcdefghiX", 9));
+	assert_true(tl__strhash("abcdefghij", 9) != tl__strhash("abcdefghij", 10));
+	assert_true(tl__strhash("", 0) != tl__strhash("\0", 1));
+	tl__strtab_dispose(&own);
+	tl__strtab_dispose(&borrowed);
+	assert_null(tl__strtab_get(&own, keys[0]));
+	tl__strtab_get_batch(&own, q, 1, res);
+	assert_null(res[0]);
+	for (size_t i = 0; i < N; i++)
+		free(keys[i]);
+	free(keys);
+	free(q);
+	free(res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +338,7 @@ int main(void)
 		cmocka_unit_test(test_core__time),
 		cmocka_unit_test(test_core__quote_untrusted_text),
 		cmocka_unit_test(test_core__parse_u64),
+		cmocka_unit_test(test_core__strtab),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,6 +208,25 @@ static void test_gzpipe__truncated_and_corrupt(void **state)
 	memcpy(bad, gz, gz_len);
 	memset(bad + gz_len / 2, 0xff, 4);
 	expect(bad, gz_len, NULL, 0, "gzip: ");
+	/* a file shorter than its range: the read fails (in the read-ahead
+	 * thread), after what was inflated before it */
+	{
+		FILE *f;
+		tl__range r;
+		uint8_t *got;
+		size_t len;
+		char *msg;
+		assert_non_null(f = tmpfile());
+		assert_int_equal(fwrite(gz, 1, gz_len, f), gz_len);
+		assert_int_equal(fflush(f), 0);
+		r = (tl__range){ fileno(f), NULL, 0, gz_len + 100 };
+		assert_int_equal(drain(&r, &got, &len, &msg), TL_OK);
+		assert_non_null(msg);
+		assert_non_null(strstr(msg, "gzip: read error"));
+		free(got);
+		free(msg);
+		fclose(f);
+	}
 	/* not gzip at all: nothing started */
 	{
 		tl__range r = { -1, (const uint8_t *)"BZh91AY", 0, 7 };
