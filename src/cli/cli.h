@@ -4,6 +4,7 @@
 #ifndef TL_CLI_H
 #define TL_CLI_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -60,5 +61,22 @@ int cmd_db_status(int argc, char **argv);
 int cmd_db_update(int argc, char **argv);
 int cmd_vex(int argc, char **argv);
 int cmd_vuln(int argc, char **argv);
+
+/*
+ * A function run beside the caller on a second thread: freeing a large
+ * model or closing a database while the output is written and synced,
+ * which the caller need not wait for.  Without a thread, fn runs at once
+ * in cli_beside_start.  cli_beside_wait waits for it (a no-op when it
+ * already ran).
+ */
+typedef struct {
+	pthread_t th;
+	bool started;
+	void (*fn)(void *);
+	void *arg;
+} cli_beside;
+
+void cli_beside_start(cli_beside *b, void (*fn)(void *), void *arg);
+void cli_beside_wait(cli_beside *b);
 
 #endif

@@ -24,6 +24,11 @@ static void usage(FILE *f)
 	      f);
 }
 
+static void free_sbom(void *doc)
+{
+	tl_sbom_free(doc);
+}
+
 int cmd_sbom_convert(int argc, char **argv)
 {
 	const char *in = NULL, *out = NULL, *to = NULL, *spec = NULL, *v;
@@ -89,15 +94,17 @@ int cmd_sbom_convert(int argc, char **argv)
 			tl_sink sink = tl_file_out_sink(f);
 			err = spdx ? tl_sbom_write_spdx_sink(&sink, doc, &opts)
 			           : tl_sbom_write_cyclonedx_sink(&sink, doc, &opts);
-			/* the model goes while the last write-back runs, before the
-			 * commit waits for it */
-			tl_sbom_free(doc);
+			/* the model is freed on a second thread while the commit
+			 * waits for the write-back (fsync) and renames */
+			cli_beside gone = { 0 };
+			cli_beside_start(&gone, free_sbom, doc);
 			doc = NULL;
 			if (!err)
 				err = tl_file_out_commit(f);
 			else
 				tl_file_out_abort(f);
 			f = NULL;
+			cli_beside_wait(&gone);
 		}
 		rc = err ? cli_fail(err) : 0;
 		goto done;

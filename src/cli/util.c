@@ -57,3 +57,27 @@ const char *cli_opt_value(int argc, char **argv, int *i, const char *opt, bool *
 	}
 	return argv[++*i];
 }
+
+static void *beside_main(void *arg)
+{
+	cli_beside *b = arg;
+
+	b->fn(b->arg);
+	return NULL;
+}
+
+void cli_beside_start(cli_beside *b, void (*fn)(void *), void *arg)
+{
+	b->fn = fn;
+	b->arg = arg;
+	b->started = pthread_create(&b->th, NULL, beside_main, b) == 0;
+	if (!b->started)
+		fn(arg);
+}
+
+void cli_beside_wait(cli_beside *b)
+{
+	if (b->started)
+		pthread_join(b->th, NULL);
+	b->started = false;
+}

@@ -4,7 +4,6 @@
  * table, JSON, SARIF, CycloneDX VDR or HTML after VEX triage (--vex), with a
  * release gate (--fail-on).
  */
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,15 +61,14 @@ static bool reaches(const tl_finding *x, bool kev, tl_severity min)
  * is ~10 ms the write and fsync of the output need not wait for.
  */
 typedef struct {
-	pthread_t th;
-	bool started;
+	cli_beside th;
 	tl_vulndb *db;
 	tl_findings f;
 	tl_sbom *sbom;
 	tl_vex *vex;
 } leftovers;
 
-static void *free_leftovers(void *arg)
+static void free_leftovers(void *arg)
 {
 	leftovers *l = arg;
 
@@ -78,25 +76,6 @@ static void *free_leftovers(void *arg)
 	tl_findings_free(&l->f);
 	tl_sbom_free(l->sbom);
 	tl_vex_free(l->vex);
-	return NULL;
-}
-
-/* Hands l's contents to a thread that frees them; without a thread they
- * are freed here. */
-static void free_later(leftovers *l)
-{
-	if (pthread_create(&l->th, NULL, free_leftovers, l) == 0)
-		l->started = true;
-	else
-		free_leftovers(l);
-}
-
-/* Waits for what free_later handed over. */
-static void free_wait(leftovers *l)
-{
-	if (l->started)
-		pthread_join(l->th, NULL);
-	l->started = false;
 }
 
 int cmd_vuln(int argc, char **argv)
@@ -227,7 +206,7 @@ int cmd_vuln(int argc, char **argv)
 	memset(&f, 0, sizeof(f));
 	sbom = NULL;
 	vex = NULL;
-	free_later(&gone);
+	cli_beside_start(&gone.th, free_leftovers, &gone);
 	if ((rc = cli_write_output(out_path, &out)) != 0)
 		goto done;
 	if (!cli_g.quiet)
@@ -243,7 +222,7 @@ int cmd_vuln(int argc, char **argv)
 need_value:
 	rc = cli_usage_error("vuln: %s needs a value (see --help)", argv[argc - 1]);
 done:
-	free_wait(&gone);
+	cli_beside_wait(&gone.th);
 	tl_vex_free(vex);
 	free(vex_paths);
 	tl_buf_dispose(&out);
