@@ -81,6 +81,8 @@ void tl__strtab_get_batch(const tl__strtab *t, const char *const *keys, size_t n
 /* The slot of key, added (n 0, p NULL; *added true when added is not NULL)
  * when key is new. */
 tl_err tl__strtab_put(tl__strtab *t, const char *key, tl__strtab_slot **out, bool *added);
+/* Room for n more keys without a rehash (for a table about to be filled). */
+tl_err tl__strtab_reserve(tl__strtab *t, size_t n);
 void tl__strtab_dispose(tl__strtab *t);
 
 /* Growable array of fixed-size elements: makes room for one more element

@@ -100,9 +100,8 @@ void tl__strtab_get_batch(const tl__strtab *t, const char *const *keys, size_t n
 	}
 }
 
-static tl_err grow(tl__strtab *t)
+static tl_err grow_to(tl__strtab *t, size_t cap)
 {
-	size_t cap = t->cap ? t->cap * 2 : 64;
 	tl__strtab_slot *slots;
 
 	if (cap < t->cap || cap > SIZE_MAX / sizeof(*slots) || !(slots = calloc(cap, sizeof(*slots))))
@@ -119,6 +118,25 @@ static tl_err grow(tl__strtab *t)
 	t->slots = slots;
 	t->cap = cap;
 	return TL_OK;
+}
+
+static tl_err grow(tl__strtab *t)
+{
+	return grow_to(t, t->cap ? t->cap * 2 : 64);
+}
+
+tl_err tl__strtab_reserve(tl__strtab *t, size_t n)
+{
+	size_t cap = t->cap ? t->cap : 64;
+
+	if (n > SIZE_MAX / 2 - t->n)
+		return tl__nomem();
+	while (cap < 2 * (t->n + n)) {
+		if (cap > SIZE_MAX / 2)
+			return tl__nomem();
+		cap *= 2;
+	}
+	return cap > t->cap ? grow_to(t, cap) : TL_OK;
 }
 
 tl_err tl__strtab_put(tl__strtab *t, const char *key, tl__strtab_slot **out, bool *added)

@@ -563,6 +563,8 @@ static tl_err read_components(rctx *r, const json_t *parent, unsigned depth)
 	if (depth == 1 && r->stream && tl__json_stream_has(r->stream, "components")) {
 		/* the same reads in the same order, one parsed element at a time */
 		size_t n = tl__json_stream_count(r->stream, "components");
+		if ((err = tl__strtab_reserve(&r->refs, n)) != TL_OK)
+			return err;
 		for (i = 0; i < n; i++) {
 			if ((err = tl__json_stream_item(r->stream, "components", i, &item)) != TL_OK)
 				return err;

@@ -148,6 +148,7 @@ static tl_err make_id(wr *w, const char *raw, const char **out)
 	tl_buf b = TL_BUF_INIT, cand = TL_BUF_INIT;
 	tl__strtab_slot *e, *counter;
 	size_t next;
+	bool added;
 	const char *body = raw ? raw : "";
 	tl_err err;
 
@@ -159,9 +160,10 @@ static tl_err make_id(wr *w, const char *raw, const char **out)
 	for (char *p = b.ptr + 8; *p; p++)
 		if (!id_char(*p))
 			*p = '-';
-	if (!tl__strtab_get(&w->ids, b.ptr)) {
-		if ((err = tl__strtab_put(&w->ids, b.ptr, &e, NULL)) == TL_OK)
-			*out = e->key;
+	if ((err = tl__strtab_put(&w->ids, b.ptr, &e, &added)) != TL_OK)
+		goto done;
+	if (added) {
+		*out = e->key;
 		goto done;
 	}
 	counter = tl__strtab_get(&w->counters, b.ptr);
@@ -798,24 +800,28 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 		err = tl__nomem();
 		goto done;
 	}
-	if ((err = tl__strtab_put(&w.ids, "SPDXRef-DOCUMENT", &e, NULL)) != TL_OK)
+	if ((err = tl__strtab_reserve(&w.ids, n_pkgs + 1)) != TL_OK ||
+	    (err = tl__strtab_reserve(&w.refmap, n_pkgs)) != TL_OK ||
+	    (err = tl__strtab_put(&w.ids, "SPDXRef-DOCUMENT", &e, NULL)) != TL_OK)
 		goto done;
 	for (size_t i = 0; i < n_pkgs; i++) {
 		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
 		                                          : &doc->components[i];
 		if ((err = make_id(&w, c->ref ? c->ref : c->name, &pkg_ids[i])) != TL_OK)
 			goto done;
-		if (c->ref && !tl__strtab_get(&w.refmap, c->ref)) {
+		if (c->ref) {
+			bool added;
+			if ((err = tl__strtab_put(&w.refmap, c->ref, &e, &added)) != TL_OK)
+				goto done;
 			/* a key jansson would refuse (not UTF-8) fails as it did
 			 * when the map was a JSON object */
-			if (check_str("refmap", c->ref) != TL_OK) {
+			if (added && check_str("refmap", c->ref) != TL_OK) {
 				err = tl__error(TL_EINVAL, "SPDX writer: \"%.80s\": not valid UTF-8 (or out of memory)",
 				                c->ref);
 				goto done;
 			}
-			if ((err = tl__strtab_put(&w.refmap, c->ref, &e, NULL)) != TL_OK)
-				goto done;
-			e->p = pkg_ids[i];
+			if (added)
+				e->p = pkg_ids[i];
 		}
 		if ((err = collect_license_refs(lrefs, c->license)) != TL_OK)
 			goto done;
