@@ -165,6 +165,13 @@ typedef struct {
  * '.') or TL_ENOMEM (no message set either).
  */
 tl_err tl__json_fast_parse(json_t **out, const char *data, size_t len);
+/* Whether s (n bytes) is UTF-8 that jansson takes in a string (json_stringn
+ * non-NULL): well-formed, no overlong form, surrogate or code point past
+ * U+10FFFF.  NUL bytes count as text here. */
+bool tl__json_utf8_valid(const char *s, size_t n);
+/* The length of the UTF-8 sequence at s (n > 0 bytes available) by the
+ * same rules: 1 for ASCII, 2 to 4, or 0 when it is not well-formed. */
+size_t tl__utf8_seq_len(const char *s, size_t n);
 
 /* The length of the longest prefix of s (n bytes) with nothing a JSON
  * string escapes: no '"', '\\' or byte below 0x20. */

@@ -156,6 +156,35 @@ static inline size_t utf8_len(const unsigned char *p, const unsigned char *end)
 	return 0; /* a continuation byte, C0/C1, or F5..FF */
 }
 
+size_t tl__utf8_seq_len(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	if (n == 0)
+		return 0;
+	return p[0] < 0x80 ? 1 : utf8_len(p, p + n);
+}
+
+bool tl__json_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		size_t k;
+		p += tl__json_ascii_len((const char *)p, (size_t)(end - p));
+		if (p == end)
+			break;
+		if (*p < 0x80) { /* a byte JSON escapes: still ASCII */
+			p++;
+			continue;
+		}
+		if ((k = utf8_len(p, end)) == 0)
+			return false;
+		p += k;
+	}
+	return true;
+}
+
 /* The value of 4 hex digits at p (4 bytes available), or -1. */
 static inline long hex4(const unsigned char *p)
 {

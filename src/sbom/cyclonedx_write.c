@@ -498,19 +498,7 @@ static tl_err next_component(void *ctx, json_t **out)
 
 static bool text_ok(const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	json_t *v;
-
-	if (!s)
-		return true; /* left out */
-	while (*p && *p < 0x80)
-		p++;
-	if (!*p)
-		return true;
-	if ((v = json_string(s)) == NULL)
-		return false;
-	json_decref(v);
-	return true;
+	return !s || tl__json_utf8_valid(s, strlen(s)); /* NULL: left out */
 }
 
 /* key: "v"; nothing when v is NULL (as put_str) */

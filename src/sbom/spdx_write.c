@@ -466,22 +466,12 @@ static bool is_uuid(const char *s)
  * checked before any of it is written, so a string jansson would refuse
  * (not UTF-8) fails the item, as it would in a jansson value. */
 
+/* A string jansson would refuse (not UTF-8) fails, as when the value was a json_string. */
 static tl_err check_str(const char *key, const char *s)
 {
-	if (s) {
-		const unsigned char *p = (const unsigned char *)s;
-		json_t *v;
-		while (*p && *p < 0x80)
-			p++;
-		if (!*p)
-			return TL_OK;
-		/* not ASCII: jansson decides, as when the value was made */
-		if ((v = json_string(s)) != NULL) {
-			json_decref(v);
-			return TL_OK;
-		}
-	}
-	return tl__error(TL_EINVAL, "SPDX writer: %s: not valid UTF-8 (or out of memory)", key);
+	if (s && tl__json_utf8_valid(s, strlen(s)))
+		return TL_OK;
+	return tl__error(TL_EINVAL, "SPDX writer: %s: not valid UTF-8", key);
 }
 
 static tl_err put_kv(tl_buf *o, unsigned depth, bool *first, const char *key, const char *v)
@@ -816,8 +806,7 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 			/* a key jansson would refuse (not UTF-8) fails as it did
 			 * when the map was a JSON object */
 			if (added && check_str("refmap", c->ref) != TL_OK) {
-				err = tl__error(TL_EINVAL, "SPDX writer: \"%.80s\": not valid UTF-8 (or out of memory)",
-				                c->ref);
+				err = tl__error(TL_EINVAL, "SPDX writer: \"%.80s\": not valid UTF-8", c->ref);
 				goto done;
 			}
 			if (added)

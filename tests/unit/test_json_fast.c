@@ -363,6 +363,46 @@ static void test_json_fast__tl_json_parse_keeps_messages(void **state)
 	json_decref(v);
 }
 
+/* tl__json_utf8_valid against json_stringn itself: every string of one and
+ * two bytes, every lead byte with every second byte before ASCII, and
+ * 300,000 pseudo-random strings of 3 to 6 bytes from the bytes that matter. */
+static void test_json_fast__utf8_valid_as_jansson(void **state)
+{
+	static const unsigned char pick[] = { 0x00, 0x22, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF,
+	                                      0xC0, 0xC1, 0xC2, 0xDF, 0xE0, 0xE1, 0xEC, 0xED, 0xEE, 0xEF,
+	                                      0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xFF };
+	unsigned char b[8];
+	uint64_t x = 88172645463325252ull;
+
+	(void)state;
+	for (unsigned len = 1; len <= 2; len++) {
+		for (unsigned v = 0; v < (1u << (8 * len)); v++) {
+			json_t *j;
+			b[0] = (unsigned char)v;
+			b[1] = (unsigned char)(v >> 8);
+			j = json_stringn((const char *)b, len);
+			if ((j != NULL) != tl__json_utf8_valid((const char *)b, len))
+				fail_msg("%u bytes %02x %02x: jansson %d", len, b[0], b[1], j != NULL);
+			json_decref(j);
+		}
+	}
+	for (int i = 0; i < 300000; i++) {
+		size_t len = 3 + (size_t)(i % 4);
+		json_t *j;
+		for (size_t k = 0; k < len; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			b[k] = pick[x % sizeof(pick)];
+		}
+		j = json_stringn((const char *)b, len);
+		if ((j != NULL) != tl__json_utf8_valid((const char *)b, len))
+			fail_msg("%02x %02x %02x %02x %02x %02x (%zu bytes): jansson %d", b[0], b[1], b[2], b[3], b[4],
+			         b[5], len, j != NULL);
+		json_decref(j);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +410,7 @@ int main(void)
 		cmocka_unit_test(test_json_fast__numbers),
 		cmocka_unit_test(test_json_fast__strings),
 		cmocka_unit_test(test_json_fast__utf8),
+		cmocka_unit_test(test_json_fast__utf8_valid_as_jansson),
 		cmocka_unit_test(test_json_fast__nul_bytes),
 		cmocka_unit_test(test_json_fast__objects_and_arrays),
 		cmocka_unit_test(test_json_fast__depth),
