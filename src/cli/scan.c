@@ -62,6 +62,17 @@ static const char *opt_arg(int argc, char **argv, int *i, const char *lng, const
 	return NULL;
 }
 
+/* "trustline: <what><text>\n" on stderr, where text comes from the image
+ * (a file name, a distribution name): its control bytes are written as '?',
+ * so a hostile name cannot drive the terminal. */
+static void say(const char *what, const char *text)
+{
+	fprintf(stderr, "trustline: %s", what);
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		fputc(*p < 0x20 || *p == 0x7f ? '?' : *p, stderr);
+	fputc('\n', stderr);
+}
+
 static void summary(const tl_scan_summary *s, const tl_sbom *doc, double secs)
 {
 	fprintf(stderr, "trustline: scanned %s%s%s%s: %llu entries, %llu files, %llu bytes read\n",
@@ -69,7 +80,7 @@ static void summary(const tl_scan_summary *s, const tl_sbom *doc, double secs)
 	        s->source_detail ? ")" : "", (unsigned long long)s->entries, (unsigned long long)s->files,
 	        (unsigned long long)s->bytes);
 	if (s->distro)
-		fprintf(stderr, "trustline: distribution %s\n", s->distro);
+		say("distribution ", s->distro);
 	fprintf(stderr, "trustline: components: %zu dpkg, %zu apk, %zu opkg, %zu unowned ELF files (%zu in all)\n",
 	        s->n_dpkg, s->n_apk, s->n_opkg, s->n_elf_unowned, doc->n_components);
 	if (s->n_nested)
@@ -86,23 +97,23 @@ static void summary(const tl_scan_summary *s, const tl_sbom *doc, double secs)
 		fprintf(stderr, "trustline: md5sums: %zu package files checked, %zu modified, %zu missing\n",
 		        s->n_md5_checked, s->n_md5_modified, s->n_md5_missing);
 	for (size_t i = 0; i < s->n_md5_modified && i < 20; i++)
-		fprintf(stderr, "trustline:   modified: %s\n", s->modified[i]);
+		say("  modified: ", s->modified[i]);
 	if (s->n_md5_modified > 20)
 		fprintf(stderr, "trustline:   ... and %zu more modified files\n", s->n_md5_modified - 20);
 	for (size_t i = 0; i < s->n_elf_unowned && i < 20; i++)
-		fprintf(stderr, "trustline:   unowned ELF: %s\n", s->unowned[i]);
+		say("  unowned ELF: ", s->unowned[i]);
 	if (s->n_elf_unowned > 20)
 		fprintf(stderr, "trustline:   ... and %zu more unowned ELF files\n", s->n_elf_unowned - 20);
 	for (size_t i = 0; i < s->n_warnings && (cli_g.verbose || i < 5); i++)
-		fprintf(stderr, "trustline: warning: %s\n", s->warnings[i]);
+		say("warning: ", s->warnings[i]);
 	if (!cli_g.verbose && s->n_warnings > 5)
 		fprintf(stderr, "trustline: ... and %zu more warnings (-v shows them)\n", s->n_warnings - 5);
 	for (size_t i = 0; i < s->n_limits; i++) {
 		if (!s->limit || strcmp(s->limits[i], s->limit) != 0)
-			fprintf(stderr, "trustline: warning: limit reached, an image was not opened: %s\n", s->limits[i]);
+			say("warning: limit reached, an image was not opened: ", s->limits[i]);
 	}
 	if (s->limit)
-		fprintf(stderr, "trustline: warning: limit reached, the SBOM is incomplete: %s\n", s->limit);
+		say("warning: limit reached, the SBOM is incomplete: ", s->limit);
 	fprintf(stderr, "trustline: done in %.3f s\n", secs);
 }
 

@@ -1235,6 +1235,94 @@ done:
 	return err;
 }
 
+/* ---- text that is not UTF-8 ------------------------------------------------ */
+
+/*
+ * Names in an image are bytes: a file name (or a field of a package
+ * database) that is not UTF-8 cannot go into a JSON document as it is.
+ * Each byte that does not start a well-formed sequence is written as the
+ * four characters \xNN (upper-case hex), which keeps the names apart and
+ * shows what was there; every string of the document goes through the
+ * same function, so a ref and the dependency edges naming it still agree.
+ */
+static tl_err fix_utf8(char **s, size_t *n_fixed)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	tl_buf b = TL_BUF_INIT;
+	const char *p;
+	size_t n;
+	tl_err err = TL_OK;
+
+	if (!*s || tl__json_utf8_valid(*s, (n = strlen(*s))))
+		return TL_OK;
+	for (p = *s; *p && !err; ) {
+		size_t k = tl__utf8_seq_len(p, n - (size_t)(p - *s));
+		if (k) {
+			err = tl_buf_put(&b, p, k);
+			p += k;
+		} else {
+			char e[4] = { '\\', 'x', hex[(unsigned char)*p >> 4], hex[*p & 15] };
+			err = tl_buf_put(&b, e, 4);
+			p++;
+		}
+	}
+	if (!err) {
+		char *t = tl_buf_detach(&b);
+		if (!t) {
+			err = tl__nomem();
+		} else {
+			free(*s);
+			*s = t;
+			(*n_fixed)++;
+		}
+	}
+	tl_buf_dispose(&b);
+	return err;
+}
+
+static tl_err fix_component_utf8(tl_sbom_component *c, size_t *n)
+{
+	char **f[] = { &c->ref, &c->group, &c->name, &c->version, &c->description, &c->supplier, &c->author,
+	               &c->purl, &c->cpe, &c->license, &c->copyright };
+	tl_err err = TL_OK;
+
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]) && !err; i++)
+		err = fix_utf8(f[i], n);
+	for (size_t i = 0; i < c->n_hashes && !err; i++)
+		err = fix_utf8(&c->hashes[i].hex, n);
+	for (size_t i = 0; i < c->n_files && !err; i++)
+		err = fix_utf8(&c->files[i], n);
+	for (size_t i = 0; i < c->n_props && !err; i++)
+		if (!(err = fix_utf8(&c->props[i].name, n)))
+			err = fix_utf8(&c->props[i].value, n);
+	return err;
+}
+
+/* Every string of doc made UTF-8; *n_fixed counts those that were not. */
+static tl_err fix_document_utf8(tl_sbom *doc, size_t *n_fixed)
+{
+	tl_err err = TL_OK;
+
+	*n_fixed = 0;
+	if (doc->subject)
+		err = fix_component_utf8(doc->subject, n_fixed);
+	for (size_t i = 0; i < doc->n_components && !err; i++)
+		err = fix_component_utf8(&doc->components[i], n_fixed);
+	for (size_t i = 0; i < doc->n_deps && !err; i++) {
+		err = fix_utf8(&doc->deps[i].ref, n_fixed);
+		for (size_t k = 0; k < doc->deps[i].n_deps && !err; k++)
+			err = fix_utf8(&doc->deps[i].deps[k], n_fixed);
+	}
+	for (size_t i = 0; i < doc->n_props && !err; i++)
+		if (!(err = fix_utf8(&doc->props[i].name, n_fixed)))
+			err = fix_utf8(&doc->props[i].value, n_fixed);
+	if (!err)
+		err = fix_utf8(&doc->name, n_fixed);
+	if (!err)
+		err = fix_utf8(&doc->supplier, n_fixed);
+	return err;
+}
+
 /* ---- the target's own digest ------------------------------------------------ */
 
 /*
@@ -1606,6 +1694,14 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 			err = tl__nomem();
 			goto done;
 		}
+	}
+	{
+		size_t n_fixed;
+		if ((err = fix_document_utf8(doc, &n_fixed)) != TL_OK)
+			goto done;
+		if (n_fixed && (err = warn(sum, "%zu names or fields were not UTF-8: each byte outside a "
+		                               "UTF-8 sequence is written as \\xNN", n_fixed)) != TL_OK)
+			goto done;
 	}
 	*out = doc;
 	doc = NULL;

@@ -198,6 +198,22 @@ printf 'ID=debian\nVERSION_ID=12\n' >"$TMP/evil/x/os-release"
 tar -C "$TMP/evil" -cf "$TMP/evil.tar" --transform 's,^x/os-release,../../../etc/os-release,' -P x/os-release
 expect_exit 0 "archive with ../ names" "$TRUSTLINE" scan "$TMP/evil.tar" -o "$TMP/evil.json"
 expect_grep "traversal reported" 'above the image root' "$TMP/err"
+# names that are not UTF-8 (Latin-1 "café") and a name with an escape sequence: the SBOM
+# still passes the schemas, each stray byte written as \xNN, the terminal gets no control byte
+mkdir -p "$TMP/names/usr/bin"
+cp "$R/usr/bin/bzip2" "$TMP/names/usr/bin/caf$(printf '\351')"
+cp "$R/usr/bin/bzip2" "$TMP/names/usr/bin/caf$(printf '\350')"
+cp "$R/usr/bin/bzip2" "$TMP/names/usr/bin/x$(printf '\033')[31mred"
+expect_exit 0 "names not UTF-8" "$TRUSTLINE" scan "$TMP/names" -o "$TMP/names.json"
+ajv_validate cyclonedx-1.6 "$TMP/names.json"
+expect_grep "stray byte written as \\xE9" '"file:/usr/bin/caf\\\\xE9"' "$TMP/names.json"
+expect_grep "names kept apart" '"file:/usr/bin/caf\\\\xE8"' "$TMP/names.json"
+expect_grep "the fix is reported" 'not UTF-8: each byte outside a UTF-8 sequence is written as' "$TMP/err"
+if LC_ALL=C grep -q "$(printf '\033')" "$TMP/err"; then not_ok "an escape byte from a file name reached stderr"; else ok; fi
+expect_grep "the escape shown as ?" 'unowned ELF: /usr/bin/x\?\[31mred' "$TMP/err"
+expect_exit 0 "names not UTF-8, SPDX" "$TRUSTLINE" scan "$TMP/names" --format spdx -o "$TMP/names.spdx.json"
+ajv_validate spdx-2.3 "$TMP/names.spdx.json"
+
 # bad input: one line, exit 2
 printf 'not an image' >"$TMP/junk.bin"
 expect_exit 2 "not an image" "$TRUSTLINE" scan "$TMP/junk.bin"
