@@ -757,6 +757,68 @@ static void test_scan__gunzip_bounded(void **state)
 }
 
 /*
+ * A max that falls inside one of lzop's blocks (256 KiB as lzop writes
+ * them): exactly max bytes come out, the head of the whole file, for every
+ * max tried, on text and on random bytes (stored blocks).  The file is made
+ * by the real lzop program.
+ */
+static void test_scan__lzop_cut_inside_a_block(void **state)
+{
+	char dir[] = "/tmp/tl-lzop-XXXXXX", plain[64], packed[64], cmd[200];
+	size_t n = 700000, len, whole_len;
+	uint8_t *data = malloc(n), *out, *whole, *lz;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	FILE *f;
+	long lz_len;
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(mkdtemp(dir));
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		/* text for 300 KB, then bytes lzop cannot shrink */
+		data[i] = i < 300000 ? (uint8_t)("abcdefgh "[x % 9]) : (uint8_t)x;
+	}
+	snprintf(plain, sizeof(plain), "%s/p", dir);
+	snprintf(packed, sizeof(packed), "%s/p.lzo", dir);
+	assert_non_null(f = fopen(plain, "wb"));
+	assert_int_equal(fwrite(data, 1, n, f), n);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "lzop -q -c '%s' > '%s'", plain, packed);
+	assert_int_equal(system(cmd), 0);
+	assert_non_null(f = fopen(packed, "rb"));
+	fseek(f, 0, SEEK_END);
+	lz_len = ftell(f);
+	rewind(f);
+	assert_non_null(lz = malloc((size_t)lz_len));
+	assert_int_equal(fread(lz, 1, (size_t)lz_len, f), (size_t)lz_len);
+	fclose(f);
+	{
+		tl__range r = { -1, lz, 0, (uint64_t)lz_len };
+		assert_int_equal(tl__lzop_decode(&r, "p.lzo", (uint64_t)1 << 30, &whole, &whole_len), TL_OK);
+		assert_int_equal(whole_len, n);
+		assert_memory_equal(whole, data, n);
+		for (uint64_t max = 1; max < n; max = max * 3 + 7) {
+			assert_int_equal(tl__lzop_decode(&r, "p.lzo", max, &out, &len), TL_ELIMIT);
+			assert_int_equal(len, max);
+			assert_memory_equal(out, data, len);
+			free(out);
+		}
+		assert_int_equal(tl__lzop_decode(&r, "p.lzo", n, &out, &len), TL_OK);
+		assert_int_equal(len, n);
+		free(out);
+	}
+	free(whole);
+	free(lz);
+	free(data);
+	unlink(plain);
+	unlink(packed);
+	rmdir(dir);
+}
+
+/*
  * The squashfs reader's decompression threads on fuzz/corpus/scan_source/
  * blocks-4k.sqfs (docs/fuzzing.md: mksquashfs -b 4096 -comp gzip): d/three-blocks
  * is two data blocks and a 293-byte tail in a fragment (its SHA-256 is
@@ -1093,6 +1155,7 @@ int main(void)
 		cmocka_unit_test(test_scan__resolve_inside_nested_root),
 		cmocka_unit_test(test_scan__changelog_cves),
 		cmocka_unit_test(test_scan__gunzip_bounded),
+		cmocka_unit_test(test_scan__lzop_cut_inside_a_block),
 		cmocka_unit_test(test_scan__squashfs_threads),
 		cmocka_unit_test(test_scan__md5sums_lines),
 		cmocka_unit_test(test_scan__file_work_in_walk_order),
