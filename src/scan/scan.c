@@ -1333,7 +1333,7 @@ static tl_err fix_document_utf8(tl_sbom *doc, size_t *n_fixed)
  * subject_digest_finish stops it between pieces and hashes whatever is
  * left itself, reporting any error; the thread reports none (it stops).
  */
-#define DIGEST_PIECE ((size_t)1 << 20)
+#define DIGEST_PIECE ((size_t)128 << 10) /* small: a stop waits for one piece at idle priority */
 
 typedef struct {
 	pthread_t thread;
