@@ -2380,6 +2380,12 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 			if (wk[i].m.err != TL_OK && (!bad || wk[i].m.err_chunk < bad->err_chunk))
 				bad = &wk[i].m;
 		if (bad) {
+			/* what one thread would have logged before it failed: the
+			 * chunks before the failing one (all finished: chunks are
+			 * taken in order and a stop is seen between chunks) and the
+			 * failing one up to the failure */
+			for (size_t k = 0; w.capture && k <= bad->err_chunk && k < w.n_chunks; k++)
+				tl__log_replay(&w.chunks[k].logs);
 			err = bad == &m ? m.err : tl__error(bad->err, "%s", bad->errmsg ? bad->errmsg : "matching failed");
 			goto done;
 		}
