@@ -408,6 +408,7 @@ typedef struct {
 	                      * CPE attribute the component does not state, an AND
 	                      * configuration whose platform is not in the SBOM) */
 	uint64_t findings;
+	unsigned threads;    /* threads that matched at least one chunk of components */
 } tl_match_stats;
 
 typedef struct {

@@ -181,6 +181,7 @@ typedef struct {
 	tl_err err;
 	size_t err_chunk;
 	char *errmsg;
+	size_t chunks_done;   /* chunks this thread matched */
 } mctx;
 
 static tl_err sqlfail(mctx *m, const char *what)
@@ -2152,6 +2153,7 @@ static void run_chunks(mctx *m, work *w, bool progress)
 			}
 		}
 		tl__log_capture(NULL);
+		m->chunks_done++;
 		w->chunks[k].out = m->out;
 		memset(&m->out, 0, sizeof(m->out));
 		if (m->err != TL_OK)
@@ -2393,8 +2395,10 @@ tl_err tl_vuln_match(tl_vulndb *db, const tl_sbom *sbom, const tl_match_opts *op
 	/* the chunks' log messages in order, then everything summed up */
 	for (size_t k = 0; w.capture && k < w.n_chunks; k++)
 		tl__log_replay(&w.chunks[k].logs);
+	m.st.threads = m.chunks_done > 0;
 	for (unsigned i = 0; i < n_workers; i++) {
 		const mctx *x = &wk[i].m;
+		m.st.threads += x->chunks_done > 0;
 		m.st.components += x->st.components;
 		m.st.checked += x->st.checked;
 		m.st.no_data += x->st.no_data;
