@@ -58,7 +58,8 @@ struct tl__gzpipe {
 	tl__range r;          /* borrowed: the compressed bytes */
 	uint64_t pos;         /* next byte of r to hand to the inflater */
 	pthread_t thread;
-	bool started;
+	bool started;         /* the inflating thread runs */
+	bool sync;            /* mu, cv and in_cv are initialised */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	unsigned char *buf[NBUF];
@@ -451,17 +452,16 @@ void tl__gzpipe_free(tl__gzpipe *g)
 {
 	if (!g)
 		return;
-	if (g->started) {
+	if (g->sync) {
 		pthread_mutex_lock(&g->mu);
 		g->stop = true;
 		pthread_cond_broadcast(&g->cv);
 		pthread_cond_broadcast(&g->in_cv);
 		pthread_mutex_unlock(&g->mu);
-		pthread_join(g->thread, NULL);
-	}
-	if (g->reader_started)
-		pthread_join(g->reader, NULL);
-	if (g->started) {
+		if (g->started)
+			pthread_join(g->thread, NULL);
+		if (g->reader_started)
+			pthread_join(g->reader, NULL);
 		pthread_cond_destroy(&g->in_cv);
 		pthread_cond_destroy(&g->cv);
 		pthread_mutex_destroy(&g->mu);
@@ -508,6 +508,7 @@ tl_err tl__gzpipe_open(tl__gzpipe **out, const tl__range *r, const char *name)
 		err = tl__error(TL_ENOMEM, "%s: cannot start the decompression thread", name);
 		goto done;
 	}
+	g->sync = true; /* from here on, tl__gzpipe_free stops and joins what was started */
 	/* a file: its pieces read ahead, when the buffers and the thread can be had */
 	if (r->fd >= 0) {
 		bool have = true;
@@ -516,18 +517,6 @@ tl_err tl__gzpipe_open(tl__gzpipe **out, const tl__range *r, const char *name)
 		g->reader_started = have && pthread_create(&g->reader, NULL, reader_main, g) == 0;
 	}
 	if (pthread_create(&g->thread, NULL, worker, g) != 0) {
-		/* started is false: free tears down by hand */
-		if (g->reader_started) {
-			pthread_mutex_lock(&g->mu);
-			g->stop = true;
-			pthread_cond_broadcast(&g->in_cv);
-			pthread_mutex_unlock(&g->mu);
-			pthread_join(g->reader, NULL);
-			g->reader_started = false;
-		}
-		pthread_cond_destroy(&g->in_cv);
-		pthread_cond_destroy(&g->cv);
-		pthread_mutex_destroy(&g->mu);
 		err = tl__error(TL_ENOMEM, "%s: cannot start the decompression thread", name);
 		goto done;
 	}
