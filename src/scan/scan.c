@@ -1298,7 +1298,8 @@ static tl_err fix_component_utf8(tl_sbom_component *c, size_t *n)
 	return err;
 }
 
-/* Every string of doc made UTF-8; *n_fixed counts those that were not. */
+/* Every string of doc made UTF-8; *n_fixed counts the strings that were
+ * not (one file name may be in several: a ref, a name, evidence, edges). */
 static tl_err fix_document_utf8(tl_sbom *doc, size_t *n_fixed)
 {
 	tl_err err = TL_OK;
@@ -1699,8 +1700,8 @@ tl_err tl_scan_run(tl_sbom **out, tl_scan_summary *sum_out, const char *target, 
 		size_t n_fixed;
 		if ((err = fix_document_utf8(doc, &n_fixed)) != TL_OK)
 			goto done;
-		if (n_fixed && (err = warn(sum, "%zu names or fields were not UTF-8: each byte outside a "
-		                               "UTF-8 sequence is written as \\xNN", n_fixed)) != TL_OK)
+		if (n_fixed && (err = warn(sum, "%zu strings of the document held text that is not "
+		                               "UTF-8: each byte outside a UTF-8 sequence is written as \\xNN", n_fixed)) != TL_OK)
 			goto done;
 	}
 	*out = doc;
