@@ -1,5 +1,6 @@
 /*
- * Internal interface of the SBOM readers: reading from a streamed document.
+ * Internal interface of the SBOM readers (reading from a streamed
+ * document) and of the writers' tests.
  */
 #ifndef TL_SBOM_READ_INT_H
 #define TL_SBOM_READ_INT_H
@@ -18,5 +19,13 @@ extern const char *const tl__cyclonedx_stream_keys[];
  * the message.
  */
 tl_err tl__sbom_read_cyclonedx_stream(tl_sbom **out, tl__json_stream *s, const char *name);
+
+/*
+ * The SPDX writer's test hooks (spdx_write.c): set tl__spdx_no_fast_text
+ * and every package is written the general way; tl__spdx_fast_packages
+ * counts the packages written the fast way (atomic).
+ */
+extern bool tl__spdx_no_fast_text;
+extern size_t tl__spdx_fast_packages;
 
 #endif

@@ -44,6 +44,7 @@
 #include <time.h>
 
 #include "core/core_int.h"
+#include "read_int.h"
 #include "trustline/sbom.h"
 
 #define TOOL_AGENT "Tool: trustline-" TL_VERSION
@@ -627,6 +628,228 @@ static tl_err package_text(tl_buf *o, const wr *w, const tl_sbom_component *c, c
 	return put_close(o, 2, '}');
 }
 
+/* ---- the same package text in one piece ---------------------------------
+ *
+ * Almost every package has only ASCII strings with nothing to escape.
+ * For those, the bytes package_text writes are made here with one reserve
+ * and plain copies: the keys, indentation and punctuation as literals, the
+ * strings as they are (such a string is valid UTF-8, so nothing to check).
+ * A package with any other string goes the way above.  The text is made
+ * twice, once to count it and once to write it, so the reserve is exact.
+ * tests/unit/test_spdx.c compares the two ways on every kind of package. */
+
+bool tl__spdx_no_fast_text;
+size_t tl__spdx_fast_packages;
+
+typedef struct {
+	char *o;  /* NULL: only counting */
+	size_t n; /* bytes counted or written */
+} emit;
+
+static inline void em(emit *e, const char *s, size_t n)
+{
+	if (e->o)
+		memcpy(e->o + e->n, s, n);
+	e->n += n;
+}
+
+#define EM(e, lit) em(e, lit, sizeof(lit) - 1)
+
+/* a string and its length */
+typedef struct {
+	const char *s;
+	size_t n;
+} sv;
+
+typedef struct {
+	sv id, name, license, copyright, version, description, supplier, originator, purl, cpe;
+	const char *originator_kind; /* "Organization" or "Person" (originator.s set) */
+	bool supplier_paren, originator_paren; /* the agent string gets " ()" */
+} fast_pkg;
+
+/* s (may be NULL: absent) as an sv when it is plain ASCII: false if not */
+static bool plain_sv(const char *s, sv *out)
+{
+	out->s = s;
+	out->n = s ? strlen(s) : 0;
+	return !s || tl__json_ascii_len(s, out->n) == out->n;
+}
+
+/* "\"value\"" */
+static void em_str(emit *e, const char *s, size_t n)
+{
+	EM(e, "\"");
+	em(e, s, n);
+	EM(e, "\"");
+}
+
+/* "Kind: name" or "Kind: name ()", quoted (agent_str without an email) */
+static void em_agent(emit *e, const char *kind, const sv *name, bool paren)
+{
+	EM(e, "\"");
+	em(e, kind, strlen(kind));
+	EM(e, ": ");
+	em(e, name->s, name->n);
+	if (paren)
+		EM(e, " ()");
+	EM(e, "\"");
+}
+
+static void em_external_ref(emit *e, bool first, const char *cat, const char *type, const sv *loc)
+{
+	if (!first)
+		EM(e, ",");
+	EM(e, "\n        {\n          \"referenceCategory\": ");
+	em_str(e, cat, strlen(cat));
+	EM(e, ",\n          \"referenceLocator\": ");
+	em_str(e, loc->s, loc->n);
+	EM(e, ",\n          \"referenceType\": ");
+	em_str(e, type, strlen(type));
+	EM(e, "\n        }");
+}
+
+/* package_text's bytes for a package fast_prepare accepted */
+static void fast_emit(emit *e, const wr *w, const tl_sbom_component *c, const fast_pkg *f)
+{
+	bool first;
+
+	EM(e, "{\n      \"SPDXID\": ");
+	em_str(e, f->id.s, f->id.n);
+	if (c->n_files) {
+		EM(e, ",\n      \"annotations\": [");
+		for (size_t i = 0; i < c->n_files; i++) {
+			const char *file = c->files[i] ? c->files[i] : "";
+			if (i)
+				EM(e, ",");
+			EM(e, "\n        {\n          \"annotationDate\": ");
+			em_str(e, w->created, strlen(w->created));
+			EM(e, ",\n          \"annotationType\": \"OTHER\",\n          \"annotator\": \"" TOOL_AGENT
+			      "\",\n          \"comment\": \"" FILE_EVIDENCE_PREFIX);
+			em(e, file, strlen(file));
+			EM(e, "\"\n        }");
+		}
+		EM(e, "\n      ]");
+	}
+	if (c->n_hashes) {
+		EM(e, ",\n      \"checksums\": [");
+		first = true;
+		for (size_t i = 0; i < c->n_hashes; i++) {
+			const char *alg;
+			if ((unsigned)c->hashes[i].alg >= sizeof(spdx_alg) / sizeof(spdx_alg[0]) || !c->hashes[i].hex)
+				continue;
+			alg = spdx_alg[c->hashes[i].alg];
+			if (!first)
+				EM(e, ",");
+			first = false;
+			EM(e, "\n        {\n          \"algorithm\": ");
+			em_str(e, alg, strlen(alg));
+			EM(e, ",\n          \"checksumValue\": ");
+			em_str(e, c->hashes[i].hex, strlen(c->hashes[i].hex));
+			EM(e, "\n        }");
+		}
+		if (first)
+			EM(e, "]");
+		else
+			EM(e, "\n      ]");
+	}
+	EM(e, ",\n      \"copyrightText\": ");
+	em_str(e, f->copyright.s, f->copyright.n);
+	if (f->description.s) {
+		EM(e, ",\n      \"description\": ");
+		em_str(e, f->description.s, f->description.n);
+	}
+	EM(e, ",\n      \"downloadLocation\": \"NOASSERTION\"");
+	if (f->purl.s || f->cpe.s) {
+		EM(e, ",\n      \"externalRefs\": [");
+		if (f->purl.s)
+			em_external_ref(e, true, "PACKAGE-MANAGER", "purl", &f->purl);
+		if (f->cpe.s)
+			em_external_ref(e, !f->purl.s, "SECURITY", "cpe23Type", &f->cpe);
+		EM(e, "\n      ]");
+	}
+	EM(e, ",\n      \"filesAnalyzed\": false,\n      \"licenseConcluded\": \"NOASSERTION\",\n      \"licenseDeclared\": ");
+	em_str(e, f->license.s, f->license.n);
+	EM(e, ",\n      \"name\": ");
+	em_str(e, f->name.s, f->name.n);
+	if (f->originator.s) {
+		EM(e, ",\n      \"originator\": ");
+		em_agent(e, f->originator_kind, &f->originator, f->originator_paren);
+	}
+	EM(e, ",\n      \"primaryPackagePurpose\": ");
+	em_str(e, purpose_of(c->type), strlen(purpose_of(c->type)));
+	EM(e, ",\n      \"supplier\": ");
+	if (f->supplier.s)
+		em_agent(e, "Organization", &f->supplier, f->supplier_paren);
+	else
+		EM(e, "\"NOASSERTION\"");
+	if (f->version.s) {
+		EM(e, ",\n      \"versionInfo\": ");
+		em_str(e, f->version.s, f->version.n);
+	}
+	EM(e, "\n    }");
+}
+
+/* The package's strings when every one is plain ASCII (the fast way
+ * applies), else false. */
+static bool fast_prepare(const wr *w, const tl_sbom_component *c, const char *id, bool is_subject, fast_pkg *f)
+{
+	sv tmp;
+
+	if (!plain_sv(id, &f->id) || !plain_sv(c->name ? c->name : "NOASSERTION", &f->name) ||
+	    !plain_sv(c->license ? c->license : "NOASSERTION", &f->license) ||
+	    !plain_sv(c->copyright ? c->copyright : "NOASSERTION", &f->copyright) ||
+	    !plain_sv(c->version, &f->version) || !plain_sv(c->description, &f->description) ||
+	    !plain_sv(c->supplier, &f->supplier) || !plain_sv(c->purl, &f->purl) || !plain_sv(c->cpe, &f->cpe))
+		return false;
+	f->originator_kind = NULL;
+	if (is_subject && w->doc->manufacturer) {
+		f->originator_kind = "Organization";
+		if (!plain_sv(w->doc->manufacturer, &f->originator))
+			return false;
+	} else if (c->author) {
+		f->originator_kind = "Person";
+		if (!plain_sv(c->author, &f->originator))
+			return false;
+	} else {
+		f->originator.s = NULL;
+	}
+	f->supplier_paren = f->supplier.s && ends_with_paren(f->supplier.s);
+	f->originator_paren = f->originator.s && ends_with_paren(f->originator.s);
+	for (size_t i = 0; i < c->n_hashes; i++) {
+		if ((unsigned)c->hashes[i].alg >= sizeof(spdx_alg) / sizeof(spdx_alg[0]) || !c->hashes[i].hex)
+			continue;
+		if (!plain_sv(c->hashes[i].hex, &tmp))
+			return false;
+	}
+	for (size_t i = 0; i < c->n_files; i++)
+		if (!plain_sv(c->files[i], &tmp))
+			return false;
+	return true;
+}
+
+/* package_write's text the fast way: false (nothing written) when it
+ * does not apply */
+static bool package_write_fast(const wr *w, const tl_sbom_component *c, const char *id, bool is_subject,
+                               tl_buf *out, tl_err *err)
+{
+	fast_pkg f;
+	emit e = { NULL, 0 };
+
+	*err = TL_OK;
+	if (tl__spdx_no_fast_text || !fast_prepare(w, c, id, is_subject, &f))
+		return false;
+	fast_emit(&e, w, c, &f);
+	if ((*err = tl__buf_reserve(out, e.n)) != TL_OK)
+		return true;
+	e.o = out->ptr + out->len;
+	e.n = 0;
+	fast_emit(&e, w, c, &f);
+	out->len += e.n;
+	out->ptr[out->len] = '\0';
+	__atomic_fetch_add(&tl__spdx_fast_packages, 1, __ATOMIC_RELAXED);
+	return true;
+}
+
 /* item i of "packages" as text (tl__json_gen.write: reads only) */
 static tl_err package_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 {
@@ -638,6 +861,10 @@ static tl_err package_write(void *ctx, size_t i, tl_buf *out, bool *wrote)
 	tl_err err;
 
 	*wrote = false;
+	if (package_write_fast(w, c, w->pkg_ids[i], doc->subject && i == 0, out, &err)) {
+		*wrote = !err;
+		return err;
+	}
 	if ((err = package_prepare(w, c, w->pkg_ids[i], doc->subject && i == 0, &t)) == TL_OK &&
 	    (err = package_text(out, w, c, w->pkg_ids[i], &t)) == TL_OK)
 		*wrote = true;

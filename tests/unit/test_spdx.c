@@ -20,6 +20,7 @@
 #include <jansson.h>
 
 #include "trustline/sbom.h"
+#include "sbom/read_int.h"
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -1140,6 +1141,117 @@ static void compare_round_trip(const tl_sbom *a, const tl_sbom *b, const char *f
 	strlist_free(&eb);
 }
 
+/*
+ * The writer's fast way (every string plain ASCII: literals and copies)
+ * writes the bytes of its general way, package by package: documents
+ * whose components take every combination of the optional fields, agent
+ * names ending in ')' (with and without trailing blanks), empty strings,
+ * hashes the writer skips, NULL file names, a subject with and without a
+ * manufacturer; some strings are not plain (an escape, UTF-8) so that
+ * package goes the general way among fast ones.  Written with the fast
+ * way allowed and then forbidden, the texts are equal, and the fast way
+ * was taken (the count), also by the two generating threads (200
+ * packages).
+ */
+static void test_spdx__fast_text_is_the_general_text(void **state)
+{
+	static const char *const plain[] = { "Acme", "Acme (EU)", "Acme (EU)  ", "", "a b/c:d@e?f=g#h" };
+	static const char *const odd[] = { "quote \" here", "Acme (EU) \t", "caf\xc3\xa9", "back\\slash" };
+	tl_buf fast = TL_BUF_INIT, general = TL_BUF_INIT;
+
+	(void)state;
+	for (int variant = 0; variant < 4; variant++) {
+		tl_sbom *doc;
+		size_t n = variant < 2 ? 64 : 200, before;
+		bool with_odd = variant & 1;
+
+		assert_int_equal(tl_sbom_new(&doc), TL_OK);
+		doc->timestamp = 1700000000;
+		doc->serial = xdup("urn:uuid:3e671687-395b-41f5-a30f-a58921a69b79");
+		if (variant != 2)
+			doc->manufacturer = xdup(plain[variant % 3]);
+		doc->subject = calloc(1, sizeof(*doc->subject));
+		assert_non_null(doc->subject);
+		doc->subject->ref = xdup("fw");
+		doc->subject->name = xdup("fw");
+		doc->subject->author = xdup("Jane (x)");
+		doc->subject->type = TL_COMP_FIRMWARE;
+		for (size_t k = 0; k < n; k++) {
+			char ref[32], name[32];
+			tl_sbom_component *c;
+			const char *p = plain[k % 5];
+			snprintf(ref, sizeof(ref), "c%zu", k);
+			snprintf(name, sizeof(name), "n%zu", k);
+			c = comp(doc, ref, k % 7 == 3 ? "" : name, k & 1 ? p : NULL);
+			c->type = (tl_sbom_comp_type)(k % 10);
+			if (k & 2)
+				c->description = xdup(p);
+			if (k & 4)
+				c->supplier = xdup(plain[(k / 4) % 5]);
+			if (k & 8)
+				c->author = xdup(plain[(k / 8) % 5]);
+			if (k & 16)
+				c->purl = xdup("pkg:generic/x@1?a=b");
+			if (k & 32)
+				c->cpe = xdup("cpe:2.3:a:x:y:1:*:*:*:*:*:*:*");
+			if (k % 3 == 1)
+				c->license = xdup("MIT OR Apache-2.0");
+			if (k % 5 == 2)
+				c->copyright = xdup(p);
+			for (size_t h = 0; h < k % 4; h++)
+				assert_int_equal(tl_sbom_component_add_hash(c, (tl_sbom_hash_alg)(h * 3 % 12), SHA256_X), TL_OK);
+			if (k % 11 == 5 && c->n_hashes)
+				c->hashes[0].alg = (tl_sbom_hash_alg)99; /* skipped by the writer */
+			if (k % 13 == 6 && c->n_hashes) {
+				free(c->hashes[0].hex);
+				c->hashes[0].hex = NULL; /* skipped too */
+			}
+			for (size_t f = 0; f < k % 3; f++)
+				assert_int_equal(tl_sbom_component_add_file(c, f ? "/usr/lib/x.so" : "/bin/y"), TL_OK);
+			if (k % 17 == 9 && c->n_files) {
+				free(c->files[0]);
+				c->files[0] = NULL;
+			}
+			if (with_odd && k % 9 == 4) {
+				/* one string that is not plain ASCII, in a field chosen by k */
+				const char *o = odd[(k / 9) % 4];
+				switch ((k / 9) % 6) {
+				case 0: free(c->name); c->name = xdup(o); break;
+				case 1: free(c->supplier); c->supplier = xdup(o); break;
+				case 2: free(c->copyright); c->copyright = xdup(o); break;
+				case 3: free(c->purl); c->purl = xdup(o); break;
+				case 4: assert_int_equal(tl_sbom_component_add_file(c, o), TL_OK); break;
+				default: free(c->author); c->author = xdup(o); break;
+				}
+			}
+			if (k)
+				assert_int_equal(tl_sbom_add_dependency(doc, "fw", ref), TL_OK);
+		}
+		tl__spdx_no_fast_text = false;
+		before = tl__spdx_fast_packages;
+		tl_buf_clear(&fast);
+		if (tl_sbom_write_spdx(&fast, doc, NULL) != TL_OK)
+			fail_msg("variant %d: %s", variant, tl_error_last());
+		/* every package but the odd ones went the fast way */
+		if (with_odd)
+			assert_true(tl__spdx_fast_packages - before > n / 2 && tl__spdx_fast_packages - before < n + 1);
+		else
+			assert_int_equal(tl__spdx_fast_packages - before, n + 1);
+		tl__spdx_no_fast_text = true;
+		before = tl__spdx_fast_packages;
+		tl_buf_clear(&general);
+		if (tl_sbom_write_spdx(&general, doc, NULL) != TL_OK)
+			fail_msg("variant %d (general): %s", variant, tl_error_last());
+		tl__spdx_no_fast_text = false;
+		assert_int_equal(tl__spdx_fast_packages, before);
+		assert_int_equal(fast.len, general.len);
+		assert_string_equal(fast.ptr, general.ptr);
+		tl_sbom_free(doc);
+	}
+	tl_buf_dispose(&fast);
+	tl_buf_dispose(&general);
+}
+
 static void test_spdx__cyclonedx_round_trip(void **state)
 {
 	strlist files = { 0 };
@@ -1226,6 +1338,7 @@ int main(void)
 		cmocka_unit_test(test_spdx__long_string_is_a_limit),
 		cmocka_unit_test(test_spdx__truncated_input),
 		cmocka_unit_test(test_spdx__ignores_unknowns),
+		cmocka_unit_test(test_spdx__fast_text_is_the_general_text),
 		cmocka_unit_test(test_spdx__cyclonedx_round_trip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
