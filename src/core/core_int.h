@@ -81,6 +81,12 @@ void tl__strtab_get_batch(const tl__strtab *t, const char *const *keys, size_t n
 /* The slot of key, added (n 0, p NULL; *added true when added is not NULL)
  * when key is new. */
 tl_err tl__strtab_put(tl__strtab *t, const char *key, tl__strtab_slot **out, bool *added);
+/* tl__strtab_put with key's tl__strhash given (h), for a caller that has
+ * it already. */
+tl_err tl__strtab_put_hashed(tl__strtab *t, const char *key, uint64_t h, tl__strtab_slot **out, bool *added);
+/* Starts fetching the first slot of hash h into the cache (a hint: for a
+ * run of puts or gets whose hashes are known ahead). */
+void tl__strtab_prefetch(const tl__strtab *t, uint64_t h);
 /* Room for n more keys without a rehash (for a table about to be filled). */
 tl_err tl__strtab_reserve(tl__strtab *t, size_t n);
 void tl__strtab_dispose(tl__strtab *t);

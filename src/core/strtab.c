@@ -139,9 +139,19 @@ tl_err tl__strtab_reserve(tl__strtab *t, size_t n)
 	return cap > t->cap ? grow_to(t, cap) : TL_OK;
 }
 
+void tl__strtab_prefetch(const tl__strtab *t, uint64_t h)
+{
+	if (t->cap)
+		__builtin_prefetch(&t->slots[h & (t->cap - 1)]);
+}
+
 tl_err tl__strtab_put(tl__strtab *t, const char *key, tl__strtab_slot **out, bool *added)
 {
-	uint64_t h = tl__strhash(key, strlen(key));
+	return tl__strtab_put_hashed(t, key, tl__strhash(key, strlen(key)), out, added);
+}
+
+tl_err tl__strtab_put_hashed(tl__strtab *t, const char *key, uint64_t h, tl__strtab_slot **out, bool *added)
+{
 	size_t i;
 	tl_err err;
 

@@ -52,8 +52,11 @@
 
 typedef struct {
 	tl_sbom *doc;
-	tl__strtab ids;      /* SPDXIDs in use (owned) */
+	tl__strtab ids;      /* SPDXIDs in use (keys in cands or extra) */
 	tl__strtab counters; /* sanitised base (owned) -> next suffix to try (n) */
+	tl_buf cands;        /* each package's first-choice SPDXID, '\0' after each */
+	char **extra;        /* SPDXIDs made with a suffix (owned) */
+	size_t n_extra;
 	tl__strtab refmap;   /* ref (borrowed from doc) -> SPDXID (p, in ids) */
 	char created[32];
 	struct rel { const char *a, *type, *b; } *rels; /* borrowed strings */
@@ -137,54 +140,143 @@ static tl_err format_time(char out[32], int64_t t)
 
 /* ---- identifiers ------------------------------------------------------- */
 
+/* A string jansson would refuse (not UTF-8) fails, as when the value was a json_string. */
+static tl_err check_str(const char *key, const char *s)
+{
+	if (s && tl__json_utf8_valid(s, strlen(s)))
+		return TL_OK;
+	return tl__error(TL_EINVAL, "SPDX writer: %s: not valid UTF-8", key);
+}
+
 static bool id_char(char c)
 {
 	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
 	       c == '.' || c == '-';
 }
 
-/* Claims an unused SPDXID built from raw; *out is borrowed from w->ids. */
-static tl_err make_id(wr *w, const char *raw, const char **out)
+/* Appends package c's first-choice SPDXID to w->cands: "SPDXRef-" and its
+ * ref (else its name, else "Package") without a leading "SPDXRef-", each
+ * byte outside [A-Za-z0-9.-] made '-'; then '\0'. */
+static tl_err put_candidate(wr *w, const tl_sbom_component *c)
 {
-	tl_buf b = TL_BUF_INIT, cand = TL_BUF_INIT;
-	tl__strtab_slot *e, *counter;
-	size_t next;
-	bool added;
-	const char *body = raw ? raw : "";
+	const char *raw = c->ref ? c->ref : c->name, *body = raw ? raw : "";
+	size_t at = w->cands.len + 8;
 	tl_err err;
 
 	if (strncmp(body, "SPDXRef-", 8) == 0)
 		body += 8;
-	if ((err = tl_buf_puts(&b, "SPDXRef-")) != TL_OK ||
-	    (err = tl_buf_puts(&b, *body ? body : "Package")) != TL_OK)
-		goto done;
-	for (char *p = b.ptr + 8; *p; p++)
+	if ((err = tl_buf_put(&w->cands, "SPDXRef-", 8)) != TL_OK ||
+	    (err = tl_buf_puts(&w->cands, *body ? body : "Package")) != TL_OK)
+		return err;
+	for (char *p = w->cands.ptr + at; *p; p++)
 		if (!id_char(*p))
 			*p = '-';
-	if ((err = tl__strtab_put(&w->ids, b.ptr, &e, &added)) != TL_OK)
-		goto done;
-	if (added) {
-		*out = e->key;
-		goto done;
-	}
-	counter = tl__strtab_get(&w->counters, b.ptr);
+	return tl_buf_put(&w->cands, "", 1);
+}
+
+/* Claims an unused SPDXID for a package whose first choice b (in
+ * w->cands) is taken: b-2, b-3, ... (the next suffix to try is kept per
+ * b); *out is borrowed from w->extra. */
+static tl_err claim_suffixed(wr *w, const char *b, const char **out)
+{
+	tl_buf cand = TL_BUF_INIT;
+	tl__strtab_slot *e, *counter;
+	size_t next;
+	char *id = NULL;
+	void *slot;
+	tl_err err;
+
+	counter = tl__strtab_get(&w->counters, b);
 	next = counter ? counter->n : 2;
 	for (;; next++) {
 		tl_buf_clear(&cand);
-		if ((err = tl_buf_printf(&cand, "%s-%zu", b.ptr, next)) != TL_OK)
+		if ((err = tl_buf_printf(&cand, "%s-%zu", b, next)) != TL_OK)
 			goto done;
 		if (!tl__strtab_get(&w->ids, cand.ptr))
 			break;
 	}
-	if (!counter && (err = tl__strtab_put(&w->counters, b.ptr, &counter, NULL)) != TL_OK)
+	if (!counter && (err = tl__strtab_put(&w->counters, b, &counter, NULL)) != TL_OK)
 		goto done;
 	counter->n = next + 1;
-	if ((err = tl__strtab_put(&w->ids, cand.ptr, &e, NULL)) != TL_OK)
+	if (!(id = tl_buf_detach(&cand))) {
+		err = tl__nomem();
 		goto done;
-	*out = e->key;
+	}
+	if ((err = tl__array_grow((void **)&w->extra, &w->n_extra, sizeof(*w->extra), &slot)) != TL_OK)
+		goto done;
+	*(char **)slot = id;
+	if ((err = tl__strtab_put(&w->ids, id, &e, NULL)) == TL_OK)
+		*out = e->key;
+	id = NULL;
 done:
-	tl_buf_dispose(&b);
+	free(id);
 	tl_buf_dispose(&cand);
+	return err;
+}
+
+/*
+ * Gives each package its SPDXID (pkg_ids, in package order: the first
+ * free one of its first choice, then -2, -3...) and maps each ref to it
+ * (w->refmap).  The first choices are made in one pass, with their hashes
+ * and those of the refs, so that the claims, in order, can fetch the
+ * table slots a few packages ahead: the tables are far bigger than the
+ * cache at tens of thousands of packages.
+ */
+static tl_err claim_ids(wr *w, const char **pkg_ids, size_t n_pkgs)
+{
+	enum { AHEAD = 8 };
+	const tl_sbom *doc = w->doc;
+	uint64_t *h = NULL, *rh = NULL;
+	size_t *off = NULL, bytes;
+	tl__strtab_slot *e;
+	tl_err err = TL_OK;
+
+	if (!tl_size_mul(&bytes, n_pkgs ? n_pkgs : 1, sizeof(uint64_t)) || !(h = malloc(bytes)) ||
+	    !(rh = malloc(bytes)) || !(off = malloc(n_pkgs ? n_pkgs * sizeof(*off) : 1))) {
+		err = tl__nomem();
+		goto done;
+	}
+	for (size_t i = 0; i < n_pkgs; i++) {
+		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
+		                                          : &doc->components[i];
+		off[i] = w->cands.len;
+		if ((err = put_candidate(w, c)) != TL_OK)
+			goto done;
+		h[i] = tl__strhash(w->cands.ptr + off[i], w->cands.len - off[i] - 1);
+		rh[i] = c->ref ? tl__strhash(c->ref, strlen(c->ref)) : 0;
+	}
+	for (size_t i = 0; i < n_pkgs; i++) {
+		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
+		                                          : &doc->components[i];
+		const char *b = w->cands.ptr + off[i];
+		bool added;
+		if (i + AHEAD < n_pkgs) {
+			tl__strtab_prefetch(&w->ids, h[i + AHEAD]);
+			tl__strtab_prefetch(&w->refmap, rh[i + AHEAD]);
+		}
+		if ((err = tl__strtab_put_hashed(&w->ids, b, h[i], &e, &added)) != TL_OK)
+			goto done;
+		if (added)
+			pkg_ids[i] = e->key;
+		else if ((err = claim_suffixed(w, b, &pkg_ids[i])) != TL_OK)
+			goto done;
+		if (c->ref) {
+			if ((err = tl__strtab_put_hashed(&w->refmap, c->ref, rh[i], &e, &added)) != TL_OK)
+				goto done;
+			/* a key jansson would refuse (not UTF-8) fails as it did
+			 * when the map was a JSON object */
+			if (added && check_str("refmap", c->ref) != TL_OK) {
+				err = tl__error(TL_EINVAL, "SPDX writer: \"%.80s\": not valid UTF-8", c->ref);
+				goto done;
+			}
+			if (added)
+				e->p = pkg_ids[i];
+		}
+	}
+done:
+	free(h);
+	free(rh);
+	free(off);
 	return err;
 }
 
@@ -467,13 +559,6 @@ static bool is_uuid(const char *s)
  * checked before any of it is written, so a string jansson would refuse
  * (not UTF-8) fails the item, as it would in a jansson value. */
 
-/* A string jansson would refuse (not UTF-8) fails, as when the value was a json_string. */
-static tl_err check_str(const char *key, const char *s)
-{
-	if (s && tl__json_utf8_valid(s, strlen(s)))
-		return TL_OK;
-	return tl__error(TL_EINVAL, "SPDX writer: %s: not valid UTF-8", key);
-}
 
 static tl_err put_kv(tl_buf *o, unsigned depth, bool *first, const char *key, const char *v)
 {
@@ -1011,7 +1096,7 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 	n_pkgs = doc->n_components + (doc->subject != NULL);
 	if (!tl_size_mul(&bytes, n_pkgs ? n_pkgs : 1, sizeof(*pkg_ids)) || !(pkg_ids = calloc(1, bytes)))
 		return tl__nomem();
-	w.ids.own_keys = w.counters.own_keys = true;
+	w.counters.own_keys = true;
 	if (!(root = json_object()) || !(pkgs = json_array()) || !(rels = json_array()) ||
 	    !(lrefs = json_object())) {
 		err = tl__nomem();
@@ -1021,24 +1106,11 @@ static tl_err write_spdx(tl_buf *out, const tl_sink *sink, tl_sbom *doc, const t
 	    (err = tl__strtab_reserve(&w.refmap, n_pkgs)) != TL_OK ||
 	    (err = tl__strtab_put(&w.ids, "SPDXRef-DOCUMENT", &e, NULL)) != TL_OK)
 		goto done;
+	if ((err = claim_ids(&w, pkg_ids, n_pkgs)) != TL_OK)
+		goto done;
 	for (size_t i = 0; i < n_pkgs; i++) {
 		const tl_sbom_component *c = doc->subject ? (i ? &doc->components[i - 1] : doc->subject)
 		                                          : &doc->components[i];
-		if ((err = make_id(&w, c->ref ? c->ref : c->name, &pkg_ids[i])) != TL_OK)
-			goto done;
-		if (c->ref) {
-			bool added;
-			if ((err = tl__strtab_put(&w.refmap, c->ref, &e, &added)) != TL_OK)
-				goto done;
-			/* a key jansson would refuse (not UTF-8) fails as it did
-			 * when the map was a JSON object */
-			if (added && check_str("refmap", c->ref) != TL_OK) {
-				err = tl__error(TL_EINVAL, "SPDX writer: \"%.80s\": not valid UTF-8", c->ref);
-				goto done;
-			}
-			if (added)
-				e->p = pkg_ids[i];
-		}
 		if ((err = collect_license_refs(lrefs, c->license)) != TL_OK)
 			goto done;
 	}
@@ -1075,6 +1147,10 @@ done:
 	tl__strtab_dispose(&w.ids);
 	tl__strtab_dispose(&w.counters);
 	tl__strtab_dispose(&w.refmap);
+	tl_buf_dispose(&w.cands);
+	for (size_t i = 0; i < w.n_extra; i++)
+		free(w.extra[i]);
+	free(w.extra);
 	return err;
 }
 
