@@ -534,6 +534,128 @@ static void test_json_stream__threads(void **state)
 	tl_buf_dispose(&y);
 }
 
+/*
+ * The components and dependencies of a streamed CycloneDX document, parsed
+ * ahead by the workers, read as the whole tree reads.  Documents of 600
+ * components and 600 dependency nodes (workers on), one element (the
+ * 300th) changed in each way the reader refuses or treats apart, load as
+ * the whole tree loads: the same error and message, or the same model
+ * (compare()); an error names the element.
+ */
+static void test_json_stream__errors_mid_stream(void **state)
+{
+	static const char *const comp_cases[] = {
+		NULL, /* unchanged */
+		"{\"type\":\"library\",\"bom-ref\":\"c5\",\"name\":\"dup\"}",
+		"{\"type\":\"widget\",\"bom-ref\":\"x\",\"name\":\"a\"}",
+		"{\"type\":\"library\",\"bom-ref\":\"x\"}",
+		"{\"type\":\"library\",\"bom-ref\":\"x\",\"name\":42}",
+		"{\"type\":\"library\",\"name\":\"a\",\"hashes\":{}}",
+		"{\"type\":\"library\",\"name\":\"a\",\"hashes\":[{\"alg\":\"SHA-999\",\"content\":\"00\"}]}",
+		"{\"type\":\"library\",\"name\":\"a\",\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"zz\"}]}",
+		"{\"type\":\"library\",\"name\":\"a\",\"scope\":\"sometimes\"}",
+		"{\"type\":\"library\",\"name\":\"a\",\"licenses\":[{\"license\":{}}]}",
+		"{\"type\":\"library\",\"name\":\"a\",\"evidence\":{\"occurrences\":{}}}",
+		"{\"type\":\"library\",\"name\":\"a\",\"properties\":[{\"value\":\"v\"}]}",
+		/* a child takes the bom-ref of a later top-level component */
+		"{\"type\":\"library\",\"bom-ref\":\"x\",\"name\":\"a\",\"components\":[{\"type\":\"library\",\"bom-ref\":\"c400\",\"name\":\"kid\"}]}",
+		/* children, read in place after their parent */
+		"{\"type\":\"library\",\"bom-ref\":\"x\",\"name\":\"a\",\"components\":[{\"type\":\"library\",\"bom-ref\":\"k1\",\"name\":\"kid\",\"components\":[{\"type\":\"file\",\"name\":\"grandkid\"}]}]}",
+		/* no bom-ref, a purl that is a taken ref: component-<n> */
+		"{\"type\":\"library\",\"name\":\"a\",\"purl\":\"c7\"}",
+		"{\"type\":\"library\",\"name\":\"a\",\"purl\":\"pkg:generic/a@1\"}",
+		"LONG", /* a version over the 64 KiB limit */
+		"7",
+	};
+	static const char *const dep_cases[] = {
+		"{\"dependsOn\":[\"c1\"]}",
+		"{\"ref\":\"\"}",
+		"{\"ref\":\"c1\",\"dependsOn\":\"c2\"}",
+		"{\"ref\":\"c1\",\"dependsOn\":[1]}",
+		"{\"ref\":\"c1\",\"dependsOn\":[\"\"]}",
+		"{\"ref\":\"c1\"}",
+		"{\"ref\":\"c1\",\"dependsOn\":[\"c2\",\"c2\",\"nowhere\"]}",
+		"LONG",
+		"[]",
+	};
+	char dir[] = "/tmp/tl-json-stream-XXXXXX", path[256];
+	size_t n_comp = sizeof(comp_cases) / sizeof(*comp_cases), n_dep = sizeof(dep_cases) / sizeof(*dep_cases);
+	size_t failed = 0;
+	tl_buf b = TL_BUF_INIT, big = TL_BUF_INIT;
+	tally t = { 0 };
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/w.json", dir);
+	assert_int_equal(tl_buf_puts(&big, "\""), TL_OK);
+	for (size_t k = 0; k < 70000; k++)
+		assert_int_equal(tl_buf_putc(&big, 'v'), TL_OK);
+	assert_int_equal(tl_buf_puts(&big, "\""), TL_OK);
+	for (size_t c = 0; c < n_comp + n_dep; c++) {
+		const char *comp_case = c < n_comp ? comp_cases[c] : NULL;
+		const char *dep_case = c < n_comp ? NULL : dep_cases[c - n_comp];
+		tl_sbom *doc = NULL;
+		tl_buf_clear(&b);
+		assert_int_equal(tl_buf_puts(&b, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,"
+		                                  "\"components\":[\n"), TL_OK);
+		for (size_t i = 0; i < 600; i++) {
+			if (i)
+				assert_int_equal(tl_buf_puts(&b, ",\n"), TL_OK);
+			if (i == 300 && comp_case && !strcmp(comp_case, "LONG")) {
+				assert_int_equal(tl_buf_puts(&b, "{\"type\":\"library\",\"name\":\"a\",\"version\":"), TL_OK);
+				assert_int_equal(tl_buf_put(&b, big.ptr, big.len), TL_OK);
+				assert_int_equal(tl_buf_puts(&b, "}"), TL_OK);
+			} else if (i == 300 && comp_case) {
+				assert_int_equal(tl_buf_puts(&b, comp_case), TL_OK);
+			} else {
+				assert_int_equal(tl_buf_printf(&b,
+				        "{\"type\":\"library\",\"bom-ref\":\"c%zu\",\"name\":\"pkg%zu\",\"version\":\"1.%zu\","
+				        "\"supplier\":{\"name\":\"S%zu\"},\"purl\":\"pkg:generic/pkg%zu@1.%zu\","
+				        "\"hashes\":[{\"alg\":\"SHA-256\",\"content\":\"%064zx\"}],"
+				        "\"licenses\":[{\"license\":{\"id\":\"MIT\"}}],"
+				        "\"evidence\":{\"occurrences\":[{\"location\":\"/usr/lib/p%zu.so\"}]},"
+				        "\"properties\":[{\"name\":\"n\",\"value\":\"v%zu\"}]}",
+				        i, i, i, i % 7, i, i, i, i, i), TL_OK);
+			}
+		}
+		assert_int_equal(tl_buf_puts(&b, "],\"dependencies\":[\n"), TL_OK);
+		for (size_t i = 0; i < 600; i++) {
+			if (i)
+				assert_int_equal(tl_buf_puts(&b, ",\n"), TL_OK);
+			if (i == 300 && dep_case && !strcmp(dep_case, "LONG")) {
+				assert_int_equal(tl_buf_puts(&b, "{\"ref\":\"c1\",\"dependsOn\":["), TL_OK);
+				assert_int_equal(tl_buf_put(&b, big.ptr, big.len), TL_OK);
+				assert_int_equal(tl_buf_puts(&b, "]}"), TL_OK);
+			} else if (i == 300 && dep_case) {
+				assert_int_equal(tl_buf_puts(&b, dep_case), TL_OK);
+			} else {
+				assert_int_equal(tl_buf_printf(&b, "{\"ref\":\"c%zu\",\"dependsOn\":[\"c%zu\",\"c%zu\"]}", i,
+				                               (i + 1) % 600, (i + 7) % 600), TL_OK);
+			}
+		}
+		assert_int_equal(tl_buf_puts(&b, "]}\n"), TL_OK);
+		write_file(path, b.ptr, b.len);
+		compare(path, &t); /* streamed = whole: error and message, or the model */
+		if (tl_sbom_load(&doc, path, NULL) != TL_OK) {
+			/* the error names the changed element, in order */
+			if (!strstr(tl_error_last(), comp_case ? "components[300]" : "dependencies[300]") &&
+			    !strstr(tl_error_last(), "components[400]"))
+				fail_msg("case %zu: %s", c, tl_error_last());
+			failed++;
+		}
+		tl_sbom_free(doc);
+	}
+	print_message("streamed reading: %zu documents, %zu refused, %zu loaded: streamed = whole\n", t.files,
+	              failed, t.loaded);
+	/* the cases that must be refused were, the others loaded */
+	assert_int_equal(failed, 14 + 7);
+	assert_int_equal(t.loaded, n_comp + n_dep - failed);
+	unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+	tl_buf_dispose(&b);
+	tl_buf_dispose(&big);
+}
+
 /* element i of the document test_json_stream__file_cut_short writes */
 static void check_long_item(const json_t *item, size_t i)
 {
@@ -621,6 +743,7 @@ int main(void)
 		cmocka_unit_test(test_json_stream__spdx_examples),
 		cmocka_unit_test(test_json_stream__hostile_inputs),
 		cmocka_unit_test(test_json_stream__threads),
+		cmocka_unit_test(test_json_stream__errors_mid_stream),
 		cmocka_unit_test(test_json_stream__file_cut_short),
 	};
 
