@@ -287,29 +287,113 @@ static size_t skip_string(const tl__json_stream *s, size_t i)
 	return 0;
 }
 
+#ifndef __SSE2__
 /* The offset of the first '"', '{', '[', '}' or ']' at or after i, or len:
  * inside a container only these move the scan (the bytes between are
- * jansson's to check); sixteen bytes at a time where SSE2 is there.
- * '{' and '[' (0x7B, 0x5B) are one byte apart but for bit 0x20, as are
- * '}' and ']' (0x7D, 0x5D). */
+ * jansson's to check).  '{' and '[' (0x7B, 0x5B) are one byte apart but
+ * for bit 0x20, as are '}' and ']' (0x7D, 0x5D). */
 static size_t next_structural(const unsigned char *d, size_t i, size_t len)
 {
-#ifdef __SSE2__
-	const __m128i quote = _mm_set1_epi8('"'), bit = _mm_set1_epi8(0x20), open = _mm_set1_epi8('{'),
-	              close = _mm_set1_epi8('}');
-
-	for (; len - i >= 16; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(d + i)), f = _mm_or_si128(v, bit);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(
-			_mm_cmpeq_epi8(v, quote), _mm_or_si128(_mm_cmpeq_epi8(f, open), _mm_cmpeq_epi8(f, close))));
-		if (m)
-			return i + (size_t)__builtin_ctz(m);
-	}
-#endif
 	while (i < len && d[i] != '"' && (d[i] | 0x20) != '{' && (d[i] | 0x20) != '}')
 		i++;
 	return i;
 }
+#endif
+
+#ifdef __SSE2__
+/* The bits of the 64 bytes in v where the byte equals c. */
+static inline uint64_t eq64(const __m128i v[4], __m128i c)
+{
+	return (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v[0], c)) |
+	       (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v[1], c)) << 16 |
+	       (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v[2], c)) << 32 |
+	       (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v[3], c)) << 48;
+}
+
+/* Bit k of the result: the xor of bits 0..k of x. */
+static inline uint64_t prefix_xor(uint64_t x)
+{
+	x ^= x << 1;
+	x ^= x << 2;
+	x ^= x << 4;
+	x ^= x << 8;
+	x ^= x << 16;
+	return x ^ (x << 32);
+}
+
+/*
+ * skip_value for an object or array at i, 64 bytes at a time.  For each
+ * block, bit masks of its quotes, backslashes, brackets and bytes below
+ * 0x20; a backslash not itself escaped escapes the next byte (the last
+ * byte's carries into the next block); the unescaped quotes' running xor
+ * marks the bytes inside strings (an opening quote in, its closing quote
+ * out), carried across blocks; the brackets outside strings move the
+ * depth.  A byte below 0x20 inside a string before the end gives 0, as in
+ * skip_string.  A backslash outside a string is not valid JSON, so where
+ * this and the byte-at-a-time scan would part, the piece it lands in
+ * fails to parse either way.
+ */
+static size_t skip_container(const tl__json_stream *s, size_t i, unsigned base)
+{
+	const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), bit = _mm_set1_epi8(0x20),
+	              open = _mm_set1_epi8('{'), close = _mm_set1_epi8('}'), low = _mm_set1_epi8(0x1F);
+	unsigned char pad[64];
+	uint64_t in_str = 0; /* all ones: the last block ended inside a string */
+	bool esc = false;    /* the last block's last byte escapes this one's first */
+	unsigned depth = 0;
+
+	for (size_t at = i; at < s->len; at += 64) {
+		const unsigned char *p = s->data + at;
+		__m128i v[4], f[4];
+		uint64_t q, bs, op, cl, ctl, escaped = esc, str, st, upto = ~(uint64_t)0;
+		size_t end = 0;
+		if (s->len - at < 64) {
+			memset(pad, ' ', sizeof(pad));
+			memcpy(pad, p, s->len - at);
+			p = pad;
+		}
+		for (int k = 0; k < 4; k++) {
+			v[k] = _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * k));
+			f[k] = _mm_or_si128(v[k], bit);
+		}
+		q = eq64(v, quote);
+		bs = eq64(v, backslash);
+		op = eq64(f, open);
+		cl = eq64(f, close);
+		for (int k = 0; k < 4; k++)
+			v[k] = _mm_max_epu8(v[k], low);
+		ctl = eq64(v, low);
+		esc = false;
+		for (uint64_t m = bs; m; m &= m - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(m);
+			if ((escaped >> b) & 1)
+				continue;
+			if (b == 63)
+				esc = true;
+			else
+				escaped |= (uint64_t)1 << (b + 1);
+		}
+		str = prefix_xor(q & ~escaped) ^ in_str;
+		in_str = (uint64_t)0 - (str >> 63);
+		for (st = (op | cl) & ~str; st; st &= st - 1) {
+			unsigned b = (unsigned)__builtin_ctzll(st);
+			if ((p[b] | 0x20) == '{') {
+				if (base + ++depth > s->max_depth)
+					return 0;
+			} else if (--depth == 0) {
+				end = at + b + 1;
+				upto = b == 63 ? ~(uint64_t)0 : ((uint64_t)1 << (b + 1)) - 1;
+				break;
+			}
+		}
+		if (ctl & str & upto)
+			return 0; /* a raw control character in a string: invalid, let jansson say so */
+		if (end)
+			return end;
+	}
+	return 0;
+}
+#endif
 
 /* Skips one value starting at i (not whitespace) whose container depth is
  * base; returns the offset just past it, or 0. */
@@ -329,6 +413,10 @@ static size_t skip_value(const tl__json_stream *s, size_t i, unsigned base)
 			i++;
 		return i > start ? i : 0;
 	}
+#ifdef __SSE2__
+	(void)depth;
+	return skip_container(s, i, base);
+#else
 	while ((i = next_structural(d, i, s->len)) < s->len) {
 		unsigned char c = d[i];
 		if (c == '"') {
@@ -346,6 +434,7 @@ static size_t skip_value(const tl__json_stream *s, size_t i, unsigned base)
 		i++;
 	}
 	return 0;
+#endif
 }
 
 static stream_array *array_for(tl__json_stream *s, const unsigned char *key, size_t len)

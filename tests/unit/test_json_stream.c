@@ -656,6 +656,60 @@ static void test_json_stream__errors_mid_stream(void **state)
 	tl_buf_dispose(&big);
 }
 
+/*
+ * The scanner finds an element's end 64 bytes at a time (skip_container):
+ * strings and escapes that cross a block's edge, backslash runs of every
+ * length before a quote, brackets inside strings, raw control bytes in a
+ * string and after an element's end.  For each pattern at each offset
+ * from 0 to 140 in the first element, the stream's pieces put together
+ * are the document jansson reads whole, or both refuse it.
+ */
+static void test_json_stream__block_edges(void **state)
+{
+	static const char *const patterns[] = {
+		"\\\"", "\\\\\"", "\\\\\\\"", "\\\\\\\\", "]}[{", "\\\\]", "\\\\\\\"]}", "\\u005c\\\"", "\\/",
+		"\t", "\x01", "\\\x01", "\\", "\"", "\xc3\xa9]", "\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\\"",
+	};
+	tl_buf b = TL_BUF_INIT;
+	size_t same = 0, refused = 0;
+
+	(void)state;
+	for (size_t k = 0; k < sizeof(patterns) / sizeof(*patterns); k++) {
+		for (size_t off = 0; off <= 140; off++) {
+			for (int ctl_next = 0; ctl_next < 2; ctl_next++) {
+				json_t *whole = NULL;
+				tl__json_stream *st = NULL;
+				tl_err ew, es;
+				tl_buf_clear(&b);
+				assert_int_equal(tl_buf_puts(&b, "{\"components\":[{\"name\":\""), TL_OK);
+				for (size_t i = 0; i < off; i++)
+					assert_int_equal(tl_buf_putc(&b, (char)('a' + i % 26)), TL_OK);
+				assert_int_equal(tl_buf_puts(&b, patterns[k]), TL_OK);
+				assert_int_equal(tl_buf_puts(&b, "tail\",\"v\":[1,{\"a\":\"]\"}]},{\"name\":\""), TL_OK);
+				assert_int_equal(tl_buf_puts(&b, ctl_next ? "x\x02y" : "xy"), TL_OK);
+				assert_int_equal(tl_buf_puts(&b, "\"},[[]],{}],\"z\":{\"q\":\"\\\\\"}}"), TL_OK);
+				ew = tl_json_parse(&whole, b.ptr, b.len, "w", NULL);
+				es = tl__json_stream_openb(&st, b.ptr, b.len, "w", NULL, all_keys);
+				if (es == TL_OK)
+					es = tl__json_stream_fill(st, "components");
+				if ((ew == TL_OK) != (es == TL_OK))
+					fail_msg("pattern %zu at %zu (%d): whole %d, streamed %d: %s", k, off, ctl_next, ew, es,
+					         b.ptr);
+				if (ew == TL_OK && !json_equal(whole, tl__json_stream_root(st)))
+					fail_msg("pattern %zu at %zu: the pieces are not the document", k, off);
+				same += ew == TL_OK;
+				refused += ew != TL_OK;
+				json_decref(whole);
+				tl__json_stream_close(st);
+			}
+		}
+	}
+	print_message("block edges: %zu documents read the same, %zu refused by both\n", same, refused);
+	/* both kinds were there */
+	assert_true(same > 1000 && refused > 1000);
+	tl_buf_dispose(&b);
+}
+
 /* element i of the document test_json_stream__file_cut_short writes */
 static void check_long_item(const json_t *item, size_t i)
 {
@@ -743,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_json_stream__spdx_examples),
 		cmocka_unit_test(test_json_stream__hostile_inputs),
 		cmocka_unit_test(test_json_stream__threads),
+		cmocka_unit_test(test_json_stream__block_edges),
 		cmocka_unit_test(test_json_stream__errors_mid_stream),
 		cmocka_unit_test(test_json_stream__file_cut_short),
 	};
