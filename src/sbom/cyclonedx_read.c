@@ -478,10 +478,17 @@ static tl_err read_fields(rctx *r, const json_t *jc, tl_sbom_component *c)
 	if ((err = get_str(r, jc, "bom-ref", false, &s)) != TL_OK)
 		return err;
 	if (s && *s) { /* an empty bom-ref is invalid; treat it as absent */
-		if (tl__strtab_get(&r->refs, s))
-			return tl__error(TL_EPARSE, "%s: %s.bom-ref: duplicate bom-ref \"%.80s\"", r->name, path(r), s);
+		tl__strtab_slot *e;
+		bool added;
+		/* taken here, in one probe: the set borrows the copy, which stays
+		 * where it is when the struct moves (on an error the whole read
+		 * ends and the set is dropped unread) */
 		if (!(c->ref = strdup(s)))
 			return tl__nomem();
+		if ((err = tl__strtab_put(&r->refs, c->ref, &e, &added)) != TL_OK)
+			return err;
+		if (!added)
+			return tl__error(TL_EPARSE, "%s: %s.bom-ref: duplicate bom-ref \"%.80s\"", r->name, path(r), s);
 	}
 	if ((err = dup_str(r, jc, "name", true, &c->name)) ||
 	    (err = dup_str(r, jc, "group", false, &c->group)) ||
@@ -518,7 +525,6 @@ static tl_err read_components(rctx *r, const json_t *parent, unsigned depth);
 static tl_err read_component(rctx *r, const json_t *jc, tl_sbom_component **subject, unsigned depth)
 {
 	tl_sbom_component c, *slot;
-	tl__strtab_slot *e;
 	tl_err err;
 
 	memset(&c, 0, sizeof(c));
@@ -540,9 +546,6 @@ static tl_err read_component(rctx *r, const json_t *jc, tl_sbom_component **subj
 	}
 	*slot = c;
 	memset(&c, 0, sizeof(c));
-	/* the ref string moved with the struct; the set borrows it from there */
-	if (slot->ref && (err = tl__strtab_put(&r->refs, slot->ref, &e, NULL)) != TL_OK)
-		goto done;
 	err = read_components(r, jc, depth + 1);
 done:
 	tl_sbom_component_dispose(&c);
