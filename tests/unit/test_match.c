@@ -754,7 +754,7 @@ static void test_match__threads_same_result(void **state)
 #undef REF
 	}
 	tl_log_set_level(TL_LOG_DEBUG);
-	for (unsigned threads = 1; threads <= 4; threads++) {
+	for (unsigned threads = 1, attempt = 0; threads <= 4; threads++) {
 		tl_buf rep = TL_BUF_INIT, log = TL_BUF_INIT;
 		tl_match_stats st = { 0 };
 		tl_match_opts o = { .stats = &st, .threads = threads };
@@ -802,7 +802,17 @@ static void test_match__threads_same_result(void **state)
 		assert_memory_equal(rep.ptr, first.ptr, rep.len);
 		assert_string_equal(log.ptr, first_log.ptr);
 		/* the work was shared: 53 chunks of 8 components, more than one
-		 * thread took some (not only the caller) */
+		 * thread took some (not only the caller).  On a loaded machine
+		 * the caller may take them all before the others run: then the
+		 * same run again (each one checked as above), up to 50 times */
+		if (st.threads < 2 && ++attempt < 50) {
+			tl_buf_dispose(&rep);
+			tl_buf_dispose(&log);
+			tl_findings_free(&f);
+			threads--;
+			continue;
+		}
+		attempt = 0;
 		if (st.threads < 2 || st.threads > threads)
 			fail_msg("%u threads asked, %u matched chunks", threads, st.threads);
 		assert_true(st.components == st0.components && st.checked == st0.checked &&
