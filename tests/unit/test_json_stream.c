@@ -534,6 +534,25 @@ static void test_json_stream__threads(void **state)
 	tl_buf_dispose(&y);
 }
 
+/* Element i of test_json_stream__errors_mid_stream's arrays, after a
+ * separator: the case text c at 300 ("LONG": head, the 70,000-byte string
+ * big, tail), true; else nothing (false: the caller writes the usual one). */
+static bool put_case(tl_buf *b, size_t i, const char *c, const tl_buf *big, const char *head, const char *tail)
+{
+	if (i)
+		assert_int_equal(tl_buf_puts(b, ",\n"), TL_OK);
+	if (i != 300 || !c)
+		return false;
+	if (strcmp(c, "LONG") != 0) {
+		assert_int_equal(tl_buf_puts(b, c), TL_OK);
+		return true;
+	}
+	assert_int_equal(tl_buf_puts(b, head), TL_OK);
+	assert_int_equal(tl_buf_put(b, big->ptr, big->len), TL_OK);
+	assert_int_equal(tl_buf_puts(b, tail), TL_OK);
+	return true;
+}
+
 /*
  * The components and dependencies of a streamed CycloneDX document, parsed
  * ahead by the workers, read as the whole tree reads.  Documents of 600
@@ -599,15 +618,7 @@ static void test_json_stream__errors_mid_stream(void **state)
 		assert_int_equal(tl_buf_puts(&b, "{\"bomFormat\":\"CycloneDX\",\"specVersion\":\"1.6\",\"version\":1,"
 		                                  "\"components\":[\n"), TL_OK);
 		for (size_t i = 0; i < 600; i++) {
-			if (i)
-				assert_int_equal(tl_buf_puts(&b, ",\n"), TL_OK);
-			if (i == 300 && comp_case && !strcmp(comp_case, "LONG")) {
-				assert_int_equal(tl_buf_puts(&b, "{\"type\":\"library\",\"name\":\"a\",\"version\":"), TL_OK);
-				assert_int_equal(tl_buf_put(&b, big.ptr, big.len), TL_OK);
-				assert_int_equal(tl_buf_puts(&b, "}"), TL_OK);
-			} else if (i == 300 && comp_case) {
-				assert_int_equal(tl_buf_puts(&b, comp_case), TL_OK);
-			} else {
+			if (!put_case(&b, i, comp_case, &big, "{\"type\":\"library\",\"name\":\"a\",\"version\":", "}")) {
 				assert_int_equal(tl_buf_printf(&b,
 				        "{\"type\":\"library\",\"bom-ref\":\"c%zu\",\"name\":\"pkg%zu\",\"version\":\"1.%zu\","
 				        "\"supplier\":{\"name\":\"S%zu\"},\"purl\":\"pkg:generic/pkg%zu@1.%zu\","
@@ -620,15 +631,7 @@ static void test_json_stream__errors_mid_stream(void **state)
 		}
 		assert_int_equal(tl_buf_puts(&b, "],\"dependencies\":[\n"), TL_OK);
 		for (size_t i = 0; i < 600; i++) {
-			if (i)
-				assert_int_equal(tl_buf_puts(&b, ",\n"), TL_OK);
-			if (i == 300 && dep_case && !strcmp(dep_case, "LONG")) {
-				assert_int_equal(tl_buf_puts(&b, "{\"ref\":\"c1\",\"dependsOn\":["), TL_OK);
-				assert_int_equal(tl_buf_put(&b, big.ptr, big.len), TL_OK);
-				assert_int_equal(tl_buf_puts(&b, "]}"), TL_OK);
-			} else if (i == 300 && dep_case) {
-				assert_int_equal(tl_buf_puts(&b, dep_case), TL_OK);
-			} else {
+			if (!put_case(&b, i, dep_case, &big, "{\"ref\":\"c1\",\"dependsOn\":[", "]}")) {
 				assert_int_equal(tl_buf_printf(&b, "{\"ref\":\"c%zu\",\"dependsOn\":[\"c%zu\",\"c%zu\"]}", i,
 				                               (i + 1) % 600, (i + 7) % 600), TL_OK);
 			}
