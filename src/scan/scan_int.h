@@ -667,4 +667,14 @@ tl_err tl__binsig_put(tl__binsig *bs, tl__binsig_hit *hits, size_t n);
  */
 tl_err tl__binsig_catalog(tl__binsig *bs, tl_sbom *doc, const tl__tree *tree, size_t *n_found);
 
+/*
+ * The target's digest (scan.c): with a limit set, the thread that takes
+ * it beside the scan stops at this offset (whole pieces of 128 KiB, the
+ * last one cut to it; or at the end of a shorter file), the caller waits
+ * for it to get there instead of stopping it, and hashes the rest: the
+ * handover at a chosen place, for tests.  UINT64_MAX (the default): no
+ * limit, the caller stops the thread wherever it is.
+ */
+extern uint64_t tl__scan_digest_limit;
+
 #endif

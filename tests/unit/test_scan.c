@@ -1023,6 +1023,81 @@ static void test_scan__file_work_in_walk_order(void **state)
 	tl_buf_dispose(&b);
 }
 
+/*
+ * The target's digest is taken by a thread beside the scan and finished by
+ * the caller from where the thread stopped (scan.c, subject_digest).  With
+ * the handover placed (tl__scan_digest_limit) at the start, inside the
+ * first 128 KiB piece, on a piece boundary, between boundaries, at the end
+ * and past it, the subject's SHA-256 and SHA-512 are the file's.
+ */
+static void test_scan__digest_handover(void **state)
+{
+	static const uint64_t limits[] = { 0,      1,      4096,   128 << 10, (128 << 10) + 7, 5 * (128 << 10) + 3,
+		                           600000, 601536, 700000, UINT64_MAX };
+	char dir[] = "/tmp/tl-scan-digest-XXXXXX", path[128], hex[2 * TL_HASH_MAX_LEN + 1];
+	struct archive *a;
+	struct archive_entry *e;
+	unsigned char *data = malloc(600000);
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	size_t checked = 0;
+
+	(void)state;
+	assert_non_null(data);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fw.tar", dir);
+	for (size_t i = 0; i < 600000; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		data[i] = (unsigned char)x;
+	}
+	assert_non_null(a = archive_write_new());
+	assert_int_equal(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+	assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
+	assert_non_null(e = archive_entry_new());
+	archive_entry_set_pathname(e, "payload.bin");
+	archive_entry_set_filetype(e, AE_IFREG);
+	archive_entry_set_perm(e, 0644);
+	archive_entry_set_size(e, 600000);
+	assert_int_equal(archive_write_header(a, e), ARCHIVE_OK);
+	assert_int_equal(archive_write_data(a, data, 600000), 600000);
+	archive_entry_free(e);
+	assert_int_equal(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+
+	for (int alg = 0; alg < 2; alg++) {
+		uint8_t d[TL_HASH_MAX_LEN];
+		size_t dlen;
+		assert_int_equal(tl_hash_file(alg ? TL_HASH_SHA512 : TL_HASH_SHA256, path, d, &dlen), TL_OK);
+		tl_hex(hex, d, dlen);
+		for (size_t k = 0; k < sizeof(limits) / sizeof(*limits); k++) {
+			tl_scan_opts o;
+			tl_scan_summary sum;
+			tl_sbom *doc = NULL;
+			const tl_sbom_hash *h = NULL;
+			tl_scan_opts_init(&o);
+			o.hash = alg ? TL_SCAN_HASH_SHA512 : TL_SCAN_HASH_SHA256;
+			tl__scan_digest_limit = limits[k];
+			assert_int_equal(tl_scan_run(&doc, &sum, path, &o), TL_OK);
+			tl__scan_digest_limit = UINT64_MAX;
+			assert_non_null(doc->subject);
+			for (size_t j = 0; j < doc->subject->n_hashes; j++)
+				if (doc->subject->hashes[j].alg == (alg ? TL_SBOM_HASH_SHA512 : TL_SBOM_HASH_SHA256))
+					h = &doc->subject->hashes[j];
+			if (!h || strcmp(h->hex, hex) != 0)
+				fail_msg("handover at %llu, %s: %s, expected %s", (unsigned long long)limits[k],
+				         alg ? "SHA-512" : "SHA-256", h ? h->hex : "no hash", hex);
+			checked++;
+			tl_sbom_free(doc);
+			tl_scan_summary_dispose(&sum);
+		}
+	}
+	assert_int_equal(checked, 2 * sizeof(limits) / sizeof(*limits));
+	unlink(path);
+	rmdir(dir);
+	free(data);
+}
+
 /* cpio.c over memory: a stream read through the callback in small pieces. */
 typedef struct {
 	const uint8_t *p;
@@ -1159,6 +1234,7 @@ int main(void)
 		cmocka_unit_test(test_scan__squashfs_threads),
 		cmocka_unit_test(test_scan__md5sums_lines),
 		cmocka_unit_test(test_scan__file_work_in_walk_order),
+		cmocka_unit_test(test_scan__digest_handover),
 		cmocka_unit_test(test_scan__cpio_reader),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
