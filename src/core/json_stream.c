@@ -400,7 +400,6 @@ static size_t skip_container(const tl__json_stream *s, size_t i, unsigned base)
 static size_t skip_value(const tl__json_stream *s, size_t i, unsigned base)
 {
 	const unsigned char *d = s->data;
-	unsigned depth = 0;
 
 	if (i >= s->len)
 		return 0;
@@ -414,9 +413,9 @@ static size_t skip_value(const tl__json_stream *s, size_t i, unsigned base)
 		return i > start ? i : 0;
 	}
 #ifdef __SSE2__
-	(void)depth;
 	return skip_container(s, i, base);
 #else
+	unsigned depth = 0;
 	while ((i = next_structural(d, i, s->len)) < s->len) {
 		unsigned char c = d[i];
 		if (c == '"') {

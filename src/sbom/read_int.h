@@ -22,10 +22,13 @@ tl_err tl__sbom_read_cyclonedx_stream(tl_sbom **out, tl__json_stream *s, const c
 
 /*
  * The SPDX writer's test hooks (spdx_write.c): set tl__spdx_no_fast_text
- * and every package is written the general way; tl__spdx_fast_packages
- * counts the packages written the fast way (atomic).
+ * and every package is written the general way; set tl__spdx_count_fast
+ * and tl__spdx_fast_packages counts the packages written the fast way
+ * (atomic; not counted otherwise, so the writing threads share no
+ * counter).
  */
 extern bool tl__spdx_no_fast_text;
+extern bool tl__spdx_count_fast;
 extern size_t tl__spdx_fast_packages;
 
 #endif

@@ -724,6 +724,7 @@ static tl_err package_text(tl_buf *o, const wr *w, const tl_sbom_component *c, c
  * tests/unit/test_spdx.c compares the two ways on every kind of package. */
 
 bool tl__spdx_no_fast_text;
+bool tl__spdx_count_fast;
 size_t tl__spdx_fast_packages;
 
 typedef struct {
@@ -931,7 +932,8 @@ static bool package_write_fast(const wr *w, const tl_sbom_component *c, const ch
 	fast_emit(&e, w, c, &f);
 	out->len += e.n;
 	out->ptr[out->len] = '\0';
-	__atomic_fetch_add(&tl__spdx_fast_packages, 1, __ATOMIC_RELAXED);
+	if (tl__spdx_count_fast)
+		__atomic_fetch_add(&tl__spdx_fast_packages, 1, __ATOMIC_RELAXED);
 	return true;
 }
 
